@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vftrace build. Chain: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h ->
+# user objects -> build/vftrace. `make V=1` shows the commands.
+
+VERSION := 0.1.0
+OUTPUT := build
+ARCH ?= x86
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIBS_PC := libbpf libelf zlib json-c
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wmissing-prototypes -Wstrict-prototypes
+USER_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I$(OUTPUT) -Ibpf -Iuser $(PC_CFLAGS) \
+	-DVFTRACE_VERSION='"$(VERSION)"' -MMD -MP
+USER_LDLIBS := $(PC_LIBS)
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+	-Wall -Werror -MMD -MP
+
+# Every user source but main.c goes into a library that the unit tests link.
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean install test test-unit test-host test-vm demo vmlinux deps check-format format
+
+all: $(OUTPUT)/vftrace
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# User objects may include any skeleton; generate them first.
+$(OUTPUT)/%.o: user/%.c $(SKELS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libvftrace.a: $(USER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/vftrace: $(OUTPUT)/main.o $(OUTPUT)/libvftrace.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(USER_LDLIBS) -o $@
+
+include tests/unit/unit.mk
+
+deps:
+	scripts/deps.sh
+
+vmlinux:
+	BPFTOOL=$(BPFTOOL) scripts/gen-vmlinux.sh $(VMLINUX_BTF) vmlinux/$(ARCH)/vmlinux.h
+
+# The three test layers; each prints its own closing count line.
+test: test-unit test-host test-vm
+
+test-host: all
+	tests/host/run.sh
+
+test-vm: all
+	scripts/vm/test.sh
+
+demo: all
+	scripts/vm/run.sh --kernel 6.12 -- scripts/demo.sh
+
+install: all
+	install -D -m 0755 $(OUTPUT)/vftrace $(DESTDIR)$(PREFIX)/sbin/vftrace
+
+check-format:
+	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+clean:
+	rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/san/*.d)

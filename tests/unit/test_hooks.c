@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_hooks.c - the run-time choice of mechanism, with a scripted kernel.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "hooks.h"
+
+/* A fake kernel: which functions each mechanism accepts, and what it says otherwise. */
+struct fake {
+	const char *fentry_ok[4];
+	const char *kprobe_ok[4];
+	const char *fentry_why; /* NULL: "<func> not in kernel BTF" */
+	const char *kprobe_why;
+};
+
+static int has(const char *const *list, const char *func)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, func))
+			return 1;
+	return 0;
+}
+
+static int fake_fentry(void *ctx, const char *func, char *why, size_t size)
+{
+	struct fake *f = ctx;
+
+	if (has(f->fentry_ok, func))
+		return 0;
+	if (f->fentry_why)
+		snprintf(why, size, "%s", f->fentry_why);
+	else
+		snprintf(why, size, "%s not in kernel BTF", func);
+	return -ENOENT;
+}
+
+static int fake_kprobe(void *ctx, const char *func, char *why, size_t size)
+{
+	struct fake *f = ctx;
+
+	if (has(f->kprobe_ok, func))
+		return 0;
+	if (f->kprobe_why)
+		snprintf(why, size, "%s", f->kprobe_why);
+	else
+		snprintf(why, size, "%s not in kallsyms", func);
+	return -ENOENT;
+}
+
+static const struct vft_probe_ops ops = { fake_fentry, fake_kprobe };
+
+static const struct vft_hook_def defs[] = {
+	{ .name = "a", .funcs = { "fa" }, .fentry_prog = "p", .kprobe_prog = "q" },
+	{ .name = "b", .funcs = { "old_b", "new_b" }, .fexit_prog = "p", .kretprobe_prog = "q" },
+	{ .name = "c", .funcs = { "fc" }, .kprobe_prog = "q" },
+};
+
+static void prefers_fentry(void **state)
+{
+	struct fake f = { .fentry_ok = { "fa", "old_b" }, .kprobe_ok = { "fa", "old_b", "fc" } };
+	struct vft_hook_state st[3];
+
+	vft_hooks__plan(defs, 3, &ops, &f, st);
+	assert_int_equal(st[0].status, VFT_HOOK_PLANNED);
+	assert_int_equal(st[0].mech, VFT_MECH_FENTRY);
+	assert_string_equal(st[0].func, "fa");
+	assert_int_equal(st[1].mech, VFT_MECH_FENTRY);
+	assert_string_equal(st[1].func, "old_b");
+	/* a hook with only a kprobe program never plans fentry */
+	assert_int_equal(st[2].mech, VFT_MECH_KPROBE);
+	assert_ptr_equal(st[2].def, &defs[2]);
+}
+
+static void falls_back_to_kprobe(void **state)
+{
+	struct fake f = { .kprobe_ok = { "fa" }, .fentry_why = "EPERM" };
+	struct vft_hook_state st[1];
+
+	vft_hooks__plan(defs, 1, &ops, &f, st);
+	assert_int_equal(st[0].status, VFT_HOOK_PLANNED);
+	assert_int_equal(st[0].mech, VFT_MECH_KPROBE);
+	assert_string_equal(st[0].func, "fa");
+	assert_string_equal(st[0].reason, "");
+}
+
+static void tries_later_candidates(void **state)
+{
+	struct fake f = { .fentry_ok = { "new_b" } };
+	struct vft_hook_state st[2];
+
+	vft_hooks__plan(defs, 2, &ops, &f, st);
+	assert_int_equal(st[1].mech, VFT_MECH_FENTRY);
+	assert_string_equal(st[1].func, "new_b");
+}
+
+static void explains_unavailable(void **state)
+{
+	struct fake f = { .fentry_why = "EPERM", .kprobe_why = "not built into this kernel" };
+	struct vft_hook_state st[3];
+
+	vft_hooks__plan(defs, 3, &ops, &f, st);
+	assert_int_equal(st[0].status, VFT_HOOK_UNAVAILABLE);
+	assert_int_equal(st[0].mech, VFT_MECH_NONE);
+	assert_null(st[0].func);
+	assert_string_equal(st[0].reason, "fentry: EPERM; kprobes: not built into this kernel");
+	assert_string_equal(st[2].reason, "fentry: no program; kprobes: not built into this kernel");
+}
+
+static void keeps_the_telling_reason(void **state)
+{
+	/* The first name gives EPERM, the second does not exist: EPERM is the story. */
+	struct fake f = { 0 };
+	struct vft_hook_state st[2];
+
+	vft_hooks__plan(defs, 2, &ops, &f, st);
+	assert_string_equal(st[1].reason,
+			    "fentry: old_b not in kernel BTF; kprobes: old_b not in kallsyms");
+}
+
+static void real_table_is_complete(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < VFT_HOOK_MAX; i++) {
+		const struct vft_hook_def *d = &vft_hook_defs[i];
+
+		assert_non_null(d->name);
+		assert_non_null(d->funcs[0]);
+		assert_true(d->fentry_prog || d->fexit_prog);
+		assert_true(d->kprobe_prog || d->kretprobe_prog);
+	}
+	assert_string_equal(vft_hook_defs[VFT_HOOK_NETNS_MOVE].name, "netns_move");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(prefers_fentry),	cmocka_unit_test(falls_back_to_kprobe),
+		cmocka_unit_test(tries_later_candidates), cmocka_unit_test(explains_unavailable),
+		cmocka_unit_test(keeps_the_telling_reason), cmocka_unit_test(real_table_is_complete),
+	};
+
+	return cmocka_run_group_tests_name("hooks", tests, NULL, NULL);
+}

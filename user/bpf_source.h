@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bpf_source.h - the BPF event source: chooses and attaches the kernel hooks,
+ * then turns ring-buffer records into normalized events.
+ */
+#ifndef VFT_BPF_SOURCE_H
+#define VFT_BPF_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "event.h"
+#include "hooks.h"
+
+struct bpf_source_opts {
+	const char *root;	 /* root prefix for /proc and /sys reads */
+	uint64_t ringbuf_bytes; /* 0: the built-in default */
+};
+
+struct bpf_source;
+
+/* Returns 0 if the event was consumed, or a negative errno to stop polling. */
+typedef int (*vft_event_cb)(void *ctx, const struct vft_event *ev);
+
+/*
+ * Probes the kernel, loads the programs that can attach and attaches them. A
+ * hook that cannot attach is reported in bpf_source__hooks(), not an error.
+ * Returns 0 and the source in @out, or a negative errno (the cause is logged).
+ */
+int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out);
+const struct vft_hook_state *bpf_source__hooks(const struct bpf_source *src, size_t *n);
+size_t bpf_source__attached(const struct bpf_source *src);
+
+/*
+ * Waits up to @timeout_ms for records and hands each decoded event to @cb.
+ * Returns the number of records consumed, 0 on timeout, -EINTR when a signal
+ * arrived, or another negative errno.
+ */
+int bpf_source__poll(struct bpf_source *src, int timeout_ms, vft_event_cb cb, void *ctx);
+
+/* Records the kernel dropped (ring buffer full) plus records that failed to decode. */
+uint64_t bpf_source__lost(const struct bpf_source *src);
+
+void bpf_source__free(struct bpf_source *src);
+
+#endif /* VFT_BPF_SOURCE_H */

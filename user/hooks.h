@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hooks.h - the logical hooks vftrace wants, the kernel functions that can
+ * serve each, and the run-time choice of mechanism (fentry/fexit, else
+ * kprobe/kretprobe, else unavailable with the reasons).
+ */
+#ifndef VFT_HOOKS_H
+#define VFT_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum vft_hook_id {
+	VFT_HOOK_NETDEV_REGISTER,
+	VFT_HOOK_NETDEV_UNREGISTER,
+	VFT_HOOK_NETNS_MOVE,
+	VFT_HOOK_MAX,
+};
+
+/* One logical hook: candidate functions in preference order, and the programs per mechanism. */
+struct vft_hook_def {
+	const char *name;	   /* "netdev_register": also the event it produces */
+	const char *funcs[4];	   /* candidate kernel functions, NULL-terminated */
+	const char *fentry_prog;   /* fentry program, or NULL */
+	const char *fexit_prog;	   /* fexit program, or NULL */
+	const char *kprobe_prog;   /* kprobe program, or NULL */
+	const char *kretprobe_prog; /* kretprobe program, or NULL */
+};
+
+enum vft_hook_status {
+	VFT_HOOK_UNAVAILABLE = 0,
+	VFT_HOOK_PLANNED,  /* chosen, not attached yet */
+	VFT_HOOK_ATTACHED,
+};
+
+enum vft_mech {
+	VFT_MECH_NONE = 0,
+	VFT_MECH_FENTRY, /* fentry and/or fexit */
+	VFT_MECH_KPROBE, /* kprobe and/or kretprobe */
+};
+
+struct vft_hook_state {
+	const struct vft_hook_def *def;
+	enum vft_hook_status status;
+	enum vft_mech mech;
+	const char *func; /* the chosen kernel function */
+	char reason[300]; /* why unavailable; "" otherwise */
+};
+
+extern const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX];
+
+/*
+ * What the planner asks of the kernel. Each check returns 0 when @func can be
+ * hooked that way, else a negative errno and a short reason in @why (e.g.
+ * "EPERM", "not in kernel BTF").
+ */
+struct vft_probe_ops {
+	int (*fentry)(void *ctx, const char *func, char *why, size_t size);
+	int (*kprobe)(void *ctx, const char *func, char *why, size_t size);
+};
+
+/*
+ * Chooses a mechanism and function for every hook in @defs: the first
+ * candidate function that fentry can attach to, else the first that a kprobe
+ * can, else unavailable with a reason naming each mechanism's failure.
+ */
+void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft_probe_ops *ops,
+		     void *ctx, struct vft_hook_state *out);
+
+const char *vft_mech__name(enum vft_mech mech);
+const char *vft_hook_status__name(enum vft_hook_status status);
+
+/* The live kernel's probes: BTF + a test attach for fentry; kprobe PMU + kallsyms for kprobes. */
+struct vft_kernel_probe;
+int vft_kernel_probe__new(const char *root, struct vft_kernel_probe **out);
+void vft_kernel_probe__free(struct vft_kernel_probe *kp);
+extern const struct vft_probe_ops vft_kernel_probe_ops;
+
+#endif /* VFT_HOOKS_H */

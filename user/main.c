@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * main.c - the vftrace command line: argp parsing and the subcommands.
+ *
+ * Exit status: 0 success, 1 runtime failure, 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
+#include "bpf_source.h"
+#include "filter.h"
+#include "sink.h"
+#include "util.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+const char *argp_program_version = "vftrace " VFTRACE_VERSION;
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!vft_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* ---- options shared by every subcommand ---- */
+
+enum {
+	OPT_RINGBUF = 256,
+	OPT_ROOT,
+};
+
+static const struct argp_option common_options[] = {
+	{ "verbose", 'v', NULL, 0, "Print debug output, including libbpf's, on stderr", -1 },
+	{},
+};
+
+static error_t parse_common(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'v':
+		vft_verbose++;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp common_argp = { common_options, parse_common };
+
+static const struct argp_child common_children[] = {
+	{ &common_argp, 0, "Common options:", -2 },
+	{},
+};
+
+/* ---- watch ---- */
+
+struct watch_opts {
+	bool json;
+	struct vft_filter filter;
+	uint64_t ringbuf_bytes;
+	const char *root;
+};
+
+static const struct argp_option watch_options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON Lines (schema: docs/json.md) instead of text" },
+	{ "ifname", 'i', "GLOB", 0,
+	  "Only show devices whose name matches GLOB (shell pattern; repeatable)" },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
+	  "Kernel ring buffer size, a power of two with K/M suffix (default 256K)" },
+	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
+	{},
+};
+
+static error_t parse_watch(int key, char *arg, struct argp_state *state)
+{
+	struct watch_opts *o = state->input;
+	int err;
+
+	switch (key) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'i':
+		if (vft_filter__add_ifname(&o->filter, arg))
+			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--ifname");
+		return 0;
+	case OPT_RINGBUF:
+		err = vft_parse_size(arg, &o->ringbuf_bytes);
+		if (err || o->ringbuf_bytes < 4096 || (o->ringbuf_bytes & (o->ringbuf_bytes - 1)))
+			argp_error(state, "invalid --ringbuf-size '%s': want a power of two >= 4K",
+				   arg);
+		return 0;
+	case OPT_ROOT:
+		o->root = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char watch_doc[] =
+	"Print VF lifecycle events as they happen.\n"
+	"\n"
+	"Attaches the kernel hooks that this kernel allows (see `vftrace hooks`) and prints "
+	"one line per event, or one JSON object per line with --json, until interrupted. "
+	"The first JSON line is {\"type\":\"ready\"} with the coverage of every hook; when "
+	"stopped, a {\"type\":\"summary\"} line closes the stream. Dropped events are "
+	"reported as they happen and in the summary.\n"
+	"\v"
+	"Examples:\n"
+	"  vftrace watch                      all netdev lifecycle events\n"
+	"  vftrace watch -i 'ibp*' -i net1    only these interface names\n"
+	"  vftrace watch --json | jq .        machine-readable\n"
+	"\n"
+	"Exit status: 0 when stopped by SIGINT or SIGTERM, 1 on a runtime failure, 2 on a "
+	"usage error.";
+
+static const struct argp watch_argp = { watch_options, parse_watch, NULL, watch_doc,
+					 common_children };
+
+struct watch_ctx {
+	struct vft_sink *sink;
+	const struct vft_filter *filter;
+	uint64_t events;
+};
+
+static int on_event(void *ctx, const struct vft_event *ev)
+{
+	struct watch_ctx *w = ctx;
+
+	if (!vft_filter__match(w->filter, ev))
+		return 0;
+	w->events++;
+	return vft_sink__event(w->sink, ev);
+}
+
+static uint64_t now_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* No SA_RESTART: a signal must interrupt the poll. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void fill_ready(struct vft_ready *r, struct utsname *u, const struct bpf_source *src)
+{
+	uname(u);
+	r->version = VFTRACE_VERSION;
+	r->kernel = u->release;
+	r->hooks = bpf_source__hooks(src, &r->n_hooks);
+}
+
+/* Output errors: a reader that went away ends the run quietly, anything else is a failure. */
+static int output_error(int err)
+{
+	if (err == -EPIPE)
+		return 0;
+	vft_warn("cannot write output: %s\n", strerror(-err));
+	return EXIT_RUNTIME;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	struct watch_opts o = {};
+	struct bpf_source_opts sopts = {};
+	struct bpf_source *src = NULL;
+	struct vft_sink *sink = NULL;
+	struct watch_ctx w = {};
+	struct vft_summary sum = {};
+	uint64_t lost, last_lost = 0;
+	struct vft_ready ready;
+	struct utsname u;
+	int err, ret = EXIT_RUNTIME;
+
+	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
+	install_signals();
+
+	sopts.root = o.root;
+	sopts.ringbuf_bytes = o.ringbuf_bytes;
+	err = bpf_source__new(&sopts, &src);
+	if (err) {
+		vft_warn("cannot start tracing: %s\n", strerror(-err));
+		goto out;
+	}
+	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
+	if (!sink)
+		goto out;
+	fill_ready(&ready, &u, src);
+	err = vft_sink__ready(sink, &ready);
+	if (err) {
+		ret = output_error(err);
+		goto out;
+	}
+	if (!bpf_source__attached(src))
+		vft_warn("no kernel hook attached on this kernel: no events will be seen "
+			 "(see `vftrace hooks`)\n");
+
+	w.sink = sink;
+	w.filter = &o.filter;
+	for (;;) {
+		int stop = exiting;
+
+		/* After a signal, one last non-blocking poll drains what is queued. */
+		err = bpf_source__poll(src, stop ? 0 : 250, on_event, &w);
+		if (err < 0 && err != -EINTR) {
+			ret = err == -EPIPE || err == -EIO ? output_error(err) : EXIT_RUNTIME;
+			if (ret)
+				vft_warn("polling events failed: %s\n", strerror(-err));
+			goto out;
+		}
+		lost = bpf_source__lost(src);
+		if (lost > last_lost) {
+			err = vft_sink__lost(sink, lost - last_lost, lost, now_wall_ns());
+			if (err) {
+				ret = output_error(err);
+				goto out;
+			}
+			last_lost = lost;
+		}
+		if (stop)
+			break;
+	}
+	sum.events = w.events;
+	sum.lost = last_lost;
+	err = vft_sink__summary(sink, &sum);
+	ret = err ? output_error(err) : 0;
+out:
+	vft_sink__free(sink);
+	bpf_source__free(src);
+	vft_filter__clear(&o.filter);
+	return ret;
+}
+
+/* ---- hooks ---- */
+
+struct hooks_opts {
+	bool json;
+	const char *root;
+};
+
+static const struct argp_option hooks_options[] = {
+	{ "json", 'j', NULL, 0, "Print one JSON object instead of a table" },
+	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
+	{},
+};
+
+static error_t parse_hooks(int key, char *arg, struct argp_state *state)
+{
+	struct hooks_opts *o = state->input;
+
+	switch (key) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_ROOT:
+		o->root = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char hooks_doc[] =
+	"Show which kernel hooks attach on this kernel, and how.\n"
+	"\n"
+	"For every logical hook, vftrace tries fentry/fexit first, then kprobe/kretprobe, on "
+	"each candidate kernel function, and really attaches the winner. The table shows the "
+	"mechanism and function chosen, or why none could attach. Needs root (CAP_BPF and "
+	"CAP_PERFMON); as another user every hook reports EPERM.\n"
+	"\v"
+	"Exit status: 0 when the report was printed (whatever it says), 1 on a runtime "
+	"failure, 2 on a usage error.";
+
+static const struct argp hooks_argp = { hooks_options, parse_hooks, NULL, hooks_doc,
+					 common_children };
+
+static int cmd_hooks(int argc, char **argv)
+{
+	struct hooks_opts o = {};
+	struct bpf_source_opts sopts = {};
+	struct bpf_source *src = NULL;
+	const struct vft_hook_state *hooks;
+	struct vft_sink *sink = NULL;
+	struct vft_ready ready;
+	struct utsname u;
+	size_t i, n;
+	int err, ret = EXIT_RUNTIME;
+
+	argp_parse(&hooks_argp, argc, argv, 0, NULL, &o);
+	signal(SIGPIPE, SIG_IGN);
+	sopts.root = o.root;
+	err = bpf_source__new(&sopts, &src);
+	if (err) {
+		vft_warn("cannot probe the kernel hooks: %s\n", strerror(-err));
+		goto out;
+	}
+	if (o.json) {
+		sink = vft_sink_json__new(stdout);
+		if (!sink)
+			goto out;
+		fill_ready(&ready, &u, src);
+		err = vft_sink__ready(sink, &ready);
+		ret = err ? output_error(err) : 0;
+		goto out;
+	}
+	hooks = bpf_source__hooks(src, &n);
+	uname(&u);
+	printf("Linux %s\n", u.release);
+	printf("%-18s %-12s %-10s %-30s %s\n", "HOOK", "STATUS", "MECHANISM", "FUNCTION",
+	       "REASON");
+	for (i = 0; i < n; i++) {
+		const struct vft_hook_state *st = &hooks[i];
+		bool ok = st->status == VFT_HOOK_ATTACHED;
+
+		printf("%-18s %-12s %-10s %-30s %s\n", st->def->name,
+		       vft_hook_status__name(st->status), ok ? vft_mech__name(st->mech) : "-",
+		       ok ? st->func : "-", ok ? "" : st->reason);
+	}
+	if (geteuid() != 0)
+		printf("(not running as root: the kernel refuses BPF to this user)\n");
+	ret = fflush(stdout) == EOF ? output_error(-errno) : 0;
+out:
+	vft_sink__free(sink);
+	bpf_source__free(src);
+	return ret;
+}
+
+/* ---- record, replay: not in this version ---- */
+
+static error_t parse_none(int key, char *arg, struct argp_state *state)
+{
+	return key == ARGP_KEY_ARG ? 0 : ARGP_ERR_UNKNOWN;
+}
+
+static const char record_doc[] =
+	"Write the event stream to a capture file for later analysis.\n"
+	"\v"
+	"Capture files are not supported by this version of vftrace yet; use "
+	"`vftrace watch --json > FILE` to keep a JSON Lines log meanwhile.";
+static const char replay_doc[] =
+	"Analyse a capture file written by `vftrace record`.\n"
+	"\v"
+	"Capture files are not supported by this version of vftrace yet.";
+
+static const struct argp record_argp = { NULL, parse_none, "-o FILE", record_doc,
+					  common_children };
+static const struct argp replay_argp = { NULL, parse_none, "FILE", replay_doc, common_children };
+
+static int cmd_record(int argc, char **argv)
+{
+	argp_parse(&record_argp, argc, argv, 0, NULL, NULL);
+	vft_warn("record: capture files are not supported by this version yet; "
+		 "use `vftrace watch --json > FILE` meanwhile\n");
+	return EXIT_RUNTIME;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	argp_parse(&replay_argp, argc, argv, 0, NULL, NULL);
+	vft_warn("replay: capture files are not supported by this version yet\n");
+	return EXIT_RUNTIME;
+}
+
+/* ---- top level ---- */
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "watch", cmd_watch, "print VF lifecycle events live" },
+	{ "hooks", cmd_hooks, "show which kernel hooks attach on this kernel, and how" },
+	{ "record", cmd_record, "write a capture file (not in this version yet)" },
+	{ "replay", cmd_replay, "analyse a capture file (not in this version yet)" },
+};
+
+struct top_opts {
+	const struct command *cmd;
+	int argc;
+	char **argv;
+};
+
+static const struct argp_option top_options[] = {
+	{ "verbose", 'v', NULL, 0, "Print debug output, including libbpf's, on stderr" },
+	{},
+};
+
+static error_t parse_top(int key, char *arg, struct argp_state *state)
+{
+	struct top_opts *o = state->input;
+	size_t i;
+
+	switch (key) {
+	case 'v':
+		vft_verbose++;
+		return 0;
+	case ARGP_KEY_ARG:
+		for (i = 0; i < ARRAY_SIZE(commands); i++)
+			if (!strcmp(arg, commands[i].name))
+				o->cmd = &commands[i];
+		if (!o->cmd)
+			argp_error(state, "unknown command '%s'", arg);
+		/* The command and everything after it belong to the command's parser. */
+		o->argc = state->argc - state->next + 1;
+		o->argv = &state->argv[state->next - 1];
+		state->next = state->argc;
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no command given");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char top_doc[] =
+	"Trace the lifecycle of SR-IOV VFs and their RDMA devices: netdev registration, "
+	"network-namespace moves and their failures, with who did each step.\n"
+	"\n"
+	"Commands:\n"
+	"  watch     print VF lifecycle events live\n"
+	"  hooks     show which kernel hooks attach on this kernel, and how\n"
+	"  record    write a capture file (not in this version yet)\n"
+	"  replay    analyse a capture file (not in this version yet)\n"
+	"\n"
+	"`vftrace COMMAND --help` describes each command.\n"
+	"\v"
+	"Examples:\n"
+	"  vftrace hooks                      what this kernel lets vftrace see\n"
+	"  vftrace watch -i 'ibp*'            live events for matching interfaces\n"
+	"  vftrace watch --json               JSON Lines for scripts\n"
+	"\n"
+	"Tracing needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN).\n"
+	"Exit status: 0 success, 1 runtime failure, 2 usage error.";
+
+static const struct argp top_argp = { top_options, parse_top, "COMMAND [ARGS...]", top_doc };
+
+int main(int argc, char **argv)
+{
+	struct top_opts o = {};
+	char name[64];
+
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&top_argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+	libbpf_set_print(libbpf_print);
+
+	/* Usage messages of a command say "vftrace watch: ...". */
+	snprintf(name, sizeof(name), "vftrace %s", o.cmd->name);
+	o.argv[0] = name;
+	return o.cmd->run(o.argc, o.argv);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sink.h - where the stream ends: JSON Lines or readable text. A sink sees
+ * the "ready" announcement (hook coverage), events, loss reports and a
+ * closing summary, in that order.
+ */
+#ifndef VFT_SINK_H
+#define VFT_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "event.h"
+#include "hooks.h"
+
+struct vft_ready {
+	const char *version;
+	const char *kernel; /* uname release */
+	const struct vft_hook_state *hooks;
+	size_t n_hooks;
+};
+
+struct vft_summary {
+	uint64_t events; /* events written */
+	uint64_t lost;	 /* events dropped before they reached user space */
+};
+
+struct vft_sink;
+
+struct vft_sink_ops {
+	int (*ready)(struct vft_sink *s, const struct vft_ready *r);
+	int (*event)(struct vft_sink *s, const struct vft_event *ev);
+	/* @delta newly dropped records, @total since start */
+	int (*lost)(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns);
+	int (*summary)(struct vft_sink *s, const struct vft_summary *sum);
+};
+
+struct vft_sink {
+	const struct vft_sink_ops *ops;
+	FILE *out;
+	bool color;
+};
+
+/* JSON Lines on @out: one object per line, schema in docs/json.md. */
+struct vft_sink *vft_sink_json__new(FILE *out);
+/* One readable line per event; local wall-clock time. */
+struct vft_sink *vft_sink_text__new(FILE *out, bool color);
+void vft_sink__free(struct vft_sink *s);
+
+static inline int vft_sink__ready(struct vft_sink *s, const struct vft_ready *r)
+{
+	return s->ops->ready(s, r);
+}
+
+static inline int vft_sink__event(struct vft_sink *s, const struct vft_event *ev)
+{
+	return s->ops->event(s, ev);
+}
+
+static inline int vft_sink__lost(struct vft_sink *s, uint64_t delta, uint64_t total,
+				 uint64_t wall_ns)
+{
+	return s->ops->lost(s, delta, total, wall_ns);
+}
+
+static inline int vft_sink__summary(struct vft_sink *s, const struct vft_summary *sum)
+{
+	return s->ops->summary(s, sum);
+}
+
+/* Writes @ev as a JSON object (no newline) into @buf. Exposed for tests. */
+struct json_object;
+struct json_object *vft_event__to_json(const struct vft_event *ev);
+
+#endif /* VFT_SINK_H */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * util.c - small helpers shared by every stage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "util.h"
+
+int vft_verbose;
+
+const char *vft_errno_name(int err, char *buf, size_t size)
+{
+	const char *name;
+
+	if (err < 0)
+		err = -err;
+	name = strerrorname_np(err);
+	if (name)
+		return name;
+	snprintf(buf, size, "E%d", err);
+	return buf;
+}
+
+int vft_path(char *buf, size_t size, const char *root, const char *path)
+{
+	int n;
+
+	if (!root || !root[0] || !strcmp(root, "/"))
+		root = "";
+	n = snprintf(buf, size, "%s%s", root, path);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+void vft_fmt_rfc3339(char *buf, size_t size, uint64_t wall_ns)
+{
+	time_t sec = wall_ns / 1000000000ULL;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09lluZ", (unsigned long long)(wall_ns % 1000000000ULL));
+}
+
+void vft_fmt_local_time(char *buf, size_t size, uint64_t wall_ns)
+{
+	time_t sec = wall_ns / 1000000000ULL;
+	struct tm tm;
+	size_t n;
+
+	localtime_r(&sec, &tm);
+	n = strftime(buf, size, "%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%06llu",
+		 (unsigned long long)(wall_ns % 1000000000ULL / 1000));
+}
+
+void vft_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vftrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void vft_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!vft_verbose)
+		return;
+	fputs("vftrace: debug: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+int vft_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -errno;
+	if (end == s)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end && end[1])
+		return -EINVAL;
+	if (shift && v > (~0ULL >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * util.h - small helpers shared by every stage: errno names, paths under the
+ * root prefix, time formatting, messages on stderr.
+ */
+#ifndef VFT_UTIL_H
+#define VFT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "EEXIST" for 17 or -17; "E<n>" for numbers the C library does not name. */
+const char *vft_errno_name(int err, char *buf, size_t size);
+
+/*
+ * Joins the root prefix (NULL or "" or "/" for the live system) and an
+ * absolute @path into @buf. Returns 0, or -ENAMETOOLONG.
+ */
+int vft_path(char *buf, size_t size, const char *root, const char *path);
+
+/* "2026-11-28T18:40:01.123456789Z" (UTC, RFC 3339). */
+void vft_fmt_rfc3339(char *buf, size_t size, uint64_t wall_ns);
+/* "18:40:01.123456" in local time. */
+void vft_fmt_local_time(char *buf, size_t size, uint64_t wall_ns);
+
+/* Verbosity for vft_debug(); set by -v. */
+extern int vft_verbose;
+
+void vft_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vft_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses a size with an optional K/M/G suffix (powers of 1024). Returns 0 or -EINVAL/-ERANGE. */
+int vft_parse_size(const char *s, uint64_t *out);
+
+#endif /* VFT_UTIL_H */
