@@ -15,7 +15,7 @@ build_pkgs=(
 	libjson-c-dev libibverbs-dev
 )
 test_pkgs=(
-	libcmocka-dev iproute2 kmod
+	libcmocka-dev iproute2 kmod jq
 	rdma-core ibverbs-utils
 	qemu-system-x86 busybox-static cpio xz-utils
 	libclang-rt-14-dev

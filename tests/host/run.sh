@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# run.sh - the host test layer: vftrace on this machine's own kernel, as root.
+#
+# The host kernel may refuse every BPF hook (no kprobes, fentry EPERM): then
+# vftrace must say exactly that, keep running, and stop cleanly. Where a hook
+# does attach, the test asserts its events too. Prints one closing line:
+# "host: N passed, N failed".
+set -uo pipefail
+
+cd "$(dirname "$0")/../.."
+VFTRACE=${VFTRACE:-build/vftrace}
+TMP=$(mktemp -d /tmp/vftrace-host.XXXXXX)
+NS=vfth$$
+passed=0
+failed=0
+
+cleanup() {
+	ip link del vfth0 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Each test runs in a subshell; `fail` ends it with a message.
+fail() {
+	echo "    $*" >&2
+	exit 1
+}
+
+run_test() {
+	local name=$1
+	if ("$name"); then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $name"
+		failed=$((failed + 1))
+	fi
+}
+
+# Polls (10 ms steps) until FILE has a line matching REGEX; the ready line is the signal.
+wait_line() {
+	local file=$1 regex=$2 tries=${3:-1000}
+	while ((tries-- > 0)); do
+		grep -qE "$regex" "$file" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# What this kernel offers, independently of vftrace.
+kprobes_built_in() {
+	[[ -e /sys/bus/event_source/devices/kprobe/type ]]
+}
+
+test_hooks_table_is_honest() {
+	local out
+	out=$("$VFTRACE" hooks) || fail "vftrace hooks exited $?"
+	echo "$out" | sed 's/^/    | /'
+	grep -q "^Linux $(uname -r)$" <<<"$out" || fail "no kernel line"
+	for h in netdev_register netdev_unregister netns_move; do
+		grep -qE "^$h +(attached|unavailable) " <<<"$out" || fail "no row for $h"
+	done
+	if ! kprobes_built_in; then
+		# Every unavailable row must name the missing kprobe support.
+		while read -r line; do
+			grep -q "kprobes: not built into this kernel" <<<"$line" ||
+				fail "unavailable row without the kprobe reason: $line"
+			grep -qE "fentry: [A-Za-z]" <<<"$line" || fail "no fentry reason: $line"
+		done < <(grep ' unavailable ' <<<"$out")
+	fi
+}
+
+test_hooks_json_matches_table() {
+	local js n
+	js=$("$VFTRACE" hooks --json) || fail "hooks --json exited $?"
+	n=$(jq '.hooks | length' <<<"$js") || fail "not JSON: $js"
+	[[ $n == 3 ]] || fail "expected 3 hooks, got $n"
+	# unavailable hooks carry a reason, attached ones a mechanism and function
+	jq -e 'all(.hooks[]; (.status == "unavailable" and (.reason | length > 0))
+		or (.status == "attached" and .mechanism != null and .function != null))' \
+		<<<"$js" >/dev/null || fail "inconsistent hook entries: $js"
+}
+
+# Starts `watch --json` in the background, waits for its ready line.
+start_watch() {
+	"$VFTRACE" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
+	WATCH_PID=$!
+	wait_line "$TMP/watch.out" '"type":"ready"' || {
+		cat "$TMP/watch.err" >&2
+		fail "no ready line within 10 s"
+	}
+}
+
+# Stops it with SIGNAL and asserts a clean exit 0 with a closing summary.
+stop_watch() {
+	local sig=$1 rc
+	kill -"$sig" "$WATCH_PID"
+	wait "$WATCH_PID"
+	rc=$?
+	[[ $rc == 0 ]] || fail "watch exited $rc on SIG$sig (want 0): $(cat "$TMP/watch.err")"
+	tail -n 1 "$TMP/watch.out" | jq -e '.type == "summary"' >/dev/null ||
+		fail "last line is not the summary: $(tail -n 1 "$TMP/watch.out")"
+}
+
+test_watch_reports_coverage_and_stops_on_sigint() {
+	local ready hooks_js
+	start_watch
+	ready=$(head -n 1 "$TMP/watch.out")
+	hooks_js=$("$VFTRACE" hooks --json)
+	# the same coverage as `hooks`, hook by hook
+	[[ "$(jq -c '[.hooks[] | {hook, status, reason}]' <<<"$ready")" == \
+		"$(jq -c '[.hooks[] | {hook, status, reason}]' <<<"$hooks_js")" ]] ||
+		fail "ready line and hooks disagree: $ready vs $hooks_js"
+	jq -e --arg k "$(uname -r)" '.kernel == $k and (.version | length > 0)' <<<"$ready" \
+		>/dev/null || fail "ready line lacks kernel/version: $ready"
+
+	# Real netdev lifecycle on the host: veth, netns, a move, a delete.
+	ip netns add "$NS" || fail "ip netns add"
+	ip link add vfth0 type veth peer name vfth1 || fail "ip link add veth"
+	ip link set vfth1 netns "$NS" || fail "move veth end into $NS"
+	ip link del vfth0 || fail "ip link del"
+
+	stop_watch INT
+	local attached events
+	attached=$(jq '[.hooks[] | select(.status == "attached")] | length' <<<"$ready")
+	events=$(grep -c '"type":"event"' "$TMP/watch.out")
+	if ((attached == 0)); then
+		grep -q "no kernel hook attached" "$TMP/watch.err" ||
+			fail "no warning that nothing attached: $(cat "$TMP/watch.err")"
+		((events == 0)) || fail "$events events although no hook attached"
+	else
+		grep -q '"event":"netns_move".*"ifname":"vfth1"' "$TMP/watch.out" ||
+			fail "netns_move hook attached but no move of vfth1 seen"
+	fi
+	jq -e --argjson n "$events" '.events == $n and .lost == 0' \
+		<<<"$(tail -n 1 "$TMP/watch.out")" >/dev/null || fail "summary does not count $events events"
+}
+
+test_watch_stops_on_sigterm() {
+	start_watch -i 'nomatch*'
+	stop_watch TERM
+}
+
+test_text_mode_names_unavailable_hooks() {
+	local js
+	"$VFTRACE" watch >"$TMP/text.out" 2>"$TMP/text.err" &
+	WATCH_PID=$!
+	wait_line "$TMP/text.err" 'hooks attached' || fail "no start line: $(cat "$TMP/text.err")"
+	js=$("$VFTRACE" hooks --json)
+	while read -r h; do
+		grep -q "hook $h unavailable: " "$TMP/text.err" || fail "stderr does not name $h"
+	done < <(jq -r '.hooks[] | select(.status == "unavailable") | .hook' <<<"$js")
+	kill -INT "$WATCH_PID"
+	wait "$WATCH_PID" || fail "text watch exited $?"
+	grep -qE '^vftrace: [0-9]+ events, 0 lost$' "$TMP/text.err" || fail "no summary on stderr"
+}
+
+test_usage_errors_exit_2() {
+	local rc
+	"$VFTRACE" >/dev/null 2>&1
+	rc=$?
+	[[ $rc == 2 ]] || fail "no command: exit $rc"
+	"$VFTRACE" frobnicate >/dev/null 2>&1
+	rc=$?
+	[[ $rc == 2 ]] || fail "unknown command: exit $rc"
+	"$VFTRACE" watch --no-such-flag >/dev/null 2>&1
+	rc=$?
+	[[ $rc == 2 ]] || fail "unknown flag: exit $rc"
+	"$VFTRACE" watch --ringbuf-size 12345 >/dev/null 2>&1
+	rc=$?
+	[[ $rc == 2 ]] || fail "bad ring size: exit $rc"
+	"$VFTRACE" --version | grep -qE '^vftrace [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version"
+	"$VFTRACE" watch --help | grep -q -- '--ifname' || fail "watch --help"
+}
+
+if ((EUID != 0)); then
+	echo "host: the host layer needs root (it creates netns and veth, and loads BPF)" >&2
+	echo "host: 0 passed, 1 failed"
+	exit 1
+fi
+
+run_test test_hooks_table_is_honest
+run_test test_hooks_json_matches_table
+run_test test_watch_reports_coverage_and_stops_on_sigint
+run_test test_watch_stops_on_sigterm
+run_test test_text_mode_names_unavailable_hooks
+run_test test_usage_errors_exit_2
+
+echo "host: $passed passed, $failed failed"
+((failed == 0))
