@@ -166,7 +166,8 @@ int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out)
 	err = vft_kernel_probe__new(opts->root, &kp);
 	if (err)
 		goto fail;
-	vft_hooks__plan(vft_hook_defs, VFT_HOOK_MAX, &vft_kernel_probe_ops, kp, src->hooks);
+	vft_hooks__plan(vft_hook_defs, VFT_HOOK_MAX, &vft_kernel_probe_ops, kp, opts->only,
+			src->hooks);
 	for (i = 0; i < VFT_HOOK_MAX; i++)
 		planned += src->hooks[i].status == VFT_HOOK_PLANNED;
 

@@ -88,8 +88,21 @@ static const char *try_mech(const struct vft_hook_def *def,
 	return NULL;
 }
 
+int vft_mech__parse(const char *s, enum vft_mech *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = VFT_MECH_NONE;
+	else if (!strcmp(s, "fentry"))
+		*out = VFT_MECH_FENTRY;
+	else if (!strcmp(s, "kprobe"))
+		*out = VFT_MECH_KPROBE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft_probe_ops *ops,
-		     void *ctx, struct vft_hook_state *out)
+		     void *ctx, enum vft_mech only, struct vft_hook_state *out)
 {
 	char fwhy[128], kwhy[128];
 	size_t i;
@@ -104,6 +117,14 @@ void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft
 		st->def = def;
 		snprintf(fwhy, sizeof(fwhy), "no program");
 		snprintf(kwhy, sizeof(kwhy), "no program");
+		if (only == VFT_MECH_KPROBE && has_f) {
+			has_f = false;
+			snprintf(fwhy, sizeof(fwhy), "not chosen (--mechanism kprobe)");
+		}
+		if (only == VFT_MECH_FENTRY && has_k) {
+			has_k = false;
+			snprintf(kwhy, sizeof(kwhy), "not chosen (--mechanism fentry)");
+		}
 		if (has_f && (st->func = try_mech(def, ops->fentry, ctx, fwhy, sizeof(fwhy)))) {
 			st->mech = VFT_MECH_FENTRY;
 			st->status = VFT_HOOK_PLANNED;

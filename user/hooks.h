@@ -63,9 +63,13 @@ struct vft_probe_ops {
  * Chooses a mechanism and function for every hook in @defs: the first
  * candidate function that fentry can attach to, else the first that a kprobe
  * can, else unavailable with a reason naming each mechanism's failure.
+ * @only restricts the choice to one mechanism (VFT_MECH_NONE: any).
  */
 void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft_probe_ops *ops,
-		     void *ctx, struct vft_hook_state *out);
+		     void *ctx, enum vft_mech only, struct vft_hook_state *out);
+
+/* Parses "auto", "fentry" or "kprobe". Returns 0 or -EINVAL. */
+int vft_mech__parse(const char *s, enum vft_mech *out);
 
 const char *vft_mech__name(enum vft_mech mech);
 const char *vft_hook_status__name(enum vft_hook_status status);

@@ -44,7 +44,18 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 enum {
 	OPT_RINGBUF = 256,
 	OPT_ROOT,
+	OPT_MECH,
 };
+
+#define MECH_HELP                                                                          \
+	"Attach with fentry/fexit or kprobe/kretprobe only (default auto: fentry where the " \
+	"kernel allows it, else kprobes)"
+
+static void parse_mech(struct argp_state *state, const char *arg, enum vft_mech *out)
+{
+	if (vft_mech__parse(arg, out))
+		argp_error(state, "invalid --mechanism '%s': want auto, fentry or kprobe", arg);
+}
 
 static const struct argp_option common_options[] = {
 	{ "verbose", 'v', NULL, 0, "Print debug output, including libbpf's, on stderr", -1 },
@@ -76,6 +87,7 @@ struct watch_opts {
 	struct vft_filter filter;
 	uint64_t ringbuf_bytes;
 	const char *root;
+	enum vft_mech mech;
 };
 
 static const struct argp_option watch_options[] = {
@@ -84,6 +96,7 @@ static const struct argp_option watch_options[] = {
 	  "Only show devices whose name matches GLOB (shell pattern; repeatable)" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "Kernel ring buffer size, a power of two with K/M suffix (default 256K)" },
+	{ "mechanism", OPT_MECH, "auto|fentry|kprobe", 0, MECH_HELP },
 	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
 	{},
 };
@@ -109,6 +122,9 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_ROOT:
 		o->root = arg;
+		return 0;
+	case OPT_MECH:
+		parse_mech(state, arg, &o->mech);
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -208,6 +224,7 @@ static int cmd_watch(int argc, char **argv)
 
 	sopts.root = o.root;
 	sopts.ringbuf_bytes = o.ringbuf_bytes;
+	sopts.only = o.mech;
 	err = bpf_source__new(&sopts, &src);
 	if (err) {
 		vft_warn("cannot start tracing: %s\n", strerror(-err));
@@ -267,10 +284,12 @@ out:
 struct hooks_opts {
 	bool json;
 	const char *root;
+	enum vft_mech mech;
 };
 
 static const struct argp_option hooks_options[] = {
 	{ "json", 'j', NULL, 0, "Print one JSON object instead of a table" },
+	{ "mechanism", OPT_MECH, "auto|fentry|kprobe", 0, MECH_HELP },
 	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
 	{},
 };
@@ -285,6 +304,9 @@ static error_t parse_hooks(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_ROOT:
 		o->root = arg;
+		return 0;
+	case OPT_MECH:
+		parse_mech(state, arg, &o->mech);
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -323,6 +345,7 @@ static int cmd_hooks(int argc, char **argv)
 	argp_parse(&hooks_argp, argc, argv, 0, NULL, &o);
 	signal(SIGPIPE, SIG_IGN);
 	sopts.root = o.root;
+	sopts.only = o.mech;
 	err = bpf_source__new(&sopts, &src);
 	if (err) {
 		vft_warn("cannot probe the kernel hooks: %s\n", strerror(-err));

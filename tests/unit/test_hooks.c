@@ -67,7 +67,7 @@ static void prefers_fentry(void **state)
 	struct fake f = { .fentry_ok = { "fa", "old_b" }, .kprobe_ok = { "fa", "old_b", "fc" } };
 	struct vft_hook_state st[3];
 
-	vft_hooks__plan(defs, 3, &ops, &f, st);
+	vft_hooks__plan(defs, 3, &ops, &f, VFT_MECH_NONE, st);
 	assert_int_equal(st[0].status, VFT_HOOK_PLANNED);
 	assert_int_equal(st[0].mech, VFT_MECH_FENTRY);
 	assert_string_equal(st[0].func, "fa");
@@ -83,7 +83,7 @@ static void falls_back_to_kprobe(void **state)
 	struct fake f = { .kprobe_ok = { "fa" }, .fentry_why = "EPERM" };
 	struct vft_hook_state st[1];
 
-	vft_hooks__plan(defs, 1, &ops, &f, st);
+	vft_hooks__plan(defs, 1, &ops, &f, VFT_MECH_NONE, st);
 	assert_int_equal(st[0].status, VFT_HOOK_PLANNED);
 	assert_int_equal(st[0].mech, VFT_MECH_KPROBE);
 	assert_string_equal(st[0].func, "fa");
@@ -95,7 +95,7 @@ static void tries_later_candidates(void **state)
 	struct fake f = { .fentry_ok = { "new_b" } };
 	struct vft_hook_state st[2];
 
-	vft_hooks__plan(defs, 2, &ops, &f, st);
+	vft_hooks__plan(defs, 2, &ops, &f, VFT_MECH_NONE, st);
 	assert_int_equal(st[1].mech, VFT_MECH_FENTRY);
 	assert_string_equal(st[1].func, "new_b");
 }
@@ -105,7 +105,7 @@ static void explains_unavailable(void **state)
 	struct fake f = { .fentry_why = "EPERM", .kprobe_why = "not built into this kernel" };
 	struct vft_hook_state st[3];
 
-	vft_hooks__plan(defs, 3, &ops, &f, st);
+	vft_hooks__plan(defs, 3, &ops, &f, VFT_MECH_NONE, st);
 	assert_int_equal(st[0].status, VFT_HOOK_UNAVAILABLE);
 	assert_int_equal(st[0].mech, VFT_MECH_NONE);
 	assert_null(st[0].func);
@@ -119,9 +119,28 @@ static void keeps_the_telling_reason(void **state)
 	struct fake f = { 0 };
 	struct vft_hook_state st[2];
 
-	vft_hooks__plan(defs, 2, &ops, &f, st);
+	vft_hooks__plan(defs, 2, &ops, &f, VFT_MECH_NONE, st);
 	assert_string_equal(st[1].reason,
 			    "fentry: old_b not in kernel BTF; kprobes: old_b not in kallsyms");
+}
+
+static void mechanism_can_be_forced(void **state)
+{
+	struct fake f = { .fentry_ok = { "fa", "fc" }, .kprobe_ok = { "fa" } };
+	struct vft_hook_state st[3];
+
+	vft_hooks__plan(defs, 1, &ops, &f, VFT_MECH_KPROBE, st);
+	assert_int_equal(st[0].mech, VFT_MECH_KPROBE);
+	vft_hooks__plan(defs, 3, &ops, &f, VFT_MECH_FENTRY, st);
+	assert_int_equal(st[0].mech, VFT_MECH_FENTRY);
+	/* "c" has only a kprobe program: forcing fentry leaves it unavailable */
+	assert_int_equal(st[2].status, VFT_HOOK_UNAVAILABLE);
+	assert_string_equal(st[2].reason,
+			    "fentry: no program; kprobes: not chosen (--mechanism fentry)");
+	f.kprobe_ok[0] = NULL;
+	vft_hooks__plan(defs, 1, &ops, &f, VFT_MECH_KPROBE, st);
+	assert_string_equal(st[0].reason,
+			    "fentry: not chosen (--mechanism kprobe); kprobes: fa not in kallsyms");
 }
 
 static void real_table_is_complete(void **state)
@@ -144,7 +163,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prefers_fentry),	cmocka_unit_test(falls_back_to_kprobe),
 		cmocka_unit_test(tries_later_candidates), cmocka_unit_test(explains_unavailable),
-		cmocka_unit_test(keeps_the_telling_reason), cmocka_unit_test(real_table_is_complete),
+		cmocka_unit_test(keeps_the_telling_reason), cmocka_unit_test(mechanism_can_be_forced),
+		cmocka_unit_test(real_table_is_complete),
 	};
 
 	return cmocka_run_group_tests_name("hooks", tests, NULL, NULL);
