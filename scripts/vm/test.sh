@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test.sh - `make test-vm`: run the VM tests (tests/vm/run-all.sh) once in
+# each kernel of ${VFTRACE_VM_KERNELS:-6.1 6.12}, booted by run.sh.
+#
+# Usage: scripts/vm/test.sh [FILTER]    FILTER: run only tests whose name
+#                                       contains it (passed to run-all.sh)
+# Environment:
+#   VFTRACE_VM_KERNELS       kernels to test (default "6.1 6.12")
+#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 600)
+#   VFTRACE_VM_TEST_TIMEOUT  seconds one test may run (default 120)
+#   VFTRACE, VFTRACE_*       passed on to the guest
+#
+# Prints, per kernel, the guest's closing line "vm(<release>): N passed,
+# N failed" and its timings, then the closing line "vm: N passed, N failed"
+# over all kernels. A kernel whose guest does not finish counts as one
+# failed test. Exit status 0 iff every kernel finished with no failure.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+
+read -r -a kernels <<<"${VFTRACE_VM_KERNELS:-6.1 6.12}"
+filter=("$@")
+limit="${VFTRACE_VM_TIMEOUT:-600}"
+stamp="$(date +%Y%m%d-%H%M%S)"
+
+# Host variables the tests may need.
+envs=()
+while IFS= read -r name; do
+	envs+=(--env "$name=${!name}")
+done < <(compgen -e | grep -E '^VFTRACE(_[A-Za-z0-9_]*)?$' | grep -vE '^VFTRACE_VM_(KERNELS|CACHE|CWD)$' || true)
+
+passed=0 failed=0 bad=0
+summary=()
+for k in "${kernels[@]}"; do
+	out="$REPO/tests/vm/out/$k-$stamp"
+	echo "=== vm $k: booting, running tests/vm/run-all.sh ${filter[*]}" >&2
+	if ! "$HERE/kernels.sh" fetch "$k"; then
+		summary+=("vm $k: error: could not fetch the kernel (see above); counted as 1 failure")
+		failed=$((failed + 1)) bad=1
+		continue
+	fi
+	start="$(date +%s.%N)"
+	rc=0
+	VFTRACE_VM_CWD="$REPO" "$HERE/run.sh" --kernel "$k" --out "$out" --timeout "$limit" \
+		"${envs[@]}" -- tests/vm/run-all.sh "${filter[@]}" || rc=$?
+	secs="$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
+	boot="$(cat "$out/boot_s" 2>/dev/null || echo "?")"
+	timing="  $k: guest up in ${boot} s (guest clock), boot + tests + power-off ${secs} s; logs in $out"
+
+	closing="$(grep -E '^vm\(.*\): [0-9]+ passed, [0-9]+ failed$' "$out/output.log" 2>/dev/null | tail -n 1 || true)"
+	if [[ -n "$closing" && "$rc" != 3 ]]; then
+		read -r p f < <(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$closing")
+		passed=$((passed + p)) failed=$((failed + f))
+		((rc == 0)) || bad=1
+		summary+=("$closing" "$timing")
+	else
+		failed=$((failed + 1)) bad=1
+		summary+=("vm $k: error: the guest did not finish (run.sh exit status $rc); see $out/console.log; counted as 1 failure" "$timing")
+	fi
+done
+
+echo
+echo "=== vm summary"
+printf '%s\n' "${summary[@]}"
+echo "vm: $passed passed, $failed failed"
+exit "$bad"
