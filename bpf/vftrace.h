@@ -10,7 +10,7 @@
 #ifndef VFTRACE_H
 #define VFTRACE_H
 
-#define VFT_NAME_LEN 16	  /* IFNAMSIZ and TASK_COMM_LEN */
+#define VFT_NAME_LEN 16	   /* IFNAMSIZ and TASK_COMM_LEN */
 #define VFT_DEVNAME_LEN 32 /* a parent device name: "0000:3b:10.5", "mlx5_core.eth.0" */
 
 /* What happened. Stable numbers: capture files store them (see docs/events.md). */
@@ -60,7 +60,7 @@ _Static_assert(sizeof(struct vft_bpf_event) == 144, "vft_bpf_event layout change
 
 /* Index of the per-CPU counters in the "counters" map. */
 enum vft_counter {
-	VFT_CNT_LOST = 0,	   /* ring buffer full: record dropped */
+	VFT_CNT_LOST = 0,	/* ring buffer full: record dropped */
 	VFT_CNT_STASH_MISS = 1, /* exit probe without its entry (lost pairing) */
 	VFT_CNT_MAX,
 };

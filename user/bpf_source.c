@@ -39,8 +39,7 @@ static int set_autoload(struct bpf_source *src)
 	struct bpf_program *prog;
 	size_t i;
 
-	bpf_object__for_each_program(prog, src->skel->obj)
-		bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, src->skel->obj) bpf_program__set_autoload(prog, false);
 
 	for (i = 0; i < VFT_HOOK_MAX; i++) {
 		const struct vft_hook_state *st = &src->hooks[i];
@@ -104,9 +103,9 @@ static void attach_hooks(struct bpf_source *src)
 			if (!link) {
 				int err = -errno;
 
-				snprintf(st->reason, sizeof(st->reason), "%s: attach to %s failed: %s",
-					 vft_mech__name(st->mech), st->func,
-					 vft_errno_name(err, ebuf, sizeof(ebuf)));
+				snprintf(st->reason, sizeof(st->reason),
+					 "%s: attach to %s failed: %s", vft_mech__name(st->mech),
+					 st->func, vft_errno_name(err, ebuf, sizeof(ebuf)));
 				st->status = VFT_HOOK_UNAVAILABLE;
 				break;
 			}

@@ -12,9 +12,9 @@
 #include "hooks.h"
 
 struct bpf_source_opts {
-	const char *root;	 /* root prefix for /proc and /sys reads */
+	const char *root;	/* root prefix for /proc and /sys reads */
 	uint64_t ringbuf_bytes; /* 0: the built-in default */
-	enum vft_mech only;	 /* VFT_MECH_NONE: choose per hook */
+	enum vft_mech only;	/* VFT_MECH_NONE: choose per hook */
 };
 
 struct bpf_source;

@@ -15,7 +15,7 @@ static const char *const kind_names[VFT_EV_KIND_MAX] = {
 };
 
 static const char *const source_names[VFT_SRC_MAX] = {
-	[VFT_SRC_FENTRY] = "fentry",	   [VFT_SRC_KPROBE] = "kprobe",
+	[VFT_SRC_FENTRY] = "fentry",	     [VFT_SRC_KPROBE] = "kprobe",
 	[VFT_SRC_TRACEPOINT] = "tracepoint", [VFT_SRC_NETLINK] = "netlink",
 	[VFT_SRC_INVENTORY] = "inventory",
 };

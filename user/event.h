@@ -13,10 +13,10 @@
 #include "vftrace.h"
 
 struct vft_actor {
-	uint32_t pid;	     /* thread group id */
-	uint32_t tid;	     /* thread id */
-	uint32_t netns;	     /* actor's netns inode, 0 if unknown */
-	uint64_t cgroup_id;  /* cgroup v2 id, 0 if unknown */
+	uint32_t pid;	    /* thread group id */
+	uint32_t tid;	    /* thread id */
+	uint32_t netns;	    /* actor's netns inode, 0 if unknown */
+	uint64_t cgroup_id; /* cgroup v2 id, 0 if unknown */
 	char comm[VFT_NAME_LEN];
 };
 

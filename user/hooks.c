@@ -71,8 +71,8 @@ const char *vft_hook_status__name(enum vft_hook_status status)
  * more telling reason than "not found".
  */
 static const char *try_mech(const struct vft_hook_def *def,
-			    int (*check)(void *, const char *, char *, size_t), void *ctx, char *why,
-			    size_t size)
+			    int (*check)(void *, const char *, char *, size_t), void *ctx,
+			    char *why, size_t size)
 {
 	char cur[128];
 	size_t i;
@@ -261,8 +261,8 @@ static int probe_fentry(void *ctx, const char *func, char *why, size_t size)
 	}
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id);
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vft_probe", "GPL", insns,
-				ARRAY_SIZE(insns), &opts);
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vft_probe", "GPL", insns, ARRAY_SIZE(insns),
+				&opts);
 	if (prog_fd < 0) {
 		err = -errno;
 		errno_reason(why, size, err);

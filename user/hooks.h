@@ -19,17 +19,17 @@ enum vft_hook_id {
 
 /* One logical hook: candidate functions in preference order, and the programs per mechanism. */
 struct vft_hook_def {
-	const char *name;	   /* "netdev_register": also the event it produces */
-	const char *funcs[4];	   /* candidate kernel functions, NULL-terminated */
-	const char *fentry_prog;   /* fentry program, or NULL */
-	const char *fexit_prog;	   /* fexit program, or NULL */
-	const char *kprobe_prog;   /* kprobe program, or NULL */
+	const char *name;	    /* "netdev_register": also the event it produces */
+	const char *funcs[4];	    /* candidate kernel functions, NULL-terminated */
+	const char *fentry_prog;    /* fentry program, or NULL */
+	const char *fexit_prog;	    /* fexit program, or NULL */
+	const char *kprobe_prog;    /* kprobe program, or NULL */
 	const char *kretprobe_prog; /* kretprobe program, or NULL */
 };
 
 enum vft_hook_status {
 	VFT_HOOK_UNAVAILABLE = 0,
-	VFT_HOOK_PLANNED,  /* chosen, not attached yet */
+	VFT_HOOK_PLANNED, /* chosen, not attached yet */
 	VFT_HOOK_ATTACHED,
 };
 

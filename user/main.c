@@ -47,7 +47,7 @@ enum {
 	OPT_MECH,
 };
 
-#define MECH_HELP                                                                          \
+#define MECH_HELP                                                                            \
 	"Attach with fentry/fexit or kprobe/kretprobe only (default auto: fentry where the " \
 	"kernel allows it, else kprobes)"
 
@@ -152,7 +152,7 @@ static const char watch_doc[] =
 	"usage error.";
 
 static const struct argp watch_argp = { watch_options, parse_watch, NULL, watch_doc,
-					 common_children };
+					common_children };
 
 struct watch_ctx {
 	struct vft_sink *sink;
@@ -328,7 +328,7 @@ static const char hooks_doc[] =
 	"failure, 2 on a usage error.";
 
 static const struct argp hooks_argp = { hooks_options, parse_hooks, NULL, hooks_doc,
-					 common_children };
+					common_children };
 
 static int cmd_hooks(int argc, char **argv)
 {
@@ -363,8 +363,7 @@ static int cmd_hooks(int argc, char **argv)
 	hooks = bpf_source__hooks(src, &n);
 	uname(&u);
 	printf("Linux %s\n", u.release);
-	printf("%-18s %-12s %-10s %-30s %s\n", "HOOK", "STATUS", "MECHANISM", "FUNCTION",
-	       "REASON");
+	printf("%-18s %-12s %-10s %-30s %s\n", "HOOK", "STATUS", "MECHANISM", "FUNCTION", "REASON");
 	for (i = 0; i < n; i++) {
 		const struct vft_hook_state *st = &hooks[i];
 		bool ok = st->status == VFT_HOOK_ATTACHED;
@@ -394,13 +393,11 @@ static const char record_doc[] =
 	"\v"
 	"Capture files are not supported by this version of vftrace yet; use "
 	"`vftrace watch --json > FILE` to keep a JSON Lines log meanwhile.";
-static const char replay_doc[] =
-	"Analyse a capture file written by `vftrace record`.\n"
-	"\v"
-	"Capture files are not supported by this version of vftrace yet.";
+static const char replay_doc[] = "Analyse a capture file written by `vftrace record`.\n"
+				 "\v"
+				 "Capture files are not supported by this version of vftrace yet.";
 
-static const struct argp record_argp = { NULL, parse_none, "-o FILE", record_doc,
-					  common_children };
+static const struct argp record_argp = { NULL, parse_none, "-o FILE", record_doc, common_children };
 static const struct argp replay_argp = { NULL, parse_none, "FILE", replay_doc, common_children };
 
 static int cmd_record(int argc, char **argv)

@@ -20,8 +20,11 @@ static void utf8_sanitize(char *dst, const char *src, size_t size)
 	size_t i = 0, o = 0, len = strlen(src);
 
 	while (i < len && o + 1 < size) {
-		size_t need = s[i] < 0x80 ? 0 : (s[i] & 0xe0) == 0xc0 ? 1 :
-				(s[i] & 0xf0) == 0xe0 ? 2 : (s[i] & 0xf8) == 0xf0 ? 3 : 4;
+		size_t need = s[i] < 0x80	    ? 0 :
+			      (s[i] & 0xe0) == 0xc0 ? 1 :
+			      (s[i] & 0xf0) == 0xe0 ? 2 :
+			      (s[i] & 0xf8) == 0xf0 ? 3 :
+						      4;
 		size_t k;
 		bool ok = need < 4 && i + need < len && o + need + 1 < size;
 

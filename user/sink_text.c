@@ -44,8 +44,7 @@ static int text_event(struct vft_sink *s, const struct vft_event *ev)
 
 	vft_fmt_local_time(ts, sizeof(ts), ev->ts_ns);
 	fprintf(s->out, "%s %s%-17s%s %-15s", ts, failed && s->color ? RED BOLD : "",
-		vft_kind__name(ev->kind) ?: "unknown", failed && s->color ? RESET : "",
-		ev->ifname);
+		vft_kind__name(ev->kind) ?: "unknown", failed && s->color ? RESET : "", ev->ifname);
 	switch (ev->kind) {
 	case VFT_EV_NETNS_MOVE:
 		fprintf(s->out, " netns %u -> %u", ev->from_netns, ev->to_netns);
@@ -62,7 +61,8 @@ static int text_event(struct vft_sink *s, const struct vft_event *ev)
 		fprintf(s->out, " dev %s", ev->parent);
 	if (failed)
 		fprintf(s->out, " %sFAILED %s (%d)%s", s->color ? RED : "",
-			vft_errno_name(ev->ret, ebuf, sizeof(ebuf)), ev->ret, s->color ? RESET : "");
+			vft_errno_name(ev->ret, ebuf, sizeof(ebuf)), ev->ret,
+			s->color ? RESET : "");
 	print_actor(s, ev);
 	fputc('\n', s->out);
 	return fflush(s->out) == EOF ? -errno : 0;

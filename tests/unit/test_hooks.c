@@ -110,7 +110,8 @@ static void explains_unavailable(void **state)
 	assert_int_equal(st[0].mech, VFT_MECH_NONE);
 	assert_null(st[0].func);
 	assert_string_equal(st[0].reason, "fentry: EPERM; kprobes: not built into this kernel");
-	assert_string_equal(st[2].reason, "fentry: no program; kprobes: not built into this kernel");
+	assert_string_equal(st[2].reason,
+			    "fentry: no program; kprobes: not built into this kernel");
 }
 
 static void keeps_the_telling_reason(void **state)
@@ -161,9 +162,12 @@ static void real_table_is_complete(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(prefers_fentry),	cmocka_unit_test(falls_back_to_kprobe),
-		cmocka_unit_test(tries_later_candidates), cmocka_unit_test(explains_unavailable),
-		cmocka_unit_test(keeps_the_telling_reason), cmocka_unit_test(mechanism_can_be_forced),
+		cmocka_unit_test(prefers_fentry),
+		cmocka_unit_test(falls_back_to_kprobe),
+		cmocka_unit_test(tries_later_candidates),
+		cmocka_unit_test(explains_unavailable),
+		cmocka_unit_test(keeps_the_telling_reason),
+		cmocka_unit_test(mechanism_can_be_forced),
 		cmocka_unit_test(real_table_is_complete),
 	};
 

@@ -124,20 +124,25 @@ static void invalid_utf8_is_replaced(void **state)
 	struct json_object *o;
 	const char *line;
 
-	strcpy(ev.actor.comm, "a\xff\xc3" "b\xc3\xa9");
+	strcpy(ev.actor.comm, "a\xff\xc3"
+			      "b\xc3\xa9");
 	o = vft_event__to_json(&ev);
 	line = json_object_to_json_string(o);
 	json_object_put(json_tokener_parse(line));
-	assert_string_equal(str(json_object_object_get(o, "actor"), "comm"), "a?" "?b\xc3\xa9");
+	assert_string_equal(str(json_object_object_get(o, "actor"), "comm"), "a?"
+									     "?b\xc3\xa9");
 	json_object_put(o);
 }
 
 static void stream_has_ready_events_lost_summary(void **state)
 {
 	struct vft_hook_state hooks[2] = {
-		{ .def = &vft_hook_defs[0], .status = VFT_HOOK_ATTACHED, .mech = VFT_MECH_FENTRY,
+		{ .def = &vft_hook_defs[0],
+		  .status = VFT_HOOK_ATTACHED,
+		  .mech = VFT_MECH_FENTRY,
 		  .func = "register_netdevice" },
-		{ .def = &vft_hook_defs[2], .status = VFT_HOOK_UNAVAILABLE,
+		{ .def = &vft_hook_defs[2],
+		  .status = VFT_HOOK_UNAVAILABLE,
 		  .reason = "fentry: EPERM; kprobes: not built into this kernel" },
 	};
 	struct vft_ready ready = { "9.9", "6.1.0-test", hooks, 2 };
