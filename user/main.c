@@ -51,11 +51,32 @@ enum {
 	"Attach with fentry/fexit or kprobe/kretprobe only (default auto: fentry where the " \
 	"kernel allows it, else kprobes)"
 
-static void parse_mech(struct argp_state *state, const char *arg, enum vft_mech *out)
+/* Options of every command that attaches the kernel hooks; input: struct bpf_source_opts. */
+static const struct argp_option tracing_options[] = {
+	{ "mechanism", OPT_MECH, "auto|fentry|kprobe", 0, MECH_HELP },
+	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
+	{},
+};
+
+static error_t parse_tracing(int key, char *arg, struct argp_state *state)
 {
-	if (vft_mech__parse(arg, out))
-		argp_error(state, "invalid --mechanism '%s': want auto, fentry or kprobe", arg);
+	struct bpf_source_opts *o = state->input;
+
+	switch (key) {
+	case OPT_MECH:
+		if (vft_mech__parse(arg, &o->only))
+			argp_error(state, "invalid --mechanism '%s': want auto, fentry or kprobe",
+				   arg);
+		return 0;
+	case OPT_ROOT:
+		o->root = arg;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
 }
+
+static const struct argp tracing_argp = { tracing_options, parse_tracing };
 
 static const struct argp_option common_options[] = {
 	{ "verbose", 'v', NULL, 0, "Print debug output, including libbpf's, on stderr", -1 },
@@ -80,14 +101,19 @@ static const struct argp_child common_children[] = {
 	{},
 };
 
+/* Children of commands that trace: state->child_inputs[0] must be their bpf_source_opts. */
+static const struct argp_child tracing_children[] = {
+	{ &tracing_argp, 0, "Tracing options:", -3 },
+	{ &common_argp, 0, "Common options:", -2 },
+	{},
+};
+
 /* ---- watch ---- */
 
 struct watch_opts {
 	bool json;
 	struct vft_filter filter;
-	uint64_t ringbuf_bytes;
-	const char *root;
-	enum vft_mech mech;
+	struct bpf_source_opts source;
 };
 
 static const struct argp_option watch_options[] = {
@@ -96,8 +122,6 @@ static const struct argp_option watch_options[] = {
 	  "Only show devices whose name matches GLOB (shell pattern; repeatable)" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "Kernel ring buffer size, a power of two with K/M suffix (default 256K)" },
-	{ "mechanism", OPT_MECH, "auto|fentry|kprobe", 0, MECH_HELP },
-	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
 	{},
 };
 
@@ -115,16 +139,14 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--ifname");
 		return 0;
 	case OPT_RINGBUF:
-		err = vft_parse_size(arg, &o->ringbuf_bytes);
-		if (err || o->ringbuf_bytes < 4096 || (o->ringbuf_bytes & (o->ringbuf_bytes - 1)))
+		err = vft_parse_size(arg, &o->source.ringbuf_bytes);
+		if (err || o->source.ringbuf_bytes < 4096 ||
+		    (o->source.ringbuf_bytes & (o->source.ringbuf_bytes - 1)))
 			argp_error(state, "invalid --ringbuf-size '%s': want a power of two >= 4K",
 				   arg);
 		return 0;
-	case OPT_ROOT:
-		o->root = arg;
-		return 0;
-	case OPT_MECH:
-		parse_mech(state, arg, &o->mech);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->source;
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -152,7 +174,7 @@ static const char watch_doc[] =
 	"usage error.";
 
 static const struct argp watch_argp = { watch_options, parse_watch, NULL, watch_doc,
-					common_children };
+					tracing_children };
 
 struct watch_ctx {
 	struct vft_sink *sink;
@@ -209,7 +231,6 @@ static int output_error(int err)
 static int cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o = {};
-	struct bpf_source_opts sopts = {};
 	struct bpf_source *src = NULL;
 	struct vft_sink *sink = NULL;
 	struct watch_ctx w = {};
@@ -222,10 +243,7 @@ static int cmd_watch(int argc, char **argv)
 	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
 	install_signals();
 
-	sopts.root = o.root;
-	sopts.ringbuf_bytes = o.ringbuf_bytes;
-	sopts.only = o.mech;
-	err = bpf_source__new(&sopts, &src);
+	err = bpf_source__new(&o.source, &src);
 	if (err) {
 		vft_warn("cannot start tracing: %s\n", strerror(-err));
 		goto out;
@@ -283,14 +301,11 @@ out:
 
 struct hooks_opts {
 	bool json;
-	const char *root;
-	enum vft_mech mech;
+	struct bpf_source_opts source;
 };
 
 static const struct argp_option hooks_options[] = {
 	{ "json", 'j', NULL, 0, "Print one JSON object instead of a table" },
-	{ "mechanism", OPT_MECH, "auto|fentry|kprobe", 0, MECH_HELP },
-	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
 	{},
 };
 
@@ -302,11 +317,8 @@ static error_t parse_hooks(int key, char *arg, struct argp_state *state)
 	case 'j':
 		o->json = true;
 		return 0;
-	case OPT_ROOT:
-		o->root = arg;
-		return 0;
-	case OPT_MECH:
-		parse_mech(state, arg, &o->mech);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->source;
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -328,12 +340,11 @@ static const char hooks_doc[] =
 	"failure, 2 on a usage error.";
 
 static const struct argp hooks_argp = { hooks_options, parse_hooks, NULL, hooks_doc,
-					common_children };
+					tracing_children };
 
 static int cmd_hooks(int argc, char **argv)
 {
 	struct hooks_opts o = {};
-	struct bpf_source_opts sopts = {};
 	struct bpf_source *src = NULL;
 	const struct vft_hook_state *hooks;
 	struct vft_sink *sink = NULL;
@@ -344,9 +355,7 @@ static int cmd_hooks(int argc, char **argv)
 
 	argp_parse(&hooks_argp, argc, argv, 0, NULL, &o);
 	signal(SIGPIPE, SIG_IGN);
-	sopts.root = o.root;
-	sopts.only = o.mech;
-	err = bpf_source__new(&sopts, &src);
+	err = bpf_source__new(&o.source, &src);
 	if (err) {
 		vft_warn("cannot probe the kernel hooks: %s\n", strerror(-err));
 		goto out;
