@@ -22,7 +22,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf libelf zlib json-c
+LIBS_PC := libbpf libelf zlib json-c libmnl
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 
@@ -43,7 +43,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install test test-unit test-host test-vm demo vmlinux deps check-format format
+.PHONY: all clean install test test-unit test-host test-vm demo vmlinux deps check-format format bench
 
 all: $(OUTPUT)/vftrace
 
@@ -90,6 +90,10 @@ test-vm: all
 
 demo: all
 	scripts/vm/run.sh --kernel 6.12 -- scripts/demo.sh
+
+# Benchmarks print figures; they are not timed tests.
+bench: all
+	tests/bench/run.sh
 
 install: all
 	install -D -m 0755 $(OUTPUT)/vftrace $(DESTDIR)$(PREFIX)/sbin/vftrace

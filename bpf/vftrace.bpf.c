@@ -246,12 +246,12 @@ static __always_inline void netns_exit(int ret, __u32 source)
 	if (e) {
 		fill_dev(e, s->dev);
 		/* Report the name and ifindex the move started from. */
-		__builtin_memcpy(e->ifname2, e->ifname, sizeof(e->ifname2));
+		__builtin_memcpy(e->u.move.new_ifname, e->ifname, sizeof(e->u.move.new_ifname));
 		__builtin_memcpy(e->ifname, s->ifname, sizeof(e->ifname));
-		e->new_ifindex = ret ? 0 : e->ifindex;
+		e->u.move.new_ifindex = ret ? 0 : e->ifindex;
 		e->ifindex = s->ifindex;
-		e->from_netns = s->from_netns;
-		e->to_netns = s->to_netns;
+		e->u.move.from_netns = s->from_netns;
+		e->u.move.to_netns = s->to_netns;
 		e->ret = ret;
 		e->flags = VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);

@@ -11,13 +11,31 @@
 #define VFTRACE_H
 
 #define VFT_NAME_LEN 16	   /* IFNAMSIZ and TASK_COMM_LEN */
-#define VFT_DEVNAME_LEN 32 /* a parent device name: "0000:3b:10.5", "mlx5_core.eth.0" */
+#define VFT_DEVNAME_LEN 32 /* a device name: "0000:3b:10.5", "mlx5_core.eth.0" */
+#define VFT_IBNAME_LEN 64  /* IB_DEVICE_NAME_MAX */
+#define VFT_MSG_LEN 128	   /* an extack or netlink error message */
 
 /* What happened. Stable numbers: capture files store them (see docs/events.md). */
 enum vft_kind {
 	VFT_EV_NETDEV_REGISTER = 1,
 	VFT_EV_NETDEV_UNREGISTER = 2,
 	VFT_EV_NETNS_MOVE = 3,
+	VFT_EV_NETDEV_RENAME = 4,
+	VFT_EV_LINK_CHANGE = 5,
+	VFT_EV_ADDR_ADD = 6,
+	VFT_EV_ADDR_DEL = 7,
+	VFT_EV_DRIVER_BIND = 8,
+	VFT_EV_DRIVER_UNBIND = 9,
+	VFT_EV_SRIOV_NUMVFS = 10,
+	VFT_EV_VF_ADD = 11,
+	VFT_EV_VF_REMOVE = 12,
+	VFT_EV_RDMA_REGISTER = 13,
+	VFT_EV_RDMA_UNREGISTER = 14,
+	VFT_EV_RDMA_RENAME = 15,
+	VFT_EV_RDMA_NETNS_MOVE = 16,
+	VFT_EV_RDMA_PORT_EVENT = 17,
+	VFT_EV_RDMA_PORT_STATE = 18, /* a snapshot of port attributes (inventory, enrichment) */
+	VFT_EV_NETLINK_ERROR = 19,
 	VFT_EV_KIND_MAX,
 };
 
@@ -32,31 +50,77 @@ enum vft_source {
 	VFT_SRC_MAX,
 };
 
-/* One record in the ring buffer. All names are NUL-terminated. */
+/*
+ * One record in the ring buffer: a common header, then the part that
+ * depends on the kind. All names are NUL-terminated (user space re-checks).
+ */
 struct vft_bpf_event {
-	__u64 ts_boot_ns;	      /* bpf_ktime_get_boot_ns() */
-	__u64 cgroup_id;	      /* actor's cgroup v2 id */
-	__u32 kind;		      /* enum vft_kind */
-	__u32 source;		      /* enum vft_source */
-	__u32 pid;		      /* actor thread group id */
-	__u32 tid;		      /* actor thread id */
-	__u32 actor_netns;	      /* inode of the actor's network namespace */
-	__u32 netns;		      /* inode of the device's netns when seen */
-	__s32 ifindex;		      /* ifindex when seen */
-	__s32 new_ifindex;	      /* netns_move: ifindex in the target netns */
-	__u32 from_netns;	      /* netns_move: source netns inode */
-	__u32 to_netns;		      /* netns_move: target netns inode */
-	__s32 ret;		      /* 0 or a negative errno */
-	__u32 flags;		      /* VFT_F_* */
+	__u64 ts_boot_ns;  /* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id;   /* actor's cgroup v2 id */
+	__u32 kind;	   /* enum vft_kind */
+	__u32 source;	   /* enum vft_source */
+	__u32 pid;	   /* actor thread group id */
+	__u32 tid;	   /* actor thread id */
+	__u32 actor_netns; /* inode of the actor's network namespace */
+	__s32 ret;	   /* 0 or a negative errno, if VFT_F_HAS_RET */
+	__u32 flags;	   /* VFT_F_* */
+	__u32 netns;	   /* inode of the device's netns when seen */
+	__s32 ifindex;	   /* ifindex when seen */
+	__u32 __pad0;
 	char comm[VFT_NAME_LEN];      /* actor's comm */
-	char ifname[VFT_NAME_LEN];    /* device name when the call started */
-	char ifname2[VFT_NAME_LEN];   /* netns_move: name after the call */
-	char parent[VFT_DEVNAME_LEN]; /* parent device (PCI BDF), "" if none */
+	char ifname[VFT_NAME_LEN];    /* net device name when the call started */
+	char parent[VFT_DEVNAME_LEN]; /* the net device's parent device, "" if none */
+	union {
+		struct { /* netns_move, netdev_rename */
+			__u32 from_netns;
+			__u32 to_netns;
+			__s32 new_ifindex;
+			__u32 __pad;
+			char new_ifname[VFT_NAME_LEN];
+			char msg[VFT_MSG_LEN]; /* extack message, "" if none */
+		} move;
+		struct {		 /* link_change */
+			__u32 flags;	 /* IFF_* after the change */
+			__u32 old_flags; /* IFF_* before */
+		} link;
+		struct {	     /* addr_add, addr_del */
+			__u8 family; /* AF_INET, AF_INET6 */
+			__u8 prefixlen;
+			__u8 __pad[2];
+			__u8 addr[16];
+		} addr;
+		struct { /* driver_bind, driver_unbind */
+			char device[VFT_DEVNAME_LEN];
+			char driver[VFT_DEVNAME_LEN];
+		} drv;
+		struct { /* sriov_numvfs, vf_add, vf_remove */
+			char pf[VFT_DEVNAME_LEN];
+			char vf[VFT_DEVNAME_LEN];
+			__u32 num_vfs;	   /* sriov_numvfs: requested */
+			__u32 old_num_vfs; /* sriov_numvfs: before */
+			__s32 vf_index;	   /* vf_add, vf_remove */
+		} sriov;
+		struct { /* rdma_* */
+			char ibdev[VFT_IBNAME_LEN];
+			char new_name[VFT_IBNAME_LEN]; /* rdma_rename */
+			__u64 node_guid;
+			__u32 port;
+			__u32 event; /* enum ib_event_type, rdma_port_event */
+			__u32 state; /* enum ib_port_state, 0 if unread */
+			__u32 lid;
+			__u32 sm_lid;
+			__u32 to_netns; /* rdma_netns_move */
+		} rdma;
+		struct { /* netlink_error */
+			char msg[VFT_MSG_LEN];
+		} nl;
+	} u;
 };
 
-#define VFT_F_HAS_RET (1u << 0) /* ret is meaningful */
+#define VFT_F_HAS_RET (1u << 0)	   /* ret is meaningful */
+#define VFT_F_PORT_ATTRS (1u << 1) /* rdma: state, lid and sm_lid were read */
 
-_Static_assert(sizeof(struct vft_bpf_event) == 144, "vft_bpf_event layout changed");
+_Static_assert(sizeof(struct vft_bpf_event) == 120 + 160, "vft_bpf_event layout changed");
 
 /* Index of the per-CPU counters in the "counters" map. */
 enum vft_counter {

@@ -12,13 +12,13 @@ set -euo pipefail
 build_pkgs=(
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libibverbs-dev
+	libjson-c-dev libibverbs-dev libmnl-dev
 )
 test_pkgs=(
 	libcmocka-dev iproute2 kmod jq
 	rdma-core ibverbs-utils
 	qemu-system-x86 busybox-static cpio xz-utils
-	libclang-rt-14-dev
+	libclang-rt-14-dev bpftrace
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -18,24 +18,69 @@ struct vft_actor {
 	uint32_t netns;	    /* actor's netns inode, 0 if unknown */
 	uint64_t cgroup_id; /* cgroup v2 id, 0 if unknown */
 	char comm[VFT_NAME_LEN];
+	char cgroup[256]; /* cgroup path resolved in user space, "" if unknown */
 };
 
+/*
+ * One lifecycle event, whatever its source. Which fields are set depends on
+ * the kind (docs/events.md); unset fields are zero or "".
+ */
 struct vft_event {
 	uint32_t kind;	 /* enum vft_kind */
 	uint32_t source; /* enum vft_source */
 	uint64_t ts_ns;	 /* wall clock, ns since the epoch */
 	bool has_actor;
 	struct vft_actor actor;
-	char ifname[VFT_NAME_LEN];     /* name when the event started */
-	char new_ifname[VFT_NAME_LEN]; /* netns_move: name afterwards, "" if unchanged */
+
+	/* the network device, if the event concerns one */
+	char ifname[VFT_NAME_LEN]; /* name when the event started */
 	int32_t ifindex;
-	int32_t new_ifindex; /* netns_move: ifindex in the target netns, 0 if none */
-	uint32_t netns;	     /* device's netns inode when seen */
-	uint32_t from_netns; /* netns_move */
-	uint32_t to_netns;   /* netns_move */
-	bool has_ret;
-	int32_t ret; /* 0 or a negative errno */
+	uint32_t netns; /* device's netns inode after the event */
 	char parent[VFT_DEVNAME_LEN];
+
+	/* netns_move, netdev_rename */
+	char new_ifname[VFT_NAME_LEN]; /* "" if unchanged */
+	uint32_t from_netns;
+	uint32_t to_netns;
+	int32_t new_ifindex; /* 0 if none */
+
+	/* link_change */
+	uint32_t flags; /* IFF_* after */
+	uint32_t old_flags;
+
+	/* addr_add, addr_del */
+	uint8_t family; /* AF_INET, AF_INET6 */
+	uint8_t prefixlen;
+	uint8_t addr[16];
+
+	/* driver_bind, driver_unbind: the device and driver; vf_add/remove: the VF */
+	char device[VFT_DEVNAME_LEN];
+	char driver[VFT_DEVNAME_LEN];
+
+	/* sriov_numvfs, vf_add, vf_remove */
+	char pf[VFT_DEVNAME_LEN];
+	uint32_t num_vfs;
+	uint32_t old_num_vfs;
+	int32_t vf_index;
+
+	/* rdma_* */
+	char ibdev[VFT_IBNAME_LEN];
+	char new_ibdev[VFT_IBNAME_LEN]; /* rdma_rename */
+	uint64_t node_guid;
+	uint64_t port_guid;
+	uint32_t port;
+	uint32_t port_event; /* enum ib_event_type */
+	bool has_port_attrs; /* the five below were read */
+	uint32_t port_state; /* 1 DOWN, 2 INIT, 3 ARMED, 4 ACTIVE */
+	uint32_t phys_state; /* 0 if unknown */
+	uint32_t lid;
+	uint32_t sm_lid;
+	char link_layer[16]; /* "InfiniBand", "Ethernet", "" if unknown */
+
+	/* result and messages */
+	bool has_ret;
+	int32_t ret;		   /* 0 or a negative errno */
+	char message[VFT_MSG_LEN]; /* extack or netlink error message */
 };
 
 /* Converts the kernel's boot-time clock to wall time, calibrated once. */
@@ -57,6 +102,14 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 
 /* "netdev_register", ... or NULL for an unknown kind. */
 const char *vft_kind__name(uint32_t kind);
+/* The kind named @name, or 0. */
+uint32_t vft_kind__from_name(const char *name);
+/* "PORT_ACTIVE", ... for enum ib_event_type; NULL if unknown. */
+const char *vft_ib_event__name(uint32_t event);
+/* "ACTIVE", ... for enum ib_port_state; NULL if unknown. */
+const char *vft_port_state__name(uint32_t state);
+/* Copies a fixed-size, possibly unterminated string, always NUL-terminating @dst. */
+void vft_copy_name(char *dst, const char *src, size_t size);
 /* "fentry", "kprobe", ... or NULL for an unknown source. */
 const char *vft_source__name(uint32_t source);
 

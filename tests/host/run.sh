@@ -189,5 +189,18 @@ run_test test_watch_stops_on_sigterm
 run_test test_text_mode_names_unavailable_hooks
 run_test test_usage_errors_exit_2
 
+# Self-contained host tests: each executable tests/host/test_*.sh is one test.
+for t in tests/host/test_*.sh; do
+	[[ -x $t ]] || continue
+	name=$(basename "$t" .sh)
+	if VFTRACE=$VFTRACE "$t" 2>&1 | sed 's/^/    /'; [[ ${PIPESTATUS[0]} == 0 ]]; then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $name"
+		failed=$((failed + 1))
+	fi
+done
+
 echo "host: $passed passed, $failed failed"
 ((failed == 0))

@@ -60,11 +60,11 @@ static void decodes_failed_move(void **state)
 	struct vft_bpf_event r = record(VFT_EV_NETNS_MOVE);
 	struct vft_event ev;
 
-	r.from_netns = 1;
-	r.to_netns = 2;
+	r.u.move.from_netns = 1;
+	r.u.move.to_netns = 2;
 	r.ret = -EEXIST;
 	r.flags = VFT_F_HAS_RET;
-	strcpy(r.ifname2, "veth0"); /* name unchanged by the failed move */
+	strcpy(r.u.move.new_ifname, "veth0"); /* name unchanged by the failed move */
 	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
 	assert_int_equal(ev.from_netns, 1);
 	assert_int_equal(ev.to_netns, 2);
@@ -77,8 +77,8 @@ static void keeps_new_name_of_move(void **state)
 	struct vft_bpf_event r = record(VFT_EV_NETNS_MOVE);
 	struct vft_event ev;
 
-	strcpy(r.ifname2, "dev7");
-	r.new_ifindex = 9;
+	strcpy(r.u.move.new_ifname, "dev7");
+	r.u.move.new_ifindex = 9;
 	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
 	assert_string_equal(ev.new_ifname, "dev7");
 	assert_int_equal(ev.new_ifindex, 9);
