@@ -76,8 +76,9 @@ include tests/unit/unit.mk
 deps:
 	scripts/deps.sh
 
+# Regenerates vmlinux/x86/vmlinux.h from the Debian 6.12 kernel (in the test VM).
 vmlinux:
-	BPFTOOL=$(BPFTOOL) scripts/gen-vmlinux.sh $(VMLINUX_BTF) vmlinux/$(ARCH)/vmlinux.h
+	scripts/gen-vmlinux.sh
 
 # The three test layers; each prints its own closing count line.
 test: test-unit test-host test-vm

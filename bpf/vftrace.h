@@ -99,6 +99,8 @@ struct vft_bpf_event {
 			__u32 num_vfs;	   /* sriov_numvfs: requested */
 			__u32 old_num_vfs; /* sriov_numvfs: before */
 			__s32 vf_index;	   /* vf_add, vf_remove */
+			__u16 vf_offset;   /* the PF's First VF Offset, to derive the VF's BDF */
+			__u16 vf_stride;   /* the PF's VF Stride */
 		} sriov;
 		struct { /* rdma_* */
 			char ibdev[VFT_IBNAME_LEN];

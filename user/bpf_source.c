@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * bpf_source.c - the BPF event source.
+ *
+ * Hooks on the kernel image are loaded once, in the "core" instance of the
+ * object. Hooks on module functions (ib_core) need the module's BTF at load
+ * time, so they live in a second instance of the same object, loaded when the
+ * module is there (at start, or later: the poll loop looks once a second) and
+ * sharing the core instance's maps, so one ring buffer carries everything.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,12 +21,16 @@
 #include "vftrace.skel.h"
 
 struct bpf_source {
-	struct vftrace *skel;
+	struct bpf_source_opts opts;
+	struct vftrace *skel;	  /* core hooks; owns the maps */
+	struct vftrace *mod_skel; /* module hooks, when their module is loaded */
 	struct ring_buffer *rb;
 	struct vft_clock clock;
 	struct vft_hook_state hooks[VFT_HOOK_MAX];
 	struct bpf_link *links[VFT_HOOK_MAX][2];
 	size_t attached;
+	bool changed; /* hook states changed since bpf_source__take_changes() */
+	uint64_t next_module_check_ns;
 	uint64_t bad_records;
 	int ncpus;
 	/* set for the duration of one poll */
@@ -28,38 +39,50 @@ struct bpf_source {
 	int cb_err;
 };
 
-static struct bpf_program *prog_by_name(struct bpf_source *src, const char *name)
+static void prog_names(const struct vft_hook_state *st, const char *names[2])
 {
-	return name ? bpf_object__find_program_by_name(src->skel->obj, name) : NULL;
+	const struct vft_hook_def *def = st->def;
+
+	names[0] = names[1] = NULL;
+	switch (st->mech) {
+	case VFT_MECH_FENTRY:
+		names[0] = def->fentry_prog;
+		names[1] = def->fexit_prog;
+		break;
+	case VFT_MECH_KPROBE:
+		names[0] = def->kprobe_prog;
+		names[1] = def->kretprobe_prog;
+		break;
+	case VFT_MECH_TRACEPOINT:
+		names[0] = def->tp_prog;
+		break;
+	default:
+		break;
+	}
 }
 
-/* Enables exactly the programs of the planned mechanism; all others stay unloaded. */
-static int set_autoload(struct bpf_source *src)
+/*
+ * Enables in @skel exactly the programs of the planned hooks whose module
+ * matches (@modules false: kernel-image hooks; true: module hooks).
+ */
+static int set_autoload(struct bpf_source *src, struct vftrace *skel, bool modules)
 {
 	struct bpf_program *prog;
-	size_t i;
+	size_t i, j;
 
-	bpf_object__for_each_program(prog, src->skel->obj) bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, false);
 
 	for (i = 0; i < VFT_HOOK_MAX; i++) {
 		const struct vft_hook_state *st = &src->hooks[i];
-		const struct vft_hook_def *def = st->def;
-		const char *names[2] = { NULL, NULL };
-		size_t j;
+		const char *names[2];
 
-		if (st->status != VFT_HOOK_PLANNED)
+		if (st->status != VFT_HOOK_PLANNED || !!st->def->module != modules)
 			continue;
-		if (st->mech == VFT_MECH_FENTRY) {
-			names[0] = def->fentry_prog;
-			names[1] = def->fexit_prog;
-		} else {
-			names[0] = def->kprobe_prog;
-			names[1] = def->kretprobe_prog;
-		}
+		prog_names(st, names);
 		for (j = 0; j < 2; j++) {
 			if (!names[j])
 				continue;
-			prog = prog_by_name(src, names[j]);
+			prog = bpf_object__find_program_by_name(skel->obj, names[j]);
 			if (!prog) {
 				vft_warn("internal error: no BPF program %s\n", names[j]);
 				return -ENOENT;
@@ -75,31 +98,35 @@ static int set_autoload(struct bpf_source *src)
 static struct bpf_link *attach_one(struct bpf_program *prog, enum vft_mech mech, bool ret,
 				   const char *func)
 {
-	if (mech == VFT_MECH_FENTRY)
+	switch (mech) {
+	case VFT_MECH_FENTRY:
 		return bpf_program__attach_trace(prog);
-	return bpf_program__attach_kprobe(prog, ret, func);
+	case VFT_MECH_TRACEPOINT:
+		return bpf_program__attach_raw_tracepoint(prog, func);
+	default:
+		return bpf_program__attach_kprobe(prog, ret, func);
+	}
 }
 
-static void attach_hooks(struct bpf_source *src)
+static void attach_hooks(struct bpf_source *src, struct vftrace *skel, bool modules)
 {
 	size_t i, j;
 
 	for (i = 0; i < VFT_HOOK_MAX; i++) {
 		struct vft_hook_state *st = &src->hooks[i];
-		const struct vft_hook_def *def = st->def;
 		const char *names[2];
 		char ebuf[16];
 
-		if (st->status != VFT_HOOK_PLANNED)
+		if (st->status != VFT_HOOK_PLANNED || !!st->def->module != modules)
 			continue;
-		names[0] = st->mech == VFT_MECH_FENTRY ? def->fentry_prog : def->kprobe_prog;
-		names[1] = st->mech == VFT_MECH_FENTRY ? def->fexit_prog : def->kretprobe_prog;
+		prog_names(st, names);
 		for (j = 0; j < 2; j++) {
 			struct bpf_link *link;
 
 			if (!names[j])
 				continue;
-			link = attach_one(prog_by_name(src, names[j]), st->mech, j == 1, st->func);
+			link = attach_one(bpf_object__find_program_by_name(skel->obj, names[j]),
+					  st->mech, j == 1, st->func);
 			if (!link) {
 				int err = -errno;
 
@@ -122,6 +149,122 @@ static void attach_hooks(struct bpf_source *src)
 		st->status = VFT_HOOK_ATTACHED;
 		src->attached++;
 	}
+	src->changed = true;
+}
+
+static size_t count_planned(const struct bpf_source *src, bool modules)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < VFT_HOOK_MAX; i++)
+		n += src->hooks[i].status == VFT_HOOK_PLANNED &&
+		     !!src->hooks[i].def->module == modules;
+	return n;
+}
+
+/* Opens, configures and loads one instance; the module instance reuses the core maps. */
+static int load_instance(struct bpf_source *src, bool modules, struct vftrace **out)
+{
+	struct vftrace *skel;
+	int err;
+
+	*out = NULL;
+	skel = vftrace__open();
+	if (!skel) {
+		err = -errno;
+		vft_warn("cannot open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	if (modules && src->skel) {
+		if ((err = bpf_map__reuse_fd(skel->maps.events,
+					     bpf_map__fd(src->skel->maps.events))) ||
+		    (err = bpf_map__reuse_fd(skel->maps.counters,
+					     bpf_map__fd(src->skel->maps.counters))) ||
+		    (err = bpf_map__reuse_fd(skel->maps.stashes,
+					     bpf_map__fd(src->skel->maps.stashes))))
+			goto fail;
+	} else if (src->opts.ringbuf_bytes) {
+		err = bpf_map__set_max_entries(skel->maps.events, src->opts.ringbuf_bytes);
+		if (err) {
+			vft_warn("ring buffer size %llu refused: %s\n",
+				 (unsigned long long)src->opts.ringbuf_bytes, strerror(-err));
+			goto fail;
+		}
+	}
+	err = set_autoload(src, skel, modules);
+	if (err)
+		goto fail;
+	err = vftrace__load(skel);
+	if (err) {
+		vft_warn(
+			"loading the BPF programs%s failed: %s (run with -v for the verifier log)\n",
+			modules ? " for module hooks" : "", strerror(-err));
+		goto fail;
+	}
+	*out = skel;
+	return 0;
+fail:
+	vftrace__destroy(skel);
+	return err;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Plans the hooks still waiting for a module and, if any became possible,
+ * loads and attaches the module instance. A failure leaves them unavailable.
+ */
+static int plan_modules(struct bpf_source *src, struct vft_kernel_probe *kp)
+{
+	struct vft_hook_state fresh[VFT_HOOK_MAX];
+	size_t i;
+	int err;
+
+	if (src->mod_skel)
+		return 0;
+	vft_hooks__plan(vft_hook_defs, VFT_HOOK_MAX, &vft_kernel_probe_ops, kp, src->opts.only,
+			fresh);
+	for (i = 0; i < VFT_HOOK_MAX; i++) {
+		if (src->hooks[i].status != VFT_HOOK_WAITING || fresh[i].status == VFT_HOOK_WAITING)
+			continue;
+		src->hooks[i] = fresh[i];
+		src->changed = true;
+	}
+	if (!count_planned(src, true))
+		return 0;
+	err = load_instance(src, true, &src->mod_skel);
+	if (err) {
+		for (i = 0; i < VFT_HOOK_MAX; i++) {
+			struct vft_hook_state *st = &src->hooks[i];
+
+			if (st->status != VFT_HOOK_PLANNED || !st->def->module)
+				continue;
+			st->status = VFT_HOOK_UNAVAILABLE;
+			st->mech = VFT_MECH_NONE;
+			snprintf(st->reason, sizeof(st->reason),
+				 "loading the %s programs failed: %s", st->def->module,
+				 strerror(-err));
+		}
+		return err;
+	}
+	attach_hooks(src, src->mod_skel, true);
+	return 0;
+}
+
+static bool any_waiting(const struct bpf_source *src)
+{
+	size_t i;
+
+	for (i = 0; i < VFT_HOOK_MAX; i++)
+		if (src->hooks[i].status == VFT_HOOK_WAITING)
+			return true;
+	return false;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -146,13 +289,13 @@ int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out)
 {
 	struct vft_kernel_probe *kp = NULL;
 	struct bpf_source *src;
-	size_t i, planned = 0;
 	int err;
 
 	*out = NULL;
 	src = calloc(1, sizeof(*src));
 	if (!src)
 		return -ENOMEM;
+	src->opts = *opts;
 	err = vft_clock__init(&src->clock);
 	if (err)
 		goto fail;
@@ -167,46 +310,26 @@ int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out)
 		goto fail;
 	vft_hooks__plan(vft_hook_defs, VFT_HOOK_MAX, &vft_kernel_probe_ops, kp, opts->only,
 			src->hooks);
-	for (i = 0; i < VFT_HOOK_MAX; i++)
-		planned += src->hooks[i].status == VFT_HOOK_PLANNED;
 
 	/* Nothing can attach: no object to load, the caller reports coverage. */
-	if (!planned) {
-		*out = src;
-		vft_kernel_probe__free(kp);
-		return 0;
-	}
+	if (!count_planned(src, false) && !count_planned(src, true) && !any_waiting(src))
+		goto done;
 
-	src->skel = vftrace__open();
-	if (!src->skel) {
-		err = -errno;
-		vft_warn("cannot open the BPF object: %s\n", strerror(-err));
-		goto fail;
-	}
-	if (opts->ringbuf_bytes) {
-		err = bpf_map__set_max_entries(src->skel->maps.events, opts->ringbuf_bytes);
-		if (err) {
-			vft_warn("ring buffer size %llu refused: %s\n",
-				 (unsigned long long)opts->ringbuf_bytes, strerror(-err));
-			goto fail;
-		}
-	}
-	err = set_autoload(src);
+	/* The core instance owns the maps, even when only module hooks will use them. */
+	err = load_instance(src, false, &src->skel);
 	if (err)
 		goto fail;
-	err = vftrace__load(src->skel);
-	if (err) {
-		vft_warn("loading the BPF programs failed: %s (run with -v for the verifier log)\n",
-			 strerror(-err));
-		goto fail;
-	}
-	attach_hooks(src);
+	attach_hooks(src, src->skel, false);
 	src->rb = ring_buffer__new(bpf_map__fd(src->skel->maps.events), on_record, src, NULL);
 	if (!src->rb) {
 		err = -errno;
 		vft_warn("cannot set up the ring buffer: %s\n", strerror(-err));
 		goto fail;
 	}
+	plan_modules(src, kp);
+done:
+	src->next_module_check_ns = mono_ns() + 1000000000ULL;
+	src->changed = false;
 	vft_kernel_probe__free(kp);
 	*out = src;
 	return 0;
@@ -227,6 +350,34 @@ size_t bpf_source__attached(const struct bpf_source *src)
 	return src->attached;
 }
 
+bool bpf_source__take_changes(struct bpf_source *src)
+{
+	bool changed = src->changed;
+
+	src->changed = false;
+	return changed;
+}
+
+int bpf_source__fd(const struct bpf_source *src)
+{
+	return src->rb ? ring_buffer__epoll_fd(src->rb) : -1;
+}
+
+/* Once a second, while hooks wait for their module: is it there now? */
+static void check_modules(struct bpf_source *src)
+{
+	struct vft_kernel_probe *kp;
+	uint64_t now = mono_ns();
+
+	if (!src->skel || now < src->next_module_check_ns || !any_waiting(src))
+		return;
+	src->next_module_check_ns = now + 1000000000ULL;
+	if (vft_kernel_probe__new(src->opts.root, &kp))
+		return;
+	plan_modules(src, kp);
+	vft_kernel_probe__free(kp);
+}
+
 int bpf_source__poll(struct bpf_source *src, int timeout_ms, vft_event_cb cb, void *ctx)
 {
 	int n;
@@ -236,6 +387,7 @@ int bpf_source__poll(struct bpf_source *src, int timeout_ms, vft_event_cb cb, vo
 		n = usleep((useconds_t)timeout_ms * 1000);
 		return n ? -errno : 0;
 	}
+	check_modules(src);
 	src->cb = cb;
 	src->cb_ctx = ctx;
 	src->cb_err = 0;
@@ -274,6 +426,7 @@ void bpf_source__free(struct bpf_source *src)
 	for (i = 0; i < VFT_HOOK_MAX; i++)
 		for (j = 0; j < 2; j++)
 			bpf_link__destroy(src->links[i][j]);
+	vftrace__destroy(src->mod_skel);
 	vftrace__destroy(src->skel);
 	free(src);
 }

@@ -6,6 +6,7 @@
 #ifndef VFT_BPF_SOURCE_H
 #define VFT_BPF_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "event.h"
@@ -30,6 +31,10 @@ typedef int (*vft_event_cb)(void *ctx, const struct vft_event *ev);
 int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out);
 const struct vft_hook_state *bpf_source__hooks(const struct bpf_source *src, size_t *n);
 size_t bpf_source__attached(const struct bpf_source *src);
+/* True once after any hook changed state (e.g. a module loaded and its hooks attached). */
+bool bpf_source__take_changes(struct bpf_source *src);
+/* An fd that polls readable when records wait, or -1 when nothing is attached. */
+int bpf_source__fd(const struct bpf_source *src);
 
 /*
  * Waits up to @timeout_ms for records and hands each decoded event to @cb.

@@ -3,7 +3,9 @@
  * event.c - decoding of kernel records into normalized events, and the clock
  * that turns the kernel's boot-time stamps into wall time.
  */
+#include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "event.h"
@@ -128,6 +130,23 @@ void vft_copy_name(char *dst, const char *src, size_t size)
 	dst[n] = '\0';
 }
 
+int vft_vf_bdf(const char *pf, unsigned int offset, unsigned int stride, int index, char *out,
+	       size_t size)
+{
+	unsigned int domain, bus, dev, fn, rid;
+	char end;
+
+	if (index < 0 || sscanf(pf, "%x:%x:%x.%x%c", &domain, &bus, &dev, &fn, &end) != 4 ||
+	    bus > 0xff || dev > 0x1f || fn > 7)
+		return -EINVAL;
+	/* SR-IOV: VF routing ID = PF routing ID + First VF Offset + index * VF Stride */
+	rid = (bus << 8 | dev << 3 | fn) + offset + (unsigned int)index * stride;
+	if (rid > 0xffff)
+		return -ERANGE;
+	snprintf(out, size, "%04x:%02x:%02x.%x", domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7);
+	return 0;
+}
+
 int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 			const struct vft_clock *clk)
 {
@@ -189,6 +208,10 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 		ev->num_vfs = r->u.sriov.num_vfs;
 		ev->old_num_vfs = r->u.sriov.old_num_vfs;
 		ev->vf_index = r->u.sriov.vf_index;
+		if (r->kind != VFT_EV_SRIOV_NUMVFS && r->u.sriov.vf_stride &&
+		    vft_vf_bdf(ev->pf, r->u.sriov.vf_offset, r->u.sriov.vf_stride, ev->vf_index,
+			       ev->device, sizeof(ev->device)))
+			ev->device[0] = '\0';
 		break;
 	case VFT_EV_RDMA_REGISTER:
 	case VFT_EV_RDMA_UNREGISTER:
@@ -198,7 +221,7 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 	case VFT_EV_RDMA_PORT_STATE:
 		vft_copy_name(ev->ibdev, r->u.rdma.ibdev, sizeof(r->u.rdma.ibdev));
 		vft_copy_name(ev->new_ibdev, r->u.rdma.new_name, sizeof(r->u.rdma.new_name));
-		ev->node_guid = r->u.rdma.node_guid;
+		ev->node_guid = be64toh(r->u.rdma.node_guid);
 		ev->port = r->u.rdma.port;
 		ev->port_event = r->u.rdma.event;
 		ev->to_netns = r->u.rdma.to_netns;

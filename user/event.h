@@ -108,6 +108,12 @@ uint32_t vft_kind__from_name(const char *name);
 const char *vft_ib_event__name(uint32_t event);
 /* "ACTIVE", ... for enum ib_port_state; NULL if unknown. */
 const char *vft_port_state__name(uint32_t state);
+/*
+ * The BDF of VF @index of PF @pf ("0000:18:00.0") from the PF's First VF
+ * Offset and VF Stride. Returns 0, or -EINVAL / -ERANGE.
+ */
+int vft_vf_bdf(const char *pf, unsigned int offset, unsigned int stride, int index, char *out,
+	       size_t size);
 /* Copies a fixed-size, possibly unterminated string, always NUL-terminating @dst. */
 void vft_copy_name(char *dst, const char *src, size_t size);
 /* "fentry", "kprobe", ... or NULL for an unknown source. */

@@ -16,6 +16,9 @@
 #include "hooks.h"
 #include "util.h"
 
+#define FENTRY_KPROBE(fn) .fentry_prog = "fentry__" fn, .kprobe_prog = "kprobe__" fn
+#define FEXIT_KRETPROBE(fn) .fexit_prog = "fexit__" fn, .kretprobe_prog = "kretprobe__" fn
+
 const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 	[VFT_HOOK_NETDEV_REGISTER] = {
 		.name = "netdev_register",
@@ -27,17 +30,106 @@ const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 	[VFT_HOOK_NETDEV_UNREGISTER] = {
 		.name = "netdev_unregister",
 		.funcs = { "call_netdevice_notifiers_info" },
-		.fentry_prog = "fentry__call_netdevice_notifiers_info",
-		.kprobe_prog = "kprobe__call_netdevice_notifiers_info",
+		FENTRY_KPROBE("call_netdevice_notifiers_info"),
 	},
 	[VFT_HOOK_NETNS_MOVE] = {
 		.name = "netns_move",
 		/* renamed over time; 6.15-rc1 briefly used the last name */
 		.funcs = { "__dev_change_net_namespace", "netif_change_net_namespace" },
-		.fentry_prog = "fentry__dev_change_net_namespace",
-		.fexit_prog = "fexit__dev_change_net_namespace",
-		.kprobe_prog = "kprobe__dev_change_net_namespace",
-		.kretprobe_prog = "kretprobe__dev_change_net_namespace",
+		FENTRY_KPROBE("dev_change_net_namespace"),
+		FEXIT_KRETPROBE("dev_change_net_namespace"),
+	},
+	[VFT_HOOK_NETDEV_RENAME] = {
+		.name = "netdev_rename",
+		/* 6.15+: dev_change_name() is a wrapper of netif_change_name() */
+		.funcs = { "netif_change_name", "dev_change_name" },
+		FENTRY_KPROBE("dev_change_name"),
+		FEXIT_KRETPROBE("dev_change_name"),
+	},
+	[VFT_HOOK_LINK_CHANGE] = {
+		.name = "link_change",
+		.funcs = { "__dev_notify_flags" },
+		FENTRY_KPROBE("dev_notify_flags"),
+	},
+	[VFT_HOOK_ADDR_IPV4] = {
+		.name = "addr_ipv4",
+		.funcs = { "rtmsg_ifa" },
+		FENTRY_KPROBE("rtmsg_ifa"),
+	},
+	[VFT_HOOK_ADDR_IPV6] = {
+		.name = "addr_ipv6",
+		.funcs = { "ipv6_add_addr" },
+		FEXIT_KRETPROBE("ipv6_add_addr"),
+	},
+	[VFT_HOOK_DRIVER_BIND] = {
+		.name = "driver_bind",
+		.funcs = { "really_probe" },
+		.fexit_prog = "fexit__really_probe",
+		.kprobe_prog = "kprobe__really_probe",
+		.kretprobe_prog = "kretprobe__really_probe",
+	},
+	[VFT_HOOK_DRIVER_UNBIND] = {
+		.name = "driver_unbind",
+		.funcs = { "device_release_driver_internal" },
+		FENTRY_KPROBE("device_release_driver_internal"),
+	},
+	[VFT_HOOK_SRIOV_NUMVFS] = {
+		.name = "sriov_numvfs",
+		.funcs = { "sriov_numvfs_store" },
+		FENTRY_KPROBE("sriov_numvfs_store"),
+		FEXIT_KRETPROBE("sriov_numvfs_store"),
+	},
+	[VFT_HOOK_VF_ADD] = {
+		.name = "vf_add",
+		.funcs = { "pci_iov_add_virtfn" },
+		.fexit_prog = "fexit__pci_iov_add_virtfn",
+		.kprobe_prog = "kprobe__pci_iov_add_virtfn",
+		.kretprobe_prog = "kretprobe__pci_iov_add_virtfn",
+	},
+	[VFT_HOOK_VF_REMOVE] = {
+		.name = "vf_remove",
+		.funcs = { "pci_iov_remove_virtfn" },
+		FENTRY_KPROBE("pci_iov_remove_virtfn"),
+	},
+	[VFT_HOOK_NETLINK_ERROR] = {
+		.name = "netlink_error",
+		.funcs = { "netlink_extack" },
+		.tp_prog = "raw_tp__netlink_extack",
+	},
+	[VFT_HOOK_RDMA_REGISTER] = {
+		.name = "rdma_register",
+		.funcs = { "ib_register_device" },
+		.fexit_prog = "fexit__ib_register_device",
+		.kprobe_prog = "kprobe__ib_register_device",
+		.kretprobe_prog = "kretprobe__ib_register_device",
+		.module = "ib_core",
+	},
+	[VFT_HOOK_RDMA_UNREGISTER] = {
+		.name = "rdma_unregister",
+		/* every unregistration path (device, driver, _and_put) goes through it */
+		.funcs = { "__ib_unregister_device" },
+		FENTRY_KPROBE("ib_unregister_device"),
+		.module = "ib_core",
+	},
+	[VFT_HOOK_RDMA_RENAME] = {
+		.name = "rdma_rename",
+		.funcs = { "ib_device_rename" },
+		FENTRY_KPROBE("ib_device_rename"),
+		FEXIT_KRETPROBE("ib_device_rename"),
+		.module = "ib_core",
+	},
+	[VFT_HOOK_RDMA_NETNS_MOVE] = {
+		.name = "rdma_netns_move",
+		.funcs = { "ib_device_set_netns_put" },
+		FENTRY_KPROBE("ib_device_set_netns_put"),
+		FEXIT_KRETPROBE("ib_device_set_netns_put"),
+		.module = "ib_core",
+	},
+	[VFT_HOOK_RDMA_PORT_EVENT] = {
+		.name = "rdma_port_event",
+		.funcs = { "ib_dispatch_event" },
+		FENTRY_KPROBE("ib_dispatch_event"),
+		.module = "ib_core",
 	},
 };
 
@@ -48,6 +140,8 @@ const char *vft_mech__name(enum vft_mech mech)
 		return "fentry";
 	case VFT_MECH_KPROBE:
 		return "kprobe";
+	case VFT_MECH_TRACEPOINT:
+		return "tracepoint";
 	default:
 		return "none";
 	}
@@ -60,6 +154,8 @@ const char *vft_hook_status__name(enum vft_hook_status status)
 		return "planned";
 	case VFT_HOOK_ATTACHED:
 		return "attached";
+	case VFT_HOOK_WAITING:
+		return "waiting";
 	default:
 		return "unavailable";
 	}
@@ -71,8 +167,8 @@ const char *vft_hook_status__name(enum vft_hook_status status)
  * more telling reason than "not found".
  */
 static const char *try_mech(const struct vft_hook_def *def,
-			    int (*check)(void *, const char *, char *, size_t), void *ctx,
-			    char *why, size_t size)
+			    int (*check)(void *, const char *, const char *, char *, size_t),
+			    void *ctx, char *why, size_t size)
 {
 	char cur[128];
 	size_t i;
@@ -80,7 +176,7 @@ static const char *try_mech(const struct vft_hook_def *def,
 	why[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(def->funcs) && def->funcs[i]; i++) {
 		cur[0] = '\0';
-		if (check(ctx, def->funcs[i], cur, sizeof(cur)) == 0)
+		if (check(ctx, def->module, def->funcs[i], cur, sizeof(cur)) == 0)
 			return def->funcs[i];
 		if (!why[0] || !strstr(cur, "not in"))
 			snprintf(why, size, "%s", cur);
@@ -115,6 +211,23 @@ void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft
 
 		memset(st, 0, sizeof(*st));
 		st->def = def;
+		if (def->tp_prog) {
+			/* a tracepoint is its own mechanism: --mechanism does not apply */
+			if (!ops->tracepoint(ctx, def->funcs[0], fwhy, sizeof(fwhy))) {
+				st->func = def->funcs[0];
+				st->mech = VFT_MECH_TRACEPOINT;
+				st->status = VFT_HOOK_PLANNED;
+			} else {
+				snprintf(st->reason, sizeof(st->reason), "tracepoint: %s", fwhy);
+			}
+			continue;
+		}
+		if (def->module && !ops->module_loaded(ctx, def->module)) {
+			st->status = VFT_HOOK_WAITING;
+			snprintf(st->reason, sizeof(st->reason),
+				 "module %s not loaded: attached when it loads", def->module);
+			continue;
+		}
 		snprintf(fwhy, sizeof(fwhy), "no program");
 		snprintf(kwhy, sizeof(kwhy), "no program");
 		if (only == VFT_MECH_KPROBE && has_f) {
@@ -143,8 +256,13 @@ void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft
 /* ---- the live kernel ---- */
 
 struct vft_kernel_probe {
+	const char *root;
 	struct btf *vmlinux_btf; /* NULL when the kernel has no BTF */
 	int btf_err;
+	/* one module's BTF, the last one asked for */
+	char mod_name[64];
+	struct btf *mod_btf;
+	int mod_btf_fd;
 	bool kprobes_built_in;
 	char *kallsyms; /* " name\n"-delimited names of text symbols, for strstr */
 	int kallsyms_err;
@@ -209,6 +327,8 @@ int vft_kernel_probe__new(const char *root, struct vft_kernel_probe **out)
 	kp = calloc(1, sizeof(*kp));
 	if (!kp)
 		return -ENOMEM;
+	kp->root = root;
+	kp->mod_btf_fd = -1;
 	kp->vmlinux_btf = btf__load_vmlinux_btf();
 	if (!kp->vmlinux_btf)
 		kp->btf_err = errno ? -errno : -ENOENT;
@@ -224,6 +344,9 @@ void vft_kernel_probe__free(struct vft_kernel_probe *kp)
 {
 	if (!kp)
 		return;
+	btf__free(kp->mod_btf);
+	if (kp->mod_btf_fd >= 0)
+		close(kp->mod_btf_fd);
 	btf__free(kp->vmlinux_btf);
 	free(kp->kallsyms);
 	free(kp);
@@ -236,31 +359,90 @@ static void errno_reason(char *why, size_t size, int err)
 	snprintf(why, size, "%s", vft_errno_name(err, buf, sizeof(buf)));
 }
 
+/* Finds the kernel BTF object named @module and loads it (split on vmlinux). */
+static int load_module_btf(struct vft_kernel_probe *kp, const char *module)
+{
+	__u32 id = 0;
+	int err, fd;
+
+	if (kp->mod_btf && !strcmp(kp->mod_name, module))
+		return 0;
+	btf__free(kp->mod_btf);
+	kp->mod_btf = NULL;
+	if (kp->mod_btf_fd >= 0)
+		close(kp->mod_btf_fd);
+	kp->mod_btf_fd = -1;
+	while (!bpf_btf_get_next_id(id, &id)) {
+		struct bpf_btf_info info = {};
+		__u32 len = sizeof(info);
+		char name[64] = "";
+
+		fd = bpf_btf_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		info.name = (__u64)(unsigned long)name;
+		info.name_len = sizeof(name);
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		if (err || strcmp(name, module)) {
+			close(fd);
+			continue;
+		}
+		kp->mod_btf = btf__load_from_kernel_by_id_split(id, kp->vmlinux_btf);
+		if (!kp->mod_btf) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		kp->mod_btf_fd = fd;
+		snprintf(kp->mod_name, sizeof(kp->mod_name), "%s", module);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int vft_kernel_probe__module_btf_fd(struct vft_kernel_probe *kp, const char *module)
+{
+	int err = load_module_btf(kp, module);
+
+	return err ? err : kp->mod_btf_fd;
+}
+
 /*
  * Loads a two-instruction fentry program against @func and attaches it: the
  * only reliable answer, since some kernels have the BTF but refuse tracing
  * programs (lockdown, missing trampoline support).
  */
-static int probe_fentry(void *ctx, const char *func, char *why, size_t size)
+static int probe_fentry(void *ctx, const char *module, const char *func, char *why, size_t size)
 {
 	struct vft_kernel_probe *kp = ctx;
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int id, prog_fd, link_fd, err;
+	struct btf *btf;
+	int id, prog_fd, link_fd, err, obj_fd = 0;
 
 	if (!kp->vmlinux_btf) {
 		snprintf(why, size, "no kernel BTF");
 		return kp->btf_err;
 	}
-	id = btf__find_by_name_kind(kp->vmlinux_btf, func, BTF_KIND_FUNC);
+	btf = kp->vmlinux_btf;
+	if (module) {
+		err = load_module_btf(kp, module);
+		if (err) {
+			snprintf(why, size, "no BTF for module %s", module);
+			return err;
+		}
+		btf = kp->mod_btf;
+		obj_fd = kp->mod_btf_fd;
+	}
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
 	if (id < 0) {
-		snprintf(why, size, "%s not in kernel BTF", func);
+		snprintf(why, size, "%s not in %s BTF", func, module ?: "kernel");
 		return -ENOENT;
 	}
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = id);
+		    .attach_btf_id = id, .attach_btf_obj_fd = obj_fd);
 	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vft_probe", "GPL", insns, ARRAY_SIZE(insns),
 				&opts);
 	if (prog_fd < 0) {
@@ -278,10 +460,11 @@ static int probe_fentry(void *ctx, const char *func, char *why, size_t size)
 	return err;
 }
 
-static int probe_kprobe(void *ctx, const char *func, char *why, size_t size)
+static int probe_kprobe(void *ctx, const char *module, const char *func, char *why, size_t size)
 {
 	struct vft_kernel_probe *kp = ctx;
 	char needle[160];
+	int err;
 
 	if (!kp->kprobes_built_in) {
 		snprintf(why, size, "not built into this kernel");
@@ -293,13 +476,61 @@ static int probe_kprobe(void *ctx, const char *func, char *why, size_t size)
 	}
 	snprintf(needle, sizeof(needle), "\n%s\n", func);
 	if (!strstr(kp->kallsyms, needle)) {
+		/* a module loaded after start: read kallsyms again once */
+		if (module) {
+			free(kp->kallsyms);
+			kp->kallsyms = NULL;
+			err = load_kallsyms(kp, kp->root);
+			kp->kallsyms_err = err;
+			if (!err && strstr(kp->kallsyms, needle))
+				return 0;
+		}
 		snprintf(why, size, "%s not in kallsyms", func);
 		return -ENOENT;
 	}
 	return 0;
 }
 
+/* Attaches a trivial raw tracepoint program: the tracepoint exists and BPF may use it. */
+static int probe_tracepoint(void *ctx, const char *name, char *why, size_t size)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog_fd, link_fd, err;
+
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "vft_probe", "GPL", insns,
+				ARRAY_SIZE(insns), NULL);
+	if (prog_fd < 0) {
+		err = -errno;
+		errno_reason(why, size, err);
+		return err;
+	}
+	link_fd = bpf_raw_tracepoint_open(name, prog_fd);
+	err = link_fd < 0 ? -errno : 0;
+	if (err == -ENOENT)
+		snprintf(why, size, "no tracepoint %s", name);
+	else if (err)
+		errno_reason(why, size, err);
+	else
+		close(link_fd);
+	close(prog_fd);
+	return err;
+}
+
+static bool module_loaded(void *ctx, const char *module)
+{
+	struct vft_kernel_probe *kp = ctx;
+	char rel[128], path[4096];
+
+	snprintf(rel, sizeof(rel), "/sys/module/%s", module);
+	return !vft_path(path, sizeof(path), kp->root, rel) && access(path, F_OK) == 0;
+}
+
 const struct vft_probe_ops vft_kernel_probe_ops = {
 	.fentry = probe_fentry,
 	.kprobe = probe_kprobe,
+	.tracepoint = probe_tracepoint,
+	.module_loaded = module_loaded,
 };

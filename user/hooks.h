@@ -14,6 +14,21 @@ enum vft_hook_id {
 	VFT_HOOK_NETDEV_REGISTER,
 	VFT_HOOK_NETDEV_UNREGISTER,
 	VFT_HOOK_NETNS_MOVE,
+	VFT_HOOK_NETDEV_RENAME,
+	VFT_HOOK_LINK_CHANGE,
+	VFT_HOOK_ADDR_IPV4,
+	VFT_HOOK_ADDR_IPV6,
+	VFT_HOOK_DRIVER_BIND,
+	VFT_HOOK_DRIVER_UNBIND,
+	VFT_HOOK_SRIOV_NUMVFS,
+	VFT_HOOK_VF_ADD,
+	VFT_HOOK_VF_REMOVE,
+	VFT_HOOK_NETLINK_ERROR,
+	VFT_HOOK_RDMA_REGISTER,
+	VFT_HOOK_RDMA_UNREGISTER,
+	VFT_HOOK_RDMA_RENAME,
+	VFT_HOOK_RDMA_NETNS_MOVE,
+	VFT_HOOK_RDMA_PORT_EVENT,
 	VFT_HOOK_MAX,
 };
 
@@ -25,18 +40,22 @@ struct vft_hook_def {
 	const char *fexit_prog;	    /* fexit program, or NULL */
 	const char *kprobe_prog;    /* kprobe program, or NULL */
 	const char *kretprobe_prog; /* kretprobe program, or NULL */
+	const char *tp_prog;	    /* raw tracepoint program (funcs[0] names the tracepoint) */
+	const char *module;	    /* the functions live in this module, or NULL */
 };
 
 enum vft_hook_status {
 	VFT_HOOK_UNAVAILABLE = 0,
 	VFT_HOOK_PLANNED, /* chosen, not attached yet */
 	VFT_HOOK_ATTACHED,
+	VFT_HOOK_WAITING, /* its module is not loaded: attached when it is */
 };
 
 enum vft_mech {
 	VFT_MECH_NONE = 0,
-	VFT_MECH_FENTRY, /* fentry and/or fexit */
-	VFT_MECH_KPROBE, /* kprobe and/or kretprobe */
+	VFT_MECH_FENTRY,     /* fentry and/or fexit */
+	VFT_MECH_KPROBE,     /* kprobe and/or kretprobe */
+	VFT_MECH_TRACEPOINT, /* raw tracepoint */
 };
 
 struct vft_hook_state {
@@ -55,8 +74,11 @@ extern const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX];
  * "EPERM", "not in kernel BTF").
  */
 struct vft_probe_ops {
-	int (*fentry)(void *ctx, const char *func, char *why, size_t size);
-	int (*kprobe)(void *ctx, const char *func, char *why, size_t size);
+	int (*fentry)(void *ctx, const char *module, const char *func, char *why, size_t size);
+	int (*kprobe)(void *ctx, const char *module, const char *func, char *why, size_t size);
+	int (*tracepoint)(void *ctx, const char *name, char *why, size_t size);
+	/* true when @module is loaded (built-in code counts as loaded) */
+	bool (*module_loaded)(void *ctx, const char *module);
 };
 
 /*
@@ -77,6 +99,8 @@ const char *vft_hook_status__name(enum vft_hook_status status);
 /* The live kernel's probes: BTF + a test attach for fentry; kprobe PMU + kallsyms for kprobes. */
 struct vft_kernel_probe;
 int vft_kernel_probe__new(const char *root, struct vft_kernel_probe **out);
+/* The BTF object fd of @module for fentry programs, or a negative errno. */
+int vft_kernel_probe__module_btf_fd(struct vft_kernel_probe *kp, const char *module);
 void vft_kernel_probe__free(struct vft_kernel_probe *kp);
 extern const struct vft_probe_ops vft_kernel_probe_ops;
 

@@ -274,6 +274,13 @@ static int cmd_watch(int argc, char **argv)
 				vft_warn("polling events failed: %s\n", strerror(-err));
 			goto out;
 		}
+		if (bpf_source__take_changes(src)) {
+			err = vft_sink__coverage(sink, &ready);
+			if (err) {
+				ret = output_error(err);
+				goto out;
+			}
+		}
 		lost = bpf_source__lost(src);
 		if (lost > last_lost) {
 			err = vft_sink__lost(sink, lost - last_lost, lost, now_wall_ns());

@@ -29,6 +29,8 @@ struct vft_sink;
 
 struct vft_sink_ops {
 	int (*ready)(struct vft_sink *s, const struct vft_ready *r);
+	/* hook coverage changed after ready (a module loaded): the whole table again */
+	int (*coverage)(struct vft_sink *s, const struct vft_ready *r);
 	int (*event)(struct vft_sink *s, const struct vft_event *ev);
 	/* @delta newly dropped records, @total since start */
 	int (*lost)(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns);
@@ -50,6 +52,11 @@ void vft_sink__free(struct vft_sink *s);
 static inline int vft_sink__ready(struct vft_sink *s, const struct vft_ready *r)
 {
 	return s->ops->ready(s, r);
+}
+
+static inline int vft_sink__coverage(struct vft_sink *s, const struct vft_ready *r)
+{
+	return s->ops->coverage(s, r);
 }
 
 static inline int vft_sink__event(struct vft_sink *s, const struct vft_event *ev)

@@ -64,10 +64,61 @@ static void add_ts(struct json_object *o, uint64_t wall_ns)
 	add_int(o, "ts_ns", (int64_t)wall_ns);
 }
 
+static void add_guid(struct json_object *o, const char *key, uint64_t guid)
+{
+	char buf[24];
+
+	vft_fmt_guid(buf, sizeof(buf), guid);
+	add_str(o, key, buf);
+}
+
+static void add_netdev(struct json_object *o, const struct vft_event *ev)
+{
+	if (!ev->ifname[0] && !ev->ifindex)
+		return;
+	add_str(o, "ifname", ev->ifname);
+	add_int(o, "ifindex", ev->ifindex);
+	add_int(o, "netns", ev->netns);
+}
+
+static void add_rdma(struct json_object *o, const struct vft_event *ev)
+{
+	const char *name;
+
+	add_str(o, "ibdev", ev->ibdev);
+	if (ev->node_guid)
+		add_guid(o, "node_guid", ev->node_guid);
+	if (ev->kind == VFT_EV_RDMA_RENAME)
+		add_str(o, "new_ibdev", ev->new_ibdev);
+	if (ev->kind == VFT_EV_RDMA_NETNS_MOVE && ev->to_netns)
+		add_int(o, "to_netns", ev->to_netns);
+	if (ev->kind == VFT_EV_RDMA_PORT_EVENT || ev->kind == VFT_EV_RDMA_PORT_STATE)
+		add_int(o, "port", ev->port);
+	if (ev->kind == VFT_EV_RDMA_PORT_EVENT) {
+		name = vft_ib_event__name(ev->port_event);
+		if (name)
+			add_str(o, "port_event", name);
+		else
+			add_int(o, "port_event", ev->port_event);
+	}
+	if (ev->has_port_attrs) {
+		name = vft_port_state__name(ev->port_state);
+		add_str(o, "state", name ?: "unknown");
+		if (ev->phys_state)
+			add_int(o, "phys_state", ev->phys_state);
+		add_int(o, "lid", ev->lid);
+		add_int(o, "sm_lid", ev->sm_lid);
+		if (ev->port_guid)
+			add_guid(o, "port_guid", ev->port_guid);
+		if (ev->link_layer[0])
+			add_str(o, "link_layer", ev->link_layer);
+	}
+}
+
 struct json_object *vft_event__to_json(const struct vft_event *ev)
 {
 	struct json_object *o = json_object_new_object();
-	char ebuf[16];
+	char ebuf[16], abuf[64];
 
 	if (!o)
 		return NULL;
@@ -75,23 +126,68 @@ struct json_object *vft_event__to_json(const struct vft_event *ev)
 	add_str(o, "event", vft_kind__name(ev->kind) ?: "unknown");
 	add_ts(o, ev->ts_ns);
 	add_str(o, "source", vft_source__name(ev->source) ?: "unknown");
-	add_str(o, "ifname", ev->ifname);
-	add_int(o, "ifindex", ev->ifindex);
-	add_int(o, "netns", ev->netns);
+	add_netdev(o, ev);
 	if (ev->parent[0])
 		add_str(o, "parent", ev->parent);
-	if (ev->kind == VFT_EV_NETNS_MOVE) {
+	switch (ev->kind) {
+	case VFT_EV_NETNS_MOVE:
 		add_int(o, "from_netns", ev->from_netns);
 		add_int(o, "to_netns", ev->to_netns);
 		add_int(o, "new_ifindex", ev->new_ifindex);
 		if (ev->new_ifname[0])
 			add_str(o, "new_ifname", ev->new_ifname);
+		break;
+	case VFT_EV_NETDEV_RENAME:
+		add_str(o, "new_ifname", ev->new_ifname[0] ? ev->new_ifname : ev->ifname);
+		break;
+	case VFT_EV_LINK_CHANGE:
+		add_int(o, "flags", ev->flags);
+		add_int(o, "old_flags", ev->old_flags);
+		json_object_object_add(o, "up", json_object_new_boolean(ev->flags & 1));
+		json_object_object_add(o, "was_up", json_object_new_boolean(ev->old_flags & 1));
+		break;
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		add_str(o, "family", ev->family == 10 ? "inet6" : "inet");
+		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
+		add_str(o, "address", abuf);
+		add_int(o, "prefixlen", ev->prefixlen);
+		break;
+	case VFT_EV_DRIVER_BIND:
+	case VFT_EV_DRIVER_UNBIND:
+		add_str(o, "device", ev->device);
+		add_str(o, "driver", ev->driver);
+		break;
+	case VFT_EV_SRIOV_NUMVFS:
+		add_str(o, "pf", ev->pf);
+		add_int(o, "num_vfs", ev->num_vfs);
+		add_int(o, "old_num_vfs", ev->old_num_vfs);
+		break;
+	case VFT_EV_VF_ADD:
+	case VFT_EV_VF_REMOVE:
+		add_str(o, "pf", ev->pf);
+		add_int(o, "vf_index", ev->vf_index);
+		if (ev->device[0])
+			add_str(o, "vf", ev->device);
+		break;
+	case VFT_EV_RDMA_REGISTER:
+	case VFT_EV_RDMA_UNREGISTER:
+	case VFT_EV_RDMA_RENAME:
+	case VFT_EV_RDMA_NETNS_MOVE:
+	case VFT_EV_RDMA_PORT_EVENT:
+	case VFT_EV_RDMA_PORT_STATE:
+		add_rdma(o, ev);
+		break;
+	default:
+		break;
 	}
 	if (ev->has_ret) {
 		add_int(o, "ret", ev->ret);
 		if (ev->ret < 0)
 			add_str(o, "errno", vft_errno_name(ev->ret, ebuf, sizeof(ebuf)));
 	}
+	if (ev->message[0])
+		add_str(o, "message", ev->message);
 	if (ev->has_actor) {
 		struct json_object *a = json_object_new_object();
 
@@ -100,6 +196,8 @@ struct json_object *vft_event__to_json(const struct vft_event *ev)
 		add_str(a, "comm", ev->actor.comm);
 		add_int(a, "netns", ev->actor.netns);
 		add_int(a, "cgroup_id", (int64_t)ev->actor.cgroup_id);
+		if (ev->actor.cgroup[0])
+			add_str(a, "cgroup", ev->actor.cgroup);
 		json_object_object_add(o, "actor", a);
 	}
 	return o;
@@ -122,12 +220,12 @@ static int emit(struct vft_sink *s, struct json_object *o)
 	return err;
 }
 
-static int json_ready(struct vft_sink *s, const struct vft_ready *r)
+static int json_hooks(struct vft_sink *s, const struct vft_ready *r, const char *type)
 {
 	struct json_object *o = json_object_new_object(), *hooks = json_object_new_array();
 	size_t i;
 
-	add_str(o, "type", "ready");
+	add_str(o, "type", type);
 	add_str(o, "version", r->version);
 	add_str(o, "kernel", r->kernel);
 	for (i = 0; i < r->n_hooks; i++) {
@@ -136,6 +234,8 @@ static int json_ready(struct vft_sink *s, const struct vft_ready *r)
 
 		add_str(h, "hook", st->def->name);
 		add_str(h, "status", vft_hook_status__name(st->status));
+		if (st->def->module)
+			add_str(h, "module", st->def->module);
 		if (st->status == VFT_HOOK_ATTACHED) {
 			add_str(h, "mechanism", vft_mech__name(st->mech));
 			add_str(h, "function", st->func);
@@ -146,6 +246,16 @@ static int json_ready(struct vft_sink *s, const struct vft_ready *r)
 	}
 	json_object_object_add(o, "hooks", hooks);
 	return emit(s, o);
+}
+
+static int json_ready(struct vft_sink *s, const struct vft_ready *r)
+{
+	return json_hooks(s, r, "ready");
+}
+
+static int json_coverage(struct vft_sink *s, const struct vft_ready *r)
+{
+	return json_hooks(s, r, "coverage");
 }
 
 static int json_event(struct vft_sink *s, const struct vft_event *ev)
@@ -176,6 +286,7 @@ static int json_summary(struct vft_sink *s, const struct vft_summary *sum)
 
 static const struct vft_sink_ops json_ops = {
 	.ready = json_ready,
+	.coverage = json_coverage,
 	.event = json_event,
 	.lost = json_lost,
 	.summary = json_summary,

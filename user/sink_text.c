@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "sink.h"
 #include "util.h"
 
@@ -31,10 +32,110 @@ static int text_ready(struct vft_sink *s, const struct vft_ready *r)
 	return 0;
 }
 
+static int text_coverage(struct vft_sink *s, const struct vft_ready *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_hooks; i++) {
+		const struct vft_hook_state *st = &r->hooks[i];
+
+		if (st->status == VFT_HOOK_ATTACHED && st->def->module)
+			fprintf(stderr, "vftrace: hook %s attached (%s %s)\n", st->def->name,
+				vft_mech__name(st->mech), st->func);
+	}
+	return 0;
+}
+
 static void print_actor(struct vft_sink *s, const struct vft_event *ev)
 {
-	if (ev->has_actor)
-		fprintf(s->out, "  by %s[%u]", ev->actor.comm, ev->actor.pid);
+	if (!ev->has_actor)
+		return;
+	fprintf(s->out, "  by %s[%u]", ev->actor.comm, ev->actor.pid);
+	if (ev->actor.cgroup[0] && strcmp(ev->actor.cgroup, "/"))
+		fprintf(s->out, " %s", ev->actor.cgroup);
+}
+
+/* The subject of the event: the net device, else the RDMA device, else the device. */
+static const char *subject(const struct vft_event *ev)
+{
+	if (ev->ifname[0])
+		return ev->ifname;
+	if (ev->ibdev[0])
+		return ev->ibdev;
+	if (ev->device[0])
+		return ev->device;
+	if (ev->pf[0])
+		return ev->pf;
+	return "-";
+}
+
+static void print_details(struct vft_sink *s, const struct vft_event *ev, bool failed)
+{
+	char buf[64];
+	const char *name;
+
+	switch (ev->kind) {
+	case VFT_EV_NETNS_MOVE:
+		fprintf(s->out, " netns %u -> %u", ev->from_netns, ev->to_netns);
+		if (ev->new_ifname[0])
+			fprintf(s->out, " as %s", ev->new_ifname);
+		if (!failed)
+			fprintf(s->out, " ifindex %d -> %d", ev->ifindex, ev->new_ifindex);
+		break;
+	case VFT_EV_NETDEV_RENAME:
+		fprintf(s->out, " -> %s netns %u", ev->new_ifname[0] ? ev->new_ifname : ev->ifname,
+			ev->netns);
+		break;
+	case VFT_EV_LINK_CHANGE:
+		fprintf(s->out, " %s flags 0x%x -> 0x%x",
+			(ev->flags & 1) == (ev->old_flags & 1) ? "flags" :
+			(ev->flags & 1)			       ? "UP" :
+								 "DOWN",
+			ev->old_flags, ev->flags);
+		break;
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		vft_fmt_addr(buf, sizeof(buf), ev->family, ev->addr);
+		fprintf(s->out, " %s/%u netns %u", buf, ev->prefixlen, ev->netns);
+		break;
+	case VFT_EV_DRIVER_BIND:
+	case VFT_EV_DRIVER_UNBIND:
+		fprintf(s->out, " driver %s", ev->driver);
+		break;
+	case VFT_EV_SRIOV_NUMVFS:
+		fprintf(s->out, " numvfs %u -> %u", ev->old_num_vfs, ev->num_vfs);
+		break;
+	case VFT_EV_VF_ADD:
+	case VFT_EV_VF_REMOVE:
+		fprintf(s->out, " vf %d %s", ev->vf_index, ev->device[0] ? ev->device : "");
+		break;
+	case VFT_EV_RDMA_RENAME:
+		fprintf(s->out, " -> %s", ev->new_ibdev);
+		break;
+	case VFT_EV_RDMA_NETNS_MOVE:
+		fprintf(s->out, " -> netns %u", ev->to_netns);
+		break;
+	case VFT_EV_RDMA_PORT_EVENT:
+		name = vft_ib_event__name(ev->port_event);
+		fprintf(s->out, " port %u %s", ev->port, name ?: "?");
+		break;
+	case VFT_EV_RDMA_PORT_STATE:
+		name = vft_port_state__name(ev->port_state);
+		fprintf(s->out, " port %u %s lid 0x%x sm_lid 0x%x %s", ev->port, name ?: "?",
+			ev->lid, ev->sm_lid, ev->link_layer);
+		break;
+	case VFT_EV_NETLINK_ERROR:
+		fprintf(s->out, " \"%s\"", ev->message);
+		break;
+	default:
+		if (ev->ifname[0])
+			fprintf(s->out, " ifindex %d netns %u", ev->ifindex, ev->netns);
+		break;
+	}
+	if (ev->ibdev[0] && ev->ifname[0])
+		fprintf(s->out, " rdma %s", ev->ibdev);
+	if (ev->parent[0])
+		fprintf(s->out, " dev %s", ev->parent);
 }
 
 static int text_event(struct vft_sink *s, const struct vft_event *ev)
@@ -44,25 +145,15 @@ static int text_event(struct vft_sink *s, const struct vft_event *ev)
 
 	vft_fmt_local_time(ts, sizeof(ts), ev->ts_ns);
 	fprintf(s->out, "%s %s%-17s%s %-15s", ts, failed && s->color ? RED BOLD : "",
-		vft_kind__name(ev->kind) ?: "unknown", failed && s->color ? RESET : "", ev->ifname);
-	switch (ev->kind) {
-	case VFT_EV_NETNS_MOVE:
-		fprintf(s->out, " netns %u -> %u", ev->from_netns, ev->to_netns);
-		if (ev->new_ifname[0])
-			fprintf(s->out, " as %s", ev->new_ifname);
-		if (!failed)
-			fprintf(s->out, " ifindex %d -> %d", ev->ifindex, ev->new_ifindex);
-		break;
-	default:
-		fprintf(s->out, " ifindex %d netns %u", ev->ifindex, ev->netns);
-		break;
-	}
-	if (ev->parent[0])
-		fprintf(s->out, " dev %s", ev->parent);
+		vft_kind__name(ev->kind) ?: "unknown", failed && s->color ? RESET : "",
+		subject(ev));
+	print_details(s, ev, failed);
 	if (failed)
 		fprintf(s->out, " %sFAILED %s (%d)%s", s->color ? RED : "",
 			vft_errno_name(ev->ret, ebuf, sizeof(ebuf)), ev->ret,
 			s->color ? RESET : "");
+	if (failed && ev->message[0] && ev->kind != VFT_EV_NETLINK_ERROR)
+		fprintf(s->out, " \"%s\"", ev->message);
 	print_actor(s, ev);
 	fputc('\n', s->out);
 	return fflush(s->out) == EOF ? -errno : 0;
@@ -87,6 +178,7 @@ static int text_summary(struct vft_sink *s, const struct vft_summary *sum)
 
 static const struct vft_sink_ops text_ops = {
 	.ready = text_ready,
+	.coverage = text_coverage,
 	.event = text_event,
 	.lost = text_lost,
 	.summary = text_summary,

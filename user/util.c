@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 #include "util.h"
 
 int vft_verbose;
@@ -58,6 +59,21 @@ void vft_fmt_local_time(char *buf, size_t size, uint64_t wall_ns)
 	n = strftime(buf, size, "%H:%M:%S", &tm);
 	snprintf(buf + n, size - n, ".%06llu",
 		 (unsigned long long)(wall_ns % 1000000000ULL / 1000));
+}
+
+void vft_fmt_guid(char *buf, size_t size, uint64_t guid)
+{
+	snprintf(buf, size, "%04x:%04x:%04x:%04x", (unsigned int)(guid >> 48) & 0xffff,
+		 (unsigned int)(guid >> 32) & 0xffff, (unsigned int)(guid >> 16) & 0xffff,
+		 (unsigned int)guid & 0xffff);
+}
+
+void vft_fmt_addr(char *buf, size_t size, int family, const uint8_t *addr)
+{
+	int af = family == 10 ? AF_INET6 : family == 2 ? AF_INET : -1;
+
+	if (af < 0 || !inet_ntop(af, addr, buf, size))
+		snprintf(buf, size, "?");
 }
 
 void vft_warn(const char *fmt, ...)

@@ -27,6 +27,11 @@ void vft_fmt_rfc3339(char *buf, size_t size, uint64_t wall_ns);
 /* "18:40:01.123456" in local time. */
 void vft_fmt_local_time(char *buf, size_t size, uint64_t wall_ns);
 
+/* "1122:3344:5566:7788", the sysfs form of a GUID held in host order. */
+void vft_fmt_guid(char *buf, size_t size, uint64_t guid);
+/* inet_ntop() of a 4- or 16-byte address by family (2 or 10); "?" otherwise. */
+void vft_fmt_addr(char *buf, size_t size, int family, const uint8_t *addr);
+
 /* Verbosity for vft_debug(); set by -v. */
 extern int vft_verbose;
 

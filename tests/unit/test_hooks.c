@@ -18,6 +18,8 @@ struct fake {
 	const char *kprobe_ok[4];
 	const char *fentry_why; /* NULL: "<func> not in kernel BTF" */
 	const char *kprobe_why;
+	bool tp_ok;
+	bool modules_loaded;
 };
 
 static int has(const char *const *list, const char *func)
@@ -28,7 +30,7 @@ static int has(const char *const *list, const char *func)
 	return 0;
 }
 
-static int fake_fentry(void *ctx, const char *func, char *why, size_t size)
+static int fake_fentry(void *ctx, const char *module, const char *func, char *why, size_t size)
 {
 	struct fake *f = ctx;
 
@@ -41,7 +43,7 @@ static int fake_fentry(void *ctx, const char *func, char *why, size_t size)
 	return -ENOENT;
 }
 
-static int fake_kprobe(void *ctx, const char *func, char *why, size_t size)
+static int fake_kprobe(void *ctx, const char *module, const char *func, char *why, size_t size)
 {
 	struct fake *f = ctx;
 
@@ -54,7 +56,25 @@ static int fake_kprobe(void *ctx, const char *func, char *why, size_t size)
 	return -ENOENT;
 }
 
-static const struct vft_probe_ops ops = { fake_fentry, fake_kprobe };
+static int fake_tracepoint(void *ctx, const char *name, char *why, size_t size)
+{
+	struct fake *f = ctx;
+
+	if (f->tp_ok)
+		return 0;
+	snprintf(why, size, "EPERM");
+	return -EPERM;
+}
+
+static bool fake_module_loaded(void *ctx, const char *module)
+{
+	struct fake *f = ctx;
+
+	return f->modules_loaded;
+}
+
+static const struct vft_probe_ops ops = { fake_fentry, fake_kprobe, fake_tracepoint,
+					  fake_module_loaded };
 
 static const struct vft_hook_def defs[] = {
 	{ .name = "a", .funcs = { "fa" }, .fentry_prog = "p", .kprobe_prog = "q" },
@@ -144,17 +164,48 @@ static void mechanism_can_be_forced(void **state)
 			    "fentry: not chosen (--mechanism kprobe); kprobes: fa not in kallsyms");
 }
 
+static void tracepoints_and_modules(void **state)
+{
+	static const struct vft_hook_def tdefs[] = {
+		{ .name = "t", .funcs = { "netlink_extack" }, .tp_prog = "p" },
+		{ .name = "m", .funcs = { "ib_f" }, .fentry_prog = "p", .module = "ib_core" },
+	};
+	struct fake f = { .fentry_ok = { "ib_f" } };
+	struct vft_hook_state st[2];
+
+	vft_hooks__plan(tdefs, 2, &ops, &f, VFT_MECH_KPROBE, st);
+	assert_int_equal(st[0].status, VFT_HOOK_UNAVAILABLE);
+	assert_string_equal(st[0].reason, "tracepoint: EPERM");
+	assert_int_equal(st[1].status, VFT_HOOK_WAITING);
+	assert_string_equal(st[1].reason, "module ib_core not loaded: attached when it loads");
+
+	f.tp_ok = true;
+	f.modules_loaded = true;
+	vft_hooks__plan(tdefs, 2, &ops, &f, VFT_MECH_NONE, st);
+	/* --mechanism does not apply to tracepoints */
+	assert_int_equal(st[0].status, VFT_HOOK_PLANNED);
+	assert_int_equal(st[0].mech, VFT_MECH_TRACEPOINT);
+	assert_string_equal(st[0].func, "netlink_extack");
+	assert_int_equal(st[1].status, VFT_HOOK_PLANNED);
+	assert_int_equal(st[1].mech, VFT_MECH_FENTRY);
+}
+
 static void real_table_is_complete(void **state)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < VFT_HOOK_MAX; i++) {
 		const struct vft_hook_def *d = &vft_hook_defs[i];
 
 		assert_non_null(d->name);
 		assert_non_null(d->funcs[0]);
+		if (d->tp_prog)
+			continue;
 		assert_true(d->fentry_prog || d->fexit_prog);
 		assert_true(d->kprobe_prog || d->kretprobe_prog);
+		/* names are unique */
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(d->name, vft_hook_defs[j].name);
 	}
 	assert_string_equal(vft_hook_defs[VFT_HOOK_NETNS_MOVE].name, "netns_move");
 }
@@ -168,6 +219,7 @@ int main(void)
 		cmocka_unit_test(explains_unavailable),
 		cmocka_unit_test(keeps_the_telling_reason),
 		cmocka_unit_test(mechanism_can_be_forced),
+		cmocka_unit_test(tracepoints_and_modules),
 		cmocka_unit_test(real_table_is_complete),
 	};
 
