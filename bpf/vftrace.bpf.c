@@ -388,7 +388,8 @@ static __always_inline void rename_exit(int ret, __u32 source)
 	e = ev_reserve(VFT_EV_NETDEV_RENAME, source);
 	if (e) {
 		fill_dev(e, s->obj);
-		__builtin_memcpy(e->u.move.new_ifname, e->ifname, sizeof(e->u.move.new_ifname));
+		/* the name asked for: after a failure the device still has the old one */
+		__builtin_memcpy(e->u.move.new_ifname, s->name, sizeof(e->u.move.new_ifname));
 		__builtin_memcpy(e->ifname, s->ifname, sizeof(e->ifname));
 		e->ret = ret;
 		e->flags = VFT_F_HAS_RET;
@@ -397,10 +398,22 @@ static __always_inline void rename_exit(int ret, __u32 source)
 	stash_del(SLOT_RENAME);
 }
 
-SEC("fentry/dev_change_name")
-int BPF_PROG(fentry__dev_change_name, struct net_device *dev)
+static __always_inline void rename_enter(struct net_device *dev, const char *newname)
 {
-	dev_enter(SLOT_RENAME, dev, NULL);
+	struct stash s = {};
+
+	s.obj = dev;
+	s.from_netns = dev_netns(dev);
+	s.ifindex = BPF_CORE_READ(dev, ifindex);
+	BPF_CORE_READ_STR_INTO(&s.ifname, dev, name);
+	bpf_probe_read_kernel_str(s.name, VFT_NAME_LEN, newname);
+	stash_put(SLOT_RENAME, &s);
+}
+
+SEC("fentry/dev_change_name")
+int BPF_PROG(fentry__dev_change_name, struct net_device *dev, const char *newname)
+{
+	rename_enter(dev, newname);
 	return 0;
 }
 
@@ -412,9 +425,9 @@ int BPF_PROG(fexit__dev_change_name, struct net_device *dev, const char *newname
 }
 
 SEC("kprobe/dev_change_name")
-int BPF_KPROBE(kprobe__dev_change_name, struct net_device *dev)
+int BPF_KPROBE(kprobe__dev_change_name, struct net_device *dev, const char *newname)
 {
-	dev_enter(SLOT_RENAME, dev, NULL);
+	rename_enter(dev, newname);
 	return 0;
 }
 

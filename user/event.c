@@ -181,7 +181,7 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 		ev->to_netns = r->u.move.to_netns;
 		ev->new_ifindex = r->u.move.new_ifindex;
 		vft_copy_name(ev->new_ifname, r->u.move.new_ifname, sizeof(r->u.move.new_ifname));
-		if (!strcmp(ev->new_ifname, ev->ifname))
+		if (r->kind == VFT_EV_NETNS_MOVE && !strcmp(ev->new_ifname, ev->ifname))
 			ev->new_ifname[0] = '\0';
 		vft_copy_name(ev->message, r->u.move.msg, sizeof(r->u.move.msg));
 		break;

@@ -77,9 +77,12 @@ test_hooks_json_matches_table() {
 	local js n
 	js=$("$VFTRACE" hooks --json) || fail "hooks --json exited $?"
 	n=$(jq '.hooks | length' <<<"$js") || fail "not JSON: $js"
-	[[ $n == 3 ]] || fail "expected 3 hooks, got $n"
-	# unavailable hooks carry a reason, attached ones a mechanism and function
+	[[ $n == $("$VFTRACE" hooks | tail -n +3 | wc -l) ]] || fail "$n hooks in JSON, not as in the table"
+	jq -e '[.hooks[].hook] | index("netdev_register") and index("netns_move") and index("netlink_error")' \
+		<<<"$js" >/dev/null || fail "hooks missing: $js"
+	# unavailable and waiting hooks carry a reason, attached ones a mechanism and function
 	jq -e 'all(.hooks[]; (.status == "unavailable" and (.reason | length > 0))
+		or (.status == "waiting" and .module != null and (.reason | length > 0))
 		or (.status == "attached" and .mechanism != null and .function != null))' \
 		<<<"$js" >/dev/null || fail "inconsistent hook entries: $js"
 }
@@ -117,23 +120,32 @@ test_watch_reports_coverage_and_stops_on_sigint() {
 	jq -e --arg k "$(uname -r)" '.kernel == $k and (.version | length > 0)' <<<"$ready" \
 		>/dev/null || fail "ready line lacks kernel/version: $ready"
 
-	# Real netdev lifecycle on the host: veth, netns, a move, a delete.
+	# Real netdev lifecycle on the host: veth, netns, a move, a delete, a refused route.
 	ip netns add "$NS" || fail "ip netns add"
 	ip link add vfth0 type veth peer name vfth1 || fail "ip link add veth"
 	ip link set vfth1 netns "$NS" || fail "move veth end into $NS"
 	ip link del vfth0 || fail "ip link del"
+	ip -n "$NS" route add 10.77.0.0/16 via 10.254.254.254 2>/dev/null && fail "bogus route accepted"
 
 	stop_watch INT
 	local attached events
-	attached=$(jq '[.hooks[] | select(.status == "attached")] | length' <<<"$ready")
+	attached() { jq -e --arg h "$1" '.hooks[] | select(.hook == $h) | .status == "attached"' <<<"$ready" >/dev/null; }
 	events=$(grep -c '"type":"event"' "$TMP/watch.out")
-	if ((attached == 0)); then
+	if ! jq -e 'any(.hooks[]; .status == "attached")' <<<"$ready" >/dev/null; then
 		grep -q "no kernel hook attached" "$TMP/watch.err" ||
 			fail "no warning that nothing attached: $(cat "$TMP/watch.err")"
 		((events == 0)) || fail "$events events although no hook attached"
-	else
+	fi
+	if attached netns_move; then
 		grep -q '"event":"netns_move".*"ifname":"vfth1"' "$TMP/watch.out" ||
 			fail "netns_move hook attached but no move of vfth1 seen"
+	elif grep -q '"event":"netns_move"' "$TMP/watch.out"; then
+		fail "a netns_move event although its hook is not attached"
+	fi
+	if attached netlink_error; then
+		jq -se 'any(.[]; .event == "netlink_error" and .source == "tracepoint" and
+			(.message | test("gateway")) and .actor.comm == "ip" and .actor.pid > 0)' \
+			"$TMP/watch.out" >/dev/null || fail "no netlink_error for the refused route"
 	fi
 	jq -e --argjson n "$events" '.events == $n and .lost == 0' \
 		<<<"$(tail -n 1 "$TMP/watch.out")" >/dev/null || fail "summary does not count $events events"
