@@ -13,10 +13,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "bpf_source.h"
+#include "cgroup.h"
 #include "filter.h"
+#include "inventory.h"
+#include "merge.h"
+#include "netlink_source.h"
 #include "sink.h"
 #include "util.h"
 
@@ -45,7 +50,12 @@ enum {
 	OPT_RINGBUF = 256,
 	OPT_ROOT,
 	OPT_MECH,
+	OPT_NO_NETLINK,
+	OPT_NO_INVENTORY,
 };
+
+/* How long a netlink event waits for the BPF event of the same change. */
+#define MERGE_WINDOW_NS (500 * 1000000ULL)
 
 #define MECH_HELP                                                                            \
 	"Attach with fentry/fexit or kprobe/kretprobe only (default auto: fentry where the " \
@@ -112,6 +122,8 @@ static const struct argp_child tracing_children[] = {
 
 struct watch_opts {
 	bool json;
+	bool no_netlink;
+	bool no_inventory;
 	struct vft_filter filter;
 	struct bpf_source_opts source;
 };
@@ -122,6 +134,11 @@ static const struct argp_option watch_options[] = {
 	  "Only show devices whose name matches GLOB (shell pattern; repeatable)" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "Kernel ring buffer size, a power of two with K/M suffix (default 256K)" },
+	{ "no-netlink", OPT_NO_NETLINK, NULL, 0,
+	  "Do not listen to rtnetlink (BPF hooks only; by default rtnetlink fills in what no "
+	  "hook sees, without actors)" },
+	{ "no-inventory", OPT_NO_INVENTORY, NULL, 0,
+	  "Do not report the devices that exist at start (source \"inventory\")" },
 	{},
 };
 
@@ -145,6 +162,12 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --ringbuf-size '%s': want a power of two >= 4K",
 				   arg);
 		return 0;
+	case OPT_NO_NETLINK:
+		o->no_netlink = true;
+		return 0;
+	case OPT_NO_INVENTORY:
+		o->no_inventory = true;
+		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->source;
 		return 0;
@@ -159,8 +182,11 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 static const char watch_doc[] =
 	"Print VF lifecycle events as they happen.\n"
 	"\n"
-	"Attaches the kernel hooks that this kernel allows (see `vftrace hooks`) and prints "
-	"one line per event, or one JSON object per line with --json, until interrupted. "
+	"Attaches the kernel hooks that this kernel allows (see `vftrace hooks`), listens to "
+	"rtnetlink in every network namespace, reports the devices that already exist "
+	"(netdevs, SR-IOV PFs and VFs, RDMA devices and ports), and prints one line per "
+	"event, or one JSON object per line with --json, until interrupted. A change seen "
+	"both by a hook and by rtnetlink is printed once, with the hook's actor. "
 	"The first JSON line is {\"type\":\"ready\"} with the coverage of every hook; when "
 	"stopped, a {\"type\":\"summary\"} line closes the stream. Dropped events are "
 	"reported as they happen and in the summary.\n"
@@ -179,25 +205,55 @@ static const struct argp watch_argp = { watch_options, parse_watch, NULL, watch_
 struct watch_ctx {
 	struct vft_sink *sink;
 	const struct vft_filter *filter;
+	struct vft_merge *merge;
+	struct vft_cgroup_cache *cgroups; /* NULL when cgroup2 is not found */
 	uint64_t events;
 };
 
-static int on_event(void *ctx, const struct vft_event *ev)
+static uint64_t now_ns(clockid_t clock)
 {
-	struct watch_ctx *w = ctx;
+	struct timespec ts;
 
-	if (!vft_filter__match(w->filter, ev))
-		return 0;
-	w->events++;
-	return vft_sink__event(w->sink, ev);
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static uint64_t now_wall_ns(void)
 {
-	struct timespec ts;
+	return now_ns(CLOCK_REALTIME);
+}
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+/* Last stage: the actor's cgroup path, the selection, the sink. */
+static int on_merged(void *ctx, const struct vft_event *ev)
+{
+	struct watch_ctx *w = ctx;
+	struct vft_event copy;
+
+	if (!vft_filter__match(w->filter, ev))
+		return 0;
+	if (w->cgroups && ev->has_actor && ev->actor.cgroup_id && !ev->actor.cgroup[0]) {
+		copy = *ev;
+		if (!vft_cgroup_cache__path(w->cgroups, ev->actor.cgroup_id, copy.actor.cgroup,
+					    sizeof(copy.actor.cgroup)))
+			ev = &copy;
+	}
+	w->events++;
+	return vft_sink__event(w->sink, ev);
+}
+
+/* Every source feeds the merge, which drops the netlink copy of a change a hook saw. */
+static int on_event(void *ctx, const struct vft_event *ev)
+{
+	struct watch_ctx *w = ctx;
+
+	return vft_merge__feed(w->merge, ev, now_ns(CLOCK_MONOTONIC), on_merged, w);
+}
+
+static int epoll_add(int epfd, int fd, uint32_t tag)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
 static void install_signals(void)
@@ -228,17 +284,20 @@ static int output_error(int err)
 	return EXIT_RUNTIME;
 }
 
+enum { TAG_BPF = 1, TAG_NETLINK = 2 };
+
 static int cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o = {};
 	struct bpf_source *src = NULL;
+	struct netlink_source *nl = NULL;
 	struct vft_sink *sink = NULL;
 	struct watch_ctx w = {};
 	struct vft_summary sum = {};
 	uint64_t lost, last_lost = 0;
 	struct vft_ready ready;
 	struct utsname u;
-	int err, ret = EXIT_RUNTIME;
+	int err, epfd = -1, ret = EXIT_RUNTIME;
 
 	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
 	install_signals();
@@ -248,9 +307,33 @@ static int cmd_watch(int argc, char **argv)
 		vft_warn("cannot start tracing: %s\n", strerror(-err));
 		goto out;
 	}
+	if (!o.no_netlink) {
+		struct netlink_source_opts nopts = { .root = o.source.root };
+
+		err = netlink_source__new(&nopts, &nl);
+		if (err) {
+			vft_warn(
+				"cannot listen to rtnetlink: %s (use --no-netlink to go without)\n",
+				strerror(-err));
+			goto out;
+		}
+	}
+	err = vft_merge__new(MERGE_WINDOW_NS, &w.merge);
+	if (err)
+		goto out;
+	if (vft_cgroup_cache__new(o.source.root, &w.cgroups))
+		vft_debug("no cgroup2 mount found: actors will have no cgroup path\n");
 	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
 	if (!sink)
 		goto out;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0 ||
+	    (bpf_source__fd(src) >= 0 && epoll_add(epfd, bpf_source__fd(src), TAG_BPF)) ||
+	    (nl && epoll_add(epfd, netlink_source__fd(nl), TAG_NETLINK))) {
+		vft_warn("cannot set up epoll: %s\n", strerror(errno));
+		goto out;
+	}
+
 	fill_ready(&ready, &u, src);
 	err = vft_sink__ready(sink, &ready);
 	if (err) {
@@ -258,20 +341,48 @@ static int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	if (!bpf_source__attached(src))
-		vft_warn("no kernel hook attached on this kernel: no events will be seen "
-			 "(see `vftrace hooks`)\n");
+		vft_warn("no kernel hook attached on this kernel: %s (see `vftrace hooks`)\n",
+			 nl ? "events come from rtnetlink only, without actors" :
+			      "no events will be seen");
 
 	w.sink = sink;
 	w.filter = &o.filter;
+	/* What exists now: after ready, so that nothing created meanwhile is missed. */
+	if (!o.no_inventory) {
+		err = nl ? netlink_source__inventory(nl, on_event, &w) : 0;
+		if (err >= 0) /* it returns how many it reported */
+			err = vft_inventory__scan(o.source.root, on_event, &w);
+		if (err) {
+			ret = err == -EPIPE || err == -EIO ? output_error(err) : EXIT_RUNTIME;
+			if (ret)
+				vft_warn("the inventory at start failed: %s\n", strerror(-err));
+			goto out;
+		}
+	}
 	for (;;) {
-		int stop = exiting;
+		struct epoll_event evs[4];
+		int stop = exiting, n, i;
 
-		/* After a signal, one last non-blocking poll drains what is queued. */
-		err = bpf_source__poll(src, stop ? 0 : 250, on_event, &w);
+		/* After a signal, one last non-blocking round drains what is queued. */
+		n = epoll_wait(epfd, evs, 4, stop ? 0 : 200);
+		if (n < 0 && errno != EINTR) {
+			vft_warn("epoll_wait: %s\n", strerror(errno));
+			goto out;
+		}
+		err = 0;
+		for (i = 0; i < n && err >= 0; i++)
+			if (evs[i].data.u32 == TAG_NETLINK)
+				err = netlink_source__process(nl, on_event, &w);
+		/* also when idle: it checks for modules whose hooks wait */
+		if (err >= 0)
+			err = bpf_source__poll(src, 0, on_event, &w);
+		if (err >= 0)
+			err = vft_merge__flush(w.merge, stop ? UINT64_MAX : now_ns(CLOCK_MONOTONIC),
+					       on_merged, &w);
 		if (err < 0 && err != -EINTR) {
 			ret = err == -EPIPE || err == -EIO ? output_error(err) : EXIT_RUNTIME;
 			if (ret)
-				vft_warn("polling events failed: %s\n", strerror(-err));
+				vft_warn("reading events failed: %s\n", strerror(-err));
 			goto out;
 		}
 		if (bpf_source__take_changes(src)) {
@@ -281,7 +392,7 @@ static int cmd_watch(int argc, char **argv)
 				goto out;
 			}
 		}
-		lost = bpf_source__lost(src);
+		lost = bpf_source__lost(src) + (nl ? netlink_source__lost(nl) : 0);
 		if (lost > last_lost) {
 			err = vft_sink__lost(sink, lost - last_lost, lost, now_wall_ns());
 			if (err) {
@@ -298,7 +409,12 @@ static int cmd_watch(int argc, char **argv)
 	err = vft_sink__summary(sink, &sum);
 	ret = err ? output_error(err) : 0;
 out:
+	if (epfd >= 0)
+		close(epfd);
 	vft_sink__free(sink);
+	vft_merge__free(w.merge);
+	vft_cgroup_cache__free(w.cgroups);
+	netlink_source__free(nl);
 	bpf_source__free(src);
 	vft_filter__clear(&o.filter);
 	return ret;

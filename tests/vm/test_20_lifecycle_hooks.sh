@@ -39,7 +39,7 @@ scenario() {
 	OUT=$TMP/$mech.jsonl
 	# start without ib_core: its hooks must wait, then attach when it loads
 	modprobe -r rdma_rxe ib_uverbs ib_core 2>/dev/null || true
-	"$VFTRACE" watch --json --mechanism "$mech" >"$OUT" 2>"$TMP/$mech.err" &
+	"$VFTRACE" watch --json --no-netlink --no-inventory --mechanism "$mech" >"$OUT" 2>"$TMP/$mech.err" &
 	pid=$!
 	wait_for_line "$OUT" '"type":"ready"' 60 || fail "$mech: no ready line"
 
