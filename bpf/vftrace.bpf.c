@@ -16,6 +16,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Set before load: drop netdev events of devices without a parent (veth, dummy, bridges). */
+const volatile bool skip_virtual = false;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024); /* user space may resize before load */
@@ -192,6 +195,12 @@ static __always_inline void read_parent(char *dst, __u32 size, struct device *de
 	read_devname(dst, size, first);
 }
 
+/* The cheap in-kernel selection: no VF or mlx5 netdev is without a parent device. */
+static __always_inline bool skip_dev(struct net_device *dev)
+{
+	return skip_virtual && !BPF_CORE_READ(dev, dev.parent);
+}
+
 static __always_inline void fill_dev(struct vft_bpf_event *e, struct net_device *dev)
 {
 	BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
@@ -204,8 +213,11 @@ static __always_inline void fill_dev(struct vft_bpf_event *e, struct net_device 
 
 static __always_inline void emit_register(struct net_device *dev, int ret, __u32 source)
 {
-	struct vft_bpf_event *e = ev_reserve(VFT_EV_NETDEV_REGISTER, source);
+	struct vft_bpf_event *e;
 
+	if (skip_dev(dev))
+		return;
+	e = ev_reserve(VFT_EV_NETDEV_REGISTER, source);
 	if (!e)
 		return;
 	fill_dev(e, dev);
@@ -258,7 +270,7 @@ static __always_inline void on_notifier(unsigned long val, struct netdev_notifie
 	if (val != bpf_core_enum_value(enum netdev_cmd, NETDEV_UNREGISTER))
 		return;
 	dev = BPF_CORE_READ(info, dev);
-	if (!dev)
+	if (!dev || skip_dev(dev))
 		return;
 	if (dev_reg_state(dev) != VFT_NETREG_UNREGISTERING)
 		return;
@@ -298,6 +310,8 @@ static __always_inline void dev_enter(enum stash_slot slot, struct net_device *d
 {
 	struct stash s = {};
 
+	if (skip_dev(dev))
+		return;
 	s.obj = dev;
 	s.from_netns = dev_netns(dev);
 	s.to_netns = net_inum(to);
@@ -402,6 +416,8 @@ static __always_inline void rename_enter(struct net_device *dev, const char *new
 {
 	struct stash s = {};
 
+	if (skip_dev(dev))
+		return;
 	s.obj = dev;
 	s.from_netns = dev_netns(dev);
 	s.ifindex = BPF_CORE_READ(dev, ifindex);
@@ -446,7 +462,7 @@ static __always_inline void on_notify_flags(struct net_device *dev, unsigned int
 	unsigned int flags = BPF_CORE_READ(dev, flags);
 	struct vft_bpf_event *e;
 
-	if (flags == old_flags)
+	if (flags == old_flags || skip_dev(dev))
 		return;
 	e = ev_reserve(VFT_EV_LINK_CHANGE, source);
 	if (!e)
@@ -489,6 +505,8 @@ static __always_inline void on_rtmsg_ifa(int event, struct in_ifaddr *ifa, __u32
 		kind = VFT_EV_ADDR_DEL;
 	else
 		return;
+	if (skip_dev(BPF_CORE_READ(ifa, ifa_dev, dev)))
+		return;
 	e = ev_reserve(kind, source);
 	if (!e)
 		return;
@@ -523,6 +541,8 @@ static __always_inline void emit_addr6(__u32 kind, struct inet6_ifaddr *ifp, __u
 
 	/* ipv6_add_addr returns an ERR_PTR on failure */
 	if (!ifp || (unsigned long)ifp >= (unsigned long)-4095)
+		return;
+	if (skip_dev(BPF_CORE_READ(ifp, idev, dev)))
 		return;
 	e = ev_reserve(kind, source);
 	if (!e)

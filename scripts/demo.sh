@@ -28,7 +28,7 @@ ip link set "$vf" name ibp24s0v3 # the name a DGX VF would have
 vf=ibp24s0v3
 
 log=$(mktemp)
-"$VFTRACE" watch 2>"$log" &
+"$VFTRACE" watch -i 'ibp*' -i 'net1' 2>"$log" &
 watch=$!
 until grep -q 'hooks attached' "$log"; do sleep 0.05; done
 cat "$log"

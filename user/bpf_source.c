@@ -191,6 +191,7 @@ static int load_instance(struct bpf_source *src, bool modules, struct vftrace **
 			goto fail;
 		}
 	}
+	skel->rodata->skip_virtual = src->opts.skip_virtual_netdevs;
 	err = set_autoload(src, skel, modules);
 	if (err)
 		goto fail;

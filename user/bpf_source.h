@@ -13,9 +13,10 @@
 #include "hooks.h"
 
 struct bpf_source_opts {
-	const char *root;	/* root prefix for /proc and /sys reads */
-	uint64_t ringbuf_bytes; /* 0: the built-in default */
-	enum vft_mech only;	/* VFT_MECH_NONE: choose per hook */
+	const char *root;	   /* root prefix for /proc and /sys reads */
+	uint64_t ringbuf_bytes;	   /* 0: the built-in default */
+	enum vft_mech only;	   /* VFT_MECH_NONE: choose per hook */
+	bool skip_virtual_netdevs; /* drop netdev events of devices without a parent, in BPF */
 };
 
 struct bpf_source;

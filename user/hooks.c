@@ -64,6 +64,12 @@ const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 	[VFT_HOOK_DRIVER_BIND] = {
 		.name = "driver_bind",
 		.funcs = { "really_probe" },
+		/*
+		 * Measured on Debian 6.12 in our VMs: the fexit program missed 2 of
+		 * every 20 binds (no loss, no recursion miss counted); the
+		 * kretprobe saw all of them. See docs/events.md.
+		 */
+		.prefer_kprobe = true,
 		.fexit_prog = "fexit__really_probe",
 		.kprobe_prog = "kprobe__really_probe",
 		.kretprobe_prog = "kretprobe__really_probe",
@@ -237,6 +243,12 @@ void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft
 		if (only == VFT_MECH_FENTRY && has_k) {
 			has_k = false;
 			snprintf(kwhy, sizeof(kwhy), "not chosen (--mechanism fentry)");
+		}
+		if (def->prefer_kprobe && has_k &&
+		    (st->func = try_mech(def, ops->kprobe, ctx, kwhy, sizeof(kwhy)))) {
+			st->mech = VFT_MECH_KPROBE;
+			st->status = VFT_HOOK_PLANNED;
+			continue;
 		}
 		if (has_f && (st->func = try_mech(def, ops->fentry, ctx, fwhy, sizeof(fwhy)))) {
 			st->mech = VFT_MECH_FENTRY;

@@ -42,6 +42,7 @@ struct vft_hook_def {
 	const char *kretprobe_prog; /* kretprobe program, or NULL */
 	const char *tp_prog;	    /* raw tracepoint program (funcs[0] names the tracepoint) */
 	const char *module;	    /* the functions live in this module, or NULL */
+	bool prefer_kprobe;	    /* try kprobes first: fentry is known to miss calls here */
 };
 
 enum vft_hook_status {

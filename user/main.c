@@ -52,6 +52,9 @@ enum {
 	OPT_MECH,
 	OPT_NO_NETLINK,
 	OPT_NO_INVENTORY,
+	OPT_DRIVER,
+	OPT_PCI,
+	OPT_ALL,
 };
 
 /* How long a netlink event waits for the BPF event of the same change. */
@@ -131,7 +134,12 @@ struct watch_opts {
 static const struct argp_option watch_options[] = {
 	{ "json", 'j', NULL, 0, "Print JSON Lines (schema: docs/json.md) instead of text" },
 	{ "ifname", 'i', "GLOB", 0,
-	  "Only show devices whose name matches GLOB (shell pattern; repeatable)" },
+	  "Show devices whose name matches GLOB (shell pattern; repeatable)" },
+	{ "driver", OPT_DRIVER, "NAME", 0,
+	  "Show devices bound to driver NAME, e.g. mlx5_core (repeatable)" },
+	{ "pci", OPT_PCI, "BDF", 0,
+	  "Show the device at PCI address BDF and its netdev (repeatable)" },
+	{ "all", OPT_ALL, NULL, 0, "Show every device, virtual ones included" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "Kernel ring buffer size, a power of two with K/M suffix (default 256K)" },
 	{ "no-netlink", OPT_NO_NETLINK, NULL, 0,
@@ -154,6 +162,19 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 	case 'i':
 		if (vft_filter__add_ifname(&o->filter, arg))
 			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--ifname");
+		return 0;
+	case OPT_DRIVER:
+		if (vft_filter__add_driver(&o->filter, arg))
+			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--driver");
+		return 0;
+	case OPT_PCI:
+		if (vft_filter__add_pci(&o->filter, arg))
+			argp_error(state,
+				   "invalid --pci '%s': want a PCI address such as 0000:3b:10.5",
+				   arg);
+		return 0;
+	case OPT_ALL:
+		o->filter.all = true;
 		return 0;
 	case OPT_RINGBUF:
 		err = vft_parse_size(arg, &o->source.ringbuf_bytes);
@@ -186,13 +207,20 @@ static const char watch_doc[] =
 	"rtnetlink in every network namespace, reports the devices that already exist "
 	"(netdevs, SR-IOV PFs and VFs, RDMA devices and ports), and prints one line per "
 	"event, or one JSON object per line with --json, until interrupted. A change seen "
-	"both by a hook and by rtnetlink is printed once, with the hook's actor. "
+	"both by a hook and by rtnetlink is printed once, with the hook's actor.\n"
+	"\n"
+	"By default it shows SR-IOV VFs and PFs, mlx5 devices and their RDMA devices, SR-IOV "
+	"configuration and netlink errors; a device keeps being shown when it moves into a pod "
+	"or is renamed. --ifname, --driver and --pci show what matches any of them instead; "
+	"--all shows everything, virtual devices (veth, bridges) included.\n"
+	"\n"
 	"The first JSON line is {\"type\":\"ready\"} with the coverage of every hook; when "
 	"stopped, a {\"type\":\"summary\"} line closes the stream. Dropped events are "
 	"reported as they happen and in the summary.\n"
 	"\v"
 	"Examples:\n"
-	"  vftrace watch                      all netdev lifecycle events\n"
+	"  vftrace watch                      VFs, mlx5 and RDMA devices\n"
+	"  vftrace watch --pci 0000:3b:10.5   one VF, whatever its name or namespace\n"
 	"  vftrace watch -i 'ibp*' -i net1    only these interface names\n"
 	"  vftrace watch --json | jq .        machine-readable\n"
 	"\n"
@@ -204,7 +232,7 @@ static const struct argp watch_argp = { watch_options, parse_watch, NULL, watch_
 
 struct watch_ctx {
 	struct vft_sink *sink;
-	const struct vft_filter *filter;
+	struct vft_filter *filter;
 	struct vft_merge *merge;
 	struct vft_cgroup_cache *cgroups; /* NULL when cgroup2 is not found */
 	uint64_t events;
@@ -301,6 +329,9 @@ static int cmd_watch(int argc, char **argv)
 
 	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
 	install_signals();
+	o.filter.root = o.source.root;
+	/* only a name can select a device without a parent (veth, dummy, bridge) */
+	o.source.skip_virtual_netdevs = !o.filter.all && !o.filter.ifnames.n;
 
 	err = bpf_source__new(&o.source, &src);
 	if (err) {

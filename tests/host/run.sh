@@ -89,7 +89,7 @@ test_hooks_json_matches_table() {
 
 # Starts `watch --json` in the background, waits for its ready line.
 start_watch() {
-	"$VFTRACE" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
+	"$VFTRACE" watch --json --all "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	wait_line "$TMP/watch.out" '"type":"ready"' || {
 		cat "$TMP/watch.err" >&2

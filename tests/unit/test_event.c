@@ -114,6 +114,63 @@ static void rejects_bad_records(void **state)
 	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), -EINVAL);
 }
 
+static void decodes_sriov_with_vf_bdf(void **state)
+{
+	struct vft_bpf_event r = record(VFT_EV_VF_ADD);
+	struct vft_event ev;
+	char bdf[32];
+
+	r.ifname[0] = '\0';
+	strcpy(r.u.sriov.pf, "0000:18:00.0");
+	r.u.sriov.vf_index = 3;
+	r.u.sriov.vf_offset = 1; /* ConnectX: VFs follow the PF function */
+	r.u.sriov.vf_stride = 1;
+	r.flags = VFT_F_HAS_RET;
+	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
+	assert_string_equal(ev.pf, "0000:18:00.0");
+	assert_string_equal(ev.device, "0000:18:00.4");
+	assert_int_equal(ev.vf_index, 3);
+	/* offsets that cross a bus: rid 0x18ff + 1 */
+	assert_int_equal(vft_vf_bdf("0000:18:1f.7", 1, 1, 0, bdf, sizeof(bdf)), 0);
+	assert_string_equal(bdf, "0000:19:00.0");
+	assert_int_equal(vft_vf_bdf("0000:3b:00.0", 0x80, 2, 5, bdf, sizeof(bdf)), 0);
+	assert_string_equal(bdf, "0000:3b:11.2");
+	assert_int_equal(vft_vf_bdf("garbage", 1, 1, 0, bdf, sizeof(bdf)), -EINVAL);
+	assert_int_equal(vft_vf_bdf("0000:ff:1f.7", 1, 1, 0, bdf, sizeof(bdf)), -ERANGE);
+	assert_int_equal(vft_vf_bdf("0000:18:00.0", 1, 1, -1, bdf, sizeof(bdf)), -EINVAL);
+
+	r = record(VFT_EV_SRIOV_NUMVFS);
+	strcpy(r.u.sriov.pf, "0000:18:00.0");
+	r.u.sriov.num_vfs = 8;
+	r.u.sriov.old_num_vfs = 4;
+	r.ret = -EBUSY;
+	r.flags = VFT_F_HAS_RET;
+	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
+	assert_int_equal(ev.num_vfs, 8);
+	assert_int_equal(ev.old_num_vfs, 4);
+	assert_int_equal(ev.ret, -EBUSY);
+	assert_string_equal(ev.device, ""); /* no VF BDF for the PF-wide event */
+}
+
+static void decodes_rdma(void **state)
+{
+	struct vft_bpf_event r = record(VFT_EV_RDMA_PORT_EVENT);
+	struct vft_event ev;
+
+	strcpy(r.u.rdma.ibdev, "mlx5_16");
+	/* the kernel keeps the node GUID big-endian */
+	r.u.rdma.node_guid = __builtin_bswap64(0xb8cef60300a41010ULL);
+	r.u.rdma.port = 1;
+	r.u.rdma.event = 11;
+	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
+	assert_string_equal(ev.ibdev, "mlx5_16");
+	assert_true(ev.node_guid == 0xb8cef60300a41010ULL);
+	assert_string_equal(vft_ib_event__name(ev.port_event), "LID_CHANGE");
+	assert_false(ev.has_port_attrs);
+	assert_string_equal(vft_port_state__name(4), "ACTIVE");
+	assert_null(vft_ib_event__name(99));
+}
+
 static void names_kinds_and_sources(void **state)
 {
 	assert_string_equal(vft_kind__name(VFT_EV_NETDEV_REGISTER), "netdev_register");
@@ -148,6 +205,8 @@ int main(void)
 		cmocka_unit_test(keeps_new_name_of_move),
 		cmocka_unit_test(terminates_unterminated_names),
 		cmocka_unit_test(rejects_bad_records),
+		cmocka_unit_test(decodes_sriov_with_vf_bdf),
+		cmocka_unit_test(decodes_rdma),
 		cmocka_unit_test(names_kinds_and_sources),
 		cmocka_unit_test(clock_is_calibrated),
 	};

@@ -190,6 +190,29 @@ static void tracepoints_and_modules(void **state)
 	assert_int_equal(st[1].mech, VFT_MECH_FENTRY);
 }
 
+static void some_hooks_prefer_kprobes(void **state)
+{
+	static const struct vft_hook_def pdefs[] = {
+		{ .name = "p",
+		  .funcs = { "fp" },
+		  .fexit_prog = "x",
+		  .kretprobe_prog = "y",
+		  .prefer_kprobe = true },
+	};
+	struct fake f = { .fentry_ok = { "fp" }, .kprobe_ok = { "fp" } };
+	struct vft_hook_state st[1];
+
+	vft_hooks__plan(pdefs, 1, &ops, &f, VFT_MECH_NONE, st);
+	assert_int_equal(st[0].mech, VFT_MECH_KPROBE);
+	/* forced fentry still gets fentry; no kprobes: fentry after all */
+	vft_hooks__plan(pdefs, 1, &ops, &f, VFT_MECH_FENTRY, st);
+	assert_int_equal(st[0].mech, VFT_MECH_FENTRY);
+	f.kprobe_ok[0] = NULL;
+	vft_hooks__plan(pdefs, 1, &ops, &f, VFT_MECH_NONE, st);
+	assert_int_equal(st[0].mech, VFT_MECH_FENTRY);
+	assert_true(vft_hook_defs[VFT_HOOK_DRIVER_BIND].prefer_kprobe);
+}
+
 static void real_table_is_complete(void **state)
 {
 	size_t i, j;
@@ -220,6 +243,7 @@ int main(void)
 		cmocka_unit_test(keeps_the_telling_reason),
 		cmocka_unit_test(mechanism_can_be_forced),
 		cmocka_unit_test(tracepoints_and_modules),
+		cmocka_unit_test(some_hooks_prefer_kprobes),
 		cmocka_unit_test(real_table_is_complete),
 	};
 
