@@ -100,10 +100,10 @@ install: all
 	install -D -m 0755 $(OUTPUT)/vftrace $(DESTDIR)$(PREFIX)/sbin/vftrace
 
 check-format:
-	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c
 
 clean:
 	rm -rf $(OUTPUT)

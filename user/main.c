@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include "bpf_source.h"
 #include "cgroup.h"
+#include "enrich.h"
 #include "filter.h"
 #include "inventory.h"
 #include "merge.h"
@@ -235,6 +236,7 @@ struct watch_ctx {
 	struct vft_filter *filter;
 	struct vft_merge *merge;
 	struct vft_cgroup_cache *cgroups; /* NULL when cgroup2 is not found */
+	const char *root;		  /* root prefix for sysfs */
 	uint64_t events;
 };
 
@@ -251,22 +253,20 @@ static uint64_t now_wall_ns(void)
 	return now_ns(CLOCK_REALTIME);
 }
 
-/* Last stage: the actor's cgroup path, the selection, the sink. */
-static int on_merged(void *ctx, const struct vft_event *ev)
+/* Last stages: enrichment from sysfs, the selection, the actor's cgroup path, the sink. */
+static int on_merged(void *ctx, const struct vft_event *in)
 {
 	struct watch_ctx *w = ctx;
-	struct vft_event copy;
+	struct vft_event ev = *in;
 
-	if (!vft_filter__match(w->filter, ev))
+	vft_enrich__event(w->root, &ev);
+	if (!vft_filter__match(w->filter, &ev))
 		return 0;
-	if (w->cgroups && ev->has_actor && ev->actor.cgroup_id && !ev->actor.cgroup[0]) {
-		copy = *ev;
-		if (!vft_cgroup_cache__path(w->cgroups, ev->actor.cgroup_id, copy.actor.cgroup,
-					    sizeof(copy.actor.cgroup)))
-			ev = &copy;
-	}
+	if (w->cgroups && ev.has_actor && ev.actor.cgroup_id && !ev.actor.cgroup[0])
+		vft_cgroup_cache__path(w->cgroups, ev.actor.cgroup_id, ev.actor.cgroup,
+				       sizeof(ev.actor.cgroup));
 	w->events++;
-	return vft_sink__event(w->sink, ev);
+	return vft_sink__event(w->sink, &ev);
 }
 
 /* Every source feeds the merge, which drops the netlink copy of a change a hook saw. */
@@ -378,6 +378,7 @@ static int cmd_watch(int argc, char **argv)
 
 	w.sink = sink;
 	w.filter = &o.filter;
+	w.root = o.source.root;
 	/* What exists now: after ready, so that nothing created meanwhile is missed. */
 	if (!o.no_inventory) {
 		err = nl ? netlink_source__inventory(nl, on_event, &w) : 0;

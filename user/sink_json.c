@@ -94,6 +94,7 @@ static void add_rdma(struct json_object *o, const struct vft_event *ev)
 		add_int(o, "to_netns", ev->to_netns);
 	if (ev->kind == VFT_EV_RDMA_PORT_EVENT || ev->kind == VFT_EV_RDMA_PORT_STATE)
 		add_int(o, "port", ev->port);
+	/* the rdma_port_state snapshots and enriched port events carry the attributes */
 	if (ev->kind == VFT_EV_RDMA_PORT_EVENT) {
 		name = vft_ib_event__name(ev->port_event);
 		if (name)

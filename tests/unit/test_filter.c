@@ -11,43 +11,23 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "filter.h"
+#include "fixture.h"
 
 static char base[256], root[300];
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
-	const char *tmpdir = access("/dev/shm", W_OK) ? (getenv("TMPDIR") ?: "/tmp") : "/dev/shm";
-	const char *top = getenv("VFT_SRCDIR") ?: ".";
-	char cmd[1024];
-
-	snprintf(base, sizeof(base), "%s/vft-filter-XXXXXX", tmpdir);
-	if (!mkdtemp(base))
-		return -1;
-	snprintf(root, sizeof(root), "%s/node", base);
-	snprintf(cmd, sizeof(cmd), "%s/tests/fixtures/mkfixture.sh %s dgx-b200-healthy", top, root);
-	if (system(cmd)) {
-		fprintf(stderr, "failed: %s (run from the top of the tree or set VFT_SRCDIR)\n",
-			cmd);
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-		return -1;
-	}
-	return 0;
+	return fixture_make("dgx-b200-healthy", base, sizeof(base), root, sizeof(root));
 }
 
 static int teardown(void **state)
 {
-	return nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return fixture_remove(base);
 }
 
 static struct vft_event netdev(uint32_t kind, const char *ifname, int ifindex, uint32_t netns,

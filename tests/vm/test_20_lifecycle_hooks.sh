@@ -115,6 +115,9 @@ scenario() {
 		"$mech: rxe0 registered"
 	expect 'any(.event == "rdma_port_event" and .port == 1 and .port_event == "PORT_ERR") and any(.event == "rdma_port_event" and .port == 1 and .port_event == "PORT_ACTIVE")' \
 		"$mech: port 1 ERR and ACTIVE"
+	# user space adds what sysfs says of the port (RoCE: link layer Ethernet, no LID)
+	expect 'any(.event == "rdma_port_event" and .link_layer == "Ethernet" and .lid == 0 and (.state | type == "string"))' \
+		"$mech: port events without the port attributes read from sysfs"
 	expect 'any(.event == "rdma_rename" and .ibdev == "rxe0" and .new_ibdev == "rxe9" and .ret == 0)' \
 		"$mech: rxe0 renamed rxe9"
 	expect 'any(.event == "rdma_netns_move" and .ibdev == "rxe9" and .ret == -95 and .errno == "EOPNOTSUPP" and .to_netns > 0)' \
