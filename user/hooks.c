@@ -61,6 +61,11 @@ const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 		.funcs = { "ipv6_add_addr" },
 		FEXIT_KRETPROBE("ipv6_add_addr"),
 	},
+	[VFT_HOOK_ADDR_IPV6_DEL] = {
+		.name = "addr_ipv6_del",
+		.funcs = { "ipv6_del_addr" },
+		FENTRY_KPROBE("ipv6_del_addr"),
+	},
 	[VFT_HOOK_DRIVER_BIND] = {
 		.name = "driver_bind",
 		.funcs = { "really_probe" },

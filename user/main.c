@@ -314,6 +314,36 @@ static int output_error(int err)
 
 enum { TAG_BPF = 1, TAG_NETLINK = 2 };
 
+/*
+ * Where a hook sees every change of a kind, rtnetlink's copies are dropped:
+ * the hook's event comes first, with its actor (see merge.h).
+ */
+static void cover_hooked_kinds(struct vft_merge *m, const struct bpf_source *src)
+{
+	const struct vft_hook_state *hooks;
+	size_t n;
+
+	hooks = bpf_source__hooks(src, &n);
+	if (hooks[VFT_HOOK_NETDEV_REGISTER].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_NETDEV_REGISTER, 0);
+	if (hooks[VFT_HOOK_NETDEV_UNREGISTER].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_NETDEV_UNREGISTER, 0);
+	if (hooks[VFT_HOOK_NETNS_MOVE].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_NETNS_MOVE, 0);
+	if (hooks[VFT_HOOK_NETDEV_RENAME].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_NETDEV_RENAME, 0);
+	if (hooks[VFT_HOOK_LINK_CHANGE].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_LINK_CHANGE, 0);
+	if (hooks[VFT_HOOK_ADDR_IPV4].status == VFT_HOOK_ATTACHED) {
+		vft_merge__cover(m, VFT_EV_ADDR_ADD, 2);
+		vft_merge__cover(m, VFT_EV_ADDR_DEL, 2);
+	}
+	if (hooks[VFT_HOOK_ADDR_IPV6].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_ADDR_ADD, 10);
+	if (hooks[VFT_HOOK_ADDR_IPV6_DEL].status == VFT_HOOK_ATTACHED)
+		vft_merge__cover(m, VFT_EV_ADDR_DEL, 10);
+}
+
 static int cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o = {};
@@ -352,6 +382,7 @@ static int cmd_watch(int argc, char **argv)
 	err = vft_merge__new(MERGE_WINDOW_NS, &w.merge);
 	if (err)
 		goto out;
+	cover_hooked_kinds(w.merge, src);
 	if (vft_cgroup_cache__new(o.source.root, &w.cgroups))
 		vft_debug("no cgroup2 mount found: actors will have no cgroup path\n");
 	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));

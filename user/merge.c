@@ -44,7 +44,29 @@ struct vft_merge {
 	size_t held_len;
 	uint64_t dropped;
 	uint64_t evicted;
+	/* kinds a BPF hook covers: bit 0 any family, bit 1 AF_INET, bit 2 AF_INET6 */
+	uint8_t covered[VFT_EV_KIND_MAX];
 };
+
+static uint8_t family_bit(uint8_t family)
+{
+	return family == 2 ? 2 : family == 10 ? 4 : 1;
+}
+
+int vft_merge__cover(struct vft_merge *m, uint32_t kind, uint8_t family)
+{
+	if (kind == 0 || kind >= VFT_EV_KIND_MAX)
+		return -EINVAL;
+	m->covered[kind] |= family ? family_bit(family) : 1;
+	return 0;
+}
+
+static bool covered(const struct vft_merge *m, const struct vft_event *ev)
+{
+	uint8_t c = ev->kind < VFT_EV_KIND_MAX ? m->covered[ev->kind] : 0;
+
+	return (c & 1) || (c & family_bit(ev->family) & ~1);
+}
 
 static bool from_bpf(uint32_t source)
 {
@@ -269,7 +291,9 @@ int vft_merge__feed(struct vft_merge *m, const struct vft_event *ev, uint64_t no
 		if (!drop_held(m, &k))
 			remember(m, &k, now_ns);
 	} else if (ev->source == VFT_SRC_NETLINK) {
-		if (!seen_by_bpf(m, &k))
+		if (covered(m, ev))
+			m->dropped++;
+		else if (!seen_by_bpf(m, &k))
 			err = hold(m, ev, &k, now_ns, cb, ctx);
 	} else {
 		err = cb(ctx, ev);

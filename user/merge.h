@@ -39,6 +39,15 @@ int vft_merge__new(uint64_t window_ns, struct vft_merge **out);
 int vft_merge__feed(struct vft_merge *m, const struct vft_event *ev, uint64_t now_ns,
 		    vft_event_cb cb, void *ctx);
 
+/*
+ * Declares that a BPF hook sees every change of @kind (for addresses, of
+ * @family; 0 = any): from then on netlink events of that kind are dropped at
+ * once, not held. rtnetlink replays what it learns late (a namespace found
+ * after its devices changed) with the time it learned it, so a window alone
+ * cannot pair such copies. Returns 0 or -EINVAL.
+ */
+int vft_merge__cover(struct vft_merge *m, uint32_t kind, uint8_t family);
+
 /* Emits held events older than window_ns, oldest first (now_ns = UINT64_MAX flushes all). */
 int vft_merge__flush(struct vft_merge *m, uint64_t now_ns, vft_event_cb cb, void *ctx);
 

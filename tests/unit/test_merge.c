@@ -301,9 +301,39 @@ static void consumer_error_is_returned(void **state)
 	vft_merge__free(NULL);
 }
 
+static void covered_kinds_drop_netlink_at_once(void **state)
+{
+	struct vft_merge *m;
+	struct vft_event a, b;
+	struct seen out = { 0 };
+
+	assert_int_equal(vft_merge__new(WINDOW, &m), 0);
+	assert_int_equal(vft_merge__cover(m, VFT_EV_NETDEV_RENAME, 0), 0);
+	assert_int_equal(vft_merge__cover(m, VFT_EV_ADDR_ADD, 2), 0);
+	assert_int_equal(vft_merge__cover(m, 0, 0), -EINVAL);
+	memset(&a, 0, sizeof(a));
+	a.kind = VFT_EV_NETDEV_RENAME;
+	a.source = VFT_SRC_NETLINK;
+	a.ts_ns = 10;
+	/* a late replay with no BPF counterpart in any window: still dropped */
+	assert_int_equal(vft_merge__feed(m, &a, 10, collect, &out), 0);
+	b = a;
+	b.kind = VFT_EV_ADDR_ADD;
+	b.family = 2;
+	assert_int_equal(vft_merge__feed(m, &b, 10, collect, &out), 0);
+	/* IPv6 is not covered: held, then released */
+	b.family = 10;
+	assert_int_equal(vft_merge__feed(m, &b, 10, collect, &out), 0);
+	assert_int_equal(vft_merge__flush(m, UINT64_MAX, collect, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(vft_merge__dropped(m), 2);
+	vft_merge__free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(covered_kinds_drop_netlink_at_once),
 		cmocka_unit_test(bpf_first_then_netlink_dropped),
 		cmocka_unit_test(netlink_first_then_bpf_drops_it),
 		cmocka_unit_test(netlink_only_released_after_window),

@@ -51,6 +51,7 @@ scenario() {
 	ip link set vfr up
 	ip addr add 10.9.0.1/24 dev vfa
 	ip -6 addr add fd00::1/64 dev vfa nodad
+	ip -6 addr del fd00::1/64 dev vfa
 	ip addr del 10.9.0.1/24 dev vfa
 	ip route add 10.77.0.0/16 via 10.254.254.254 2>/dev/null && fail "$mech: bogus route accepted"
 	echo "$RNG" >/sys/bus/pci/drivers/virtio-pci/unbind
@@ -99,6 +100,8 @@ scenario() {
 		"$mech: IPv4 address deleted"
 	expect 'any(.event == "addr_add" and .ifname == "vfa" and .family == "inet6" and .address == "fd00::1" and .prefixlen == 64)' \
 		"$mech: IPv6 address added"
+	expect 'any(.event == "addr_del" and .ifname == "vfa" and .family == "inet6" and .address == "fd00::1" and .actor.comm == "ip")' \
+		"$mech: IPv6 address deleted"
 	expect 'any(.event == "netlink_error" and .source == "tracepoint" and (.message | test("gateway")) and .actor.comm == "ip")' \
 		"$mech: the netlink error of the bogus route, with its message"
 	expect "any(.event == \"driver_unbind\" and .device == \"$RNG\" and .driver == \"virtio-pci\")" \
