@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "fixture.h"
 
 /* As in tests/fixtures/mkfixture.sh. */
 #define POD_BE "0e5c2a7d-6f4b-4c3e-9a1d-2b7e8f9c0d11"
@@ -60,34 +61,14 @@ static const char *const fixture_cgroups[] = {
 
 static char base[256], root[300];
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
-	const char *tmpdir = access("/dev/shm", W_OK) ? (getenv("TMPDIR") ?: "/tmp") : "/dev/shm";
-	const char *top = getenv("VFT_SRCDIR") ?: ".";
-	char cmd[1024];
-
-	snprintf(base, sizeof(base), "%s/vft-cgroup-XXXXXX", tmpdir);
-	if (!mkdtemp(base))
-		return -1;
-	snprintf(root, sizeof(root), "%s/node", base);
-	snprintf(cmd, sizeof(cmd), "%s/tests/fixtures/mkfixture.sh %s dgx-b200-healthy", top, root);
-	if (system(cmd)) {
-		/* run from the top of the tree, or set VFT_SRCDIR */
-		fprintf(stderr, "failed: %s\n", cmd);
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-		return -1;
-	}
-	return 0;
+	return fixture_make("dgx-b200-healthy", base, sizeof(base), root, sizeof(root));
 }
 
 static int teardown(void **state)
 {
-	return nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return fixture_remove(base);
 }
 
 static uint64_t ino_of(const char *dir, const char *rel)

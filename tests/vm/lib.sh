@@ -67,3 +67,13 @@ kernel_ge() {
 	min="${min%%[!0-9]*}"
 	((maj > $1 || (maj == $1 && min >= $2)))
 }
+
+# expect_stream FILE JQ_FILTER MSG: the JSON Lines in FILE, read as one array
+# (jq -s), satisfy JQ_FILTER; otherwise show the events and fail with MSG.
+expect_stream() {
+	jq -se "$2" "$1" >/dev/null || {
+		echo "--- stream:" >&2
+		grep -v '"type":"ready"\|"type":"coverage"' "$1" >&2
+		fail "$3"
+	}
+}

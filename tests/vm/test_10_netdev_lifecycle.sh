@@ -12,15 +12,7 @@ VFTRACE=${VFTRACE:-build/vftrace}
 TMP=$(mktemp -d)
 trap 'ip link del vfta 2>/dev/null; ip netns del vftp1 2>/dev/null; ip netns del vftp2 2>/dev/null; true' EXIT
 
-# jq -e over the captured stream, as one array; fails the test with MSG.
-expect() {
-	local filter=$1 msg=$2
-	jq -se "$filter" "$OUT" >/dev/null || {
-		echo "--- stream:" >&2
-		cat "$OUT" >&2
-		fail "$msg"
-	}
-}
+expect() { expect_stream "$OUT" "$1" "$2"; }
 
 scenario() {
 	local mech=$1 rc

@@ -22,13 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-expect() {
-	jq -se "$1" "$OUT" >/dev/null || {
-		echo "--- stream:" >&2
-		grep -v '"type":"ready"\|"type":"coverage"' "$OUT" >&2
-		fail "$2"
-	}
-}
+expect() { expect_stream "$OUT" "$1" "$2"; }
 
 # The PCI address of the spare virtio-rng device (legacy or modern id).
 RNG=$(basename "$(dirname "$(grep -l -e 0x1005 -e 0x1044 /sys/bus/pci/devices/*/device | head -n 1)")")

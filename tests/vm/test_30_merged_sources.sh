@@ -19,13 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-expect() {
-	jq -se "$1" "$OUT" >/dev/null || {
-		echo "--- stream:" >&2
-		grep -v '"type":"ready"' "$OUT" >&2
-		fail "$2"
-	}
-}
+expect() { expect_stream "$OUT" "$1" "$2"; }
 
 ip link add vfmpre type dummy # exists before the start: the inventory reports it
 ip netns add vfmns
