@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -233,11 +234,21 @@ void vft_hooks__plan(const struct vft_hook_def *defs, size_t n, const struct vft
 			}
 			continue;
 		}
-		if (def->module && !ops->module_loaded(ctx, def->module)) {
-			st->status = VFT_HOOK_WAITING;
-			snprintf(st->reason, sizeof(st->reason),
-				 "module %s not loaded: attached when it loads", def->module);
-			continue;
+		if (def->module) {
+			int ms = ops->module_state(ctx, def->module);
+
+			if (ms == VFT_MODULE_ABSENT) {
+				snprintf(st->reason, sizeof(st->reason),
+					 "module %s: this kernel has none", def->module);
+				continue;
+			}
+			if (ms == VFT_MODULE_LOADABLE) {
+				st->status = VFT_HOOK_WAITING;
+				snprintf(st->reason, sizeof(st->reason),
+					 "module %s not loaded: attached when it loads",
+					 def->module);
+				continue;
+			}
 		}
 		snprintf(fwhy, sizeof(fwhy), "no program");
 		snprintf(kwhy, sizeof(kwhy), "no program");
@@ -536,18 +547,59 @@ static int probe_tracepoint(void *ctx, const char *name, char *why, size_t size)
 	return err;
 }
 
-static bool module_loaded(void *ctx, const char *module)
+/* Whether @file (modules.dep or modules.builtin) names "<module>.ko" (maybe compressed). */
+static int modules_file_has(const char *path, const char *module)
+{
+	char line[1024], name[96];
+	size_t n;
+	FILE *f;
+	int found = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = (size_t)snprintf(name, sizeof(name), "/%s.ko", module);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *hit;
+
+		if (colon)
+			*colon = '\0';
+		hit = strstr(line, name);
+		/* ".ko", ".ko.xz", ".ko.zst" ... and nothing but a suffix after it */
+		found = hit && (hit[n] == '\0' || hit[n] == '\n' || hit[n] == '.');
+	}
+	fclose(f);
+	return found;
+}
+
+static int module_state(void *ctx, const char *module)
 {
 	struct vft_kernel_probe *kp = ctx;
-	char rel[128], path[4096];
+	char rel[256], path[4096];
+	struct utsname u;
+	int dep, builtin;
 
 	snprintf(rel, sizeof(rel), "/sys/module/%s", module);
-	return !vft_path(path, sizeof(path), kp->root, rel) && access(path, F_OK) == 0;
+	if (!vft_path(path, sizeof(path), kp->root, rel) && access(path, F_OK) == 0)
+		return VFT_MODULE_LOADED;
+	if (uname(&u))
+		return VFT_MODULE_LOADABLE;
+	snprintf(rel, sizeof(rel), "/lib/modules/%s/modules.dep", u.release);
+	dep = vft_path(path, sizeof(path), kp->root, rel) ?: modules_file_has(path, module);
+	snprintf(rel, sizeof(rel), "/lib/modules/%s/modules.builtin", u.release);
+	builtin = vft_path(path, sizeof(path), kp->root, rel) ?: modules_file_has(path, module);
+	if (dep > 0 || builtin > 0)
+		return VFT_MODULE_LOADABLE;
+	/* no module directory at all: nothing can be loaded on this kernel */
+	snprintf(rel, sizeof(rel), "/lib/modules/%s", u.release);
+	if (dep == 0 || (!vft_path(path, sizeof(path), kp->root, rel) && access(path, F_OK)))
+		return VFT_MODULE_ABSENT;
+	return VFT_MODULE_LOADABLE;
 }
 
 const struct vft_probe_ops vft_kernel_probe_ops = {
 	.fentry = probe_fentry,
 	.kprobe = probe_kprobe,
 	.tracepoint = probe_tracepoint,
-	.module_loaded = module_loaded,
+	.module_state = module_state,
 };

@@ -79,8 +79,14 @@ struct vft_probe_ops {
 	int (*fentry)(void *ctx, const char *module, const char *func, char *why, size_t size);
 	int (*kprobe)(void *ctx, const char *module, const char *func, char *why, size_t size);
 	int (*tracepoint)(void *ctx, const char *name, char *why, size_t size);
-	/* true when @module is loaded (built-in code counts as loaded) */
-	bool (*module_loaded)(void *ctx, const char *module);
+	/* enum vft_module_state of @module */
+	int (*module_state)(void *ctx, const char *module);
+};
+
+enum vft_module_state {
+	VFT_MODULE_ABSENT = 0, /* not loaded, and this kernel has no such module to load */
+	VFT_MODULE_LOADABLE,   /* not loaded yet (or unknown: no modules.dep to ask) */
+	VFT_MODULE_LOADED,     /* loaded or built in */
 };
 
 /*

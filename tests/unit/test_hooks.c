@@ -20,6 +20,7 @@ struct fake {
 	const char *kprobe_why;
 	bool tp_ok;
 	bool modules_loaded;
+	bool modules_absent;
 };
 
 static int has(const char *const *list, const char *func)
@@ -66,15 +67,17 @@ static int fake_tracepoint(void *ctx, const char *name, char *why, size_t size)
 	return -EPERM;
 }
 
-static bool fake_module_loaded(void *ctx, const char *module)
+static int fake_module_state(void *ctx, const char *module)
 {
 	struct fake *f = ctx;
 
-	return f->modules_loaded;
+	return f->modules_loaded ? VFT_MODULE_LOADED :
+	       f->modules_absent ? VFT_MODULE_ABSENT :
+				   VFT_MODULE_LOADABLE;
 }
 
 static const struct vft_probe_ops ops = { fake_fentry, fake_kprobe, fake_tracepoint,
-					  fake_module_loaded };
+					  fake_module_state };
 
 static const struct vft_hook_def defs[] = {
 	{ .name = "a", .funcs = { "fa" }, .fentry_prog = "p", .kprobe_prog = "q" },
@@ -178,6 +181,11 @@ static void tracepoints_and_modules(void **state)
 	assert_string_equal(st[0].reason, "tracepoint: EPERM");
 	assert_int_equal(st[1].status, VFT_HOOK_WAITING);
 	assert_string_equal(st[1].reason, "module ib_core not loaded: attached when it loads");
+
+	f.modules_absent = true;
+	vft_hooks__plan(tdefs, 2, &ops, &f, VFT_MECH_NONE, st);
+	assert_int_equal(st[1].status, VFT_HOOK_UNAVAILABLE);
+	assert_string_equal(st[1].reason, "module ib_core: this kernel has none");
 
 	f.tp_ok = true;
 	f.modules_loaded = true;
