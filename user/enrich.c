@@ -23,6 +23,8 @@ static void port_attrs(const char *root, struct vft_event *ev)
 	ev->sm_lid = pa.sm_lid;
 	ev->port_guid = pa.port_guid;
 	memcpy(ev->link_layer, pa.link_layer, sizeof(ev->link_layer));
+	ev->n_gids = pa.n_gids;
+	ev->n_rocev2_gids = pa.n_rocev2_gids;
 }
 
 static void bound_netdev(const char *root, struct vft_event *ev)

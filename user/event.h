@@ -75,7 +75,9 @@ struct vft_event {
 	uint32_t phys_state; /* 0 if unknown */
 	uint32_t lid;
 	uint32_t sm_lid;
-	char link_layer[16]; /* "InfiniBand", "Ethernet", "" if unknown */
+	char link_layer[16];	/* "InfiniBand", "Ethernet", "" if unknown */
+	uint32_t n_gids;	/* non-zero GIDs in the port's table */
+	uint32_t n_rocev2_gids; /* of those, RoCE v2 ones (derived from an IP address) */
 
 	/* result and messages */
 	bool has_ret;

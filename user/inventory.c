@@ -398,6 +398,8 @@ static int scan_one_rdma(const char *root, const char *ibdev, vft_event_cb cb, v
 			ev.lid = p.lid;
 			ev.sm_lid = p.sm_lid;
 			vft_copy_name(ev.link_layer, p.link_layer, sizeof(ev.link_layer));
+			ev.n_gids = p.n_gids;
+			ev.n_rocev2_gids = p.n_rocev2_gids;
 		}
 		err = cb(ctx, &ev);
 		if (err)

@@ -113,6 +113,8 @@ static void add_rdma(struct json_object *o, const struct vft_event *ev)
 			add_guid(o, "port_guid", ev->port_guid);
 		if (ev->link_layer[0])
 			add_str(o, "link_layer", ev->link_layer);
+		add_int(o, "gids", ev->n_gids);
+		add_int(o, "rocev2_gids", ev->n_rocev2_gids);
 	}
 }
 

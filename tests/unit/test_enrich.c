@@ -49,6 +49,8 @@ static void port_event_gets_attributes(void **state)
 	assert_int_equal(ev.sm_lid, 0);
 	assert_string_equal(ev.link_layer, "InfiniBand");
 	assert_true(ev.port_guid != 0);
+	assert_true(ev.n_gids > 0);
+	assert_int_equal(ev.n_rocev2_gids, 0);	     /* InfiniBand */
 	assert_string_equal(ev.ifname, "ibp24s0v0"); /* its netdev */
 }
 

@@ -135,6 +135,7 @@ struct rdma {
 	uint64_t node_guid, port_guid;
 	uint32_t state, lid, sm_lid;
 	const char *link_layer;
+	uint32_t n_gids, n_rocev2_gids;
 };
 
 static void rdma_table(struct rdma *r)
@@ -158,6 +159,7 @@ static void rdma_table(struct rdma *r)
 			d->lid = 0x19 + 5 * i + (v + 1);
 			d->sm_lid = 1;
 			d->link_layer = "InfiniBand";
+			d->n_gids = 1; /* gids/0: the port's fe80:: GID */
 		}
 	}
 	for (j = 0; j < 4; j++) {
@@ -170,6 +172,8 @@ static void rdma_table(struct rdma *r)
 		d->port_guid = 0xa288c2fffeb2c000ULL + 0x10ULL * j;
 		d->state = 4;
 		d->link_layer = "Ethernet";
+		d->n_gids = 4; /* two RoCE v1, two RoCE v2 */
+		d->n_rocev2_gids = 2;
 	}
 }
 
@@ -192,6 +196,8 @@ static void rdma_roce(struct rdma *r)
 			d->sm_lid = 0;
 			d->state = 4;
 			d->link_layer = "Ethernet";
+			d->n_gids = i == 1 ? 4 : 2;
+			d->n_rocev2_gids = i == 1 ? 2 : 0;
 		}
 	}
 }
@@ -269,6 +275,8 @@ static void expect_rdma(struct events *e, const struct rdma *r)
 		ev->lid = r[n].lid;
 		ev->sm_lid = r[n].sm_lid;
 		SET(ev->link_layer, "%s", r[n].link_layer);
+		ev->n_gids = r[n].n_gids;
+		ev->n_rocev2_gids = r[n].n_rocev2_gids;
 	}
 }
 
@@ -303,6 +311,8 @@ static void assert_events_equal(const struct events *want, const struct events *
 		assert_int_equal(g->lid, w->lid);
 		assert_int_equal(g->sm_lid, w->sm_lid);
 		assert_string_equal(g->link_layer, w->link_layer);
+		assert_int_equal(g->n_gids, w->n_gids);
+		assert_int_equal(g->n_rocev2_gids, w->n_rocev2_gids);
 		/* and nothing else is set: the rest of the event is zero */
 		{
 			struct vft_event a = *w, b = *g;
