@@ -364,7 +364,28 @@ int bpf_source__fd(const struct bpf_source *src)
 	return src->rb ? ring_buffer__epoll_fd(src->rb) : -1;
 }
 
-/* Once a second, while hooks wait for their module: is it there now? */
+/* True when the module of some waiting hook is loaded now: one access() per module. */
+static bool waiting_module_loaded(const struct bpf_source *src)
+{
+	char rel[128], path[4096];
+	size_t i;
+
+	for (i = 0; i < VFT_HOOK_MAX; i++) {
+		const struct vft_hook_state *st = &src->hooks[i];
+
+		if (st->status != VFT_HOOK_WAITING)
+			continue;
+		snprintf(rel, sizeof(rel), "/sys/module/%s", st->def->module);
+		if (!vft_path(path, sizeof(path), src->opts.root, rel) && !access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Once a second, while hooks wait for their module: is it there now? Only
+ * then is the kernel probed again (BTF and kallsyms are costly to read).
+ */
 static void check_modules(struct bpf_source *src)
 {
 	struct vft_kernel_probe *kp;
@@ -373,6 +394,8 @@ static void check_modules(struct bpf_source *src)
 	if (!src->skel || now < src->next_module_check_ns || !any_waiting(src))
 		return;
 	src->next_module_check_ns = now + 1000000000ULL;
+	if (!waiting_module_loaded(src))
+		return;
 	if (vft_kernel_probe__new(src->opts.root, &kp))
 		return;
 	plan_modules(src, kp);
