@@ -21,7 +21,7 @@ const volatile bool skip_virtual = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024); /* user space may resize before load */
+	__uint(max_entries, 2 * 1024 * 1024); /* user space may resize before load */
 } events SEC(".maps");
 
 struct {

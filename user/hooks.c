@@ -294,6 +294,14 @@ struct vft_kernel_probe {
 	bool kprobes_built_in;
 	char *kallsyms; /* " name\n"-delimited names of text symbols, for strstr */
 	int kallsyms_err;
+	/*
+	 * Whether a test program attached with fentry, per BTF object (0 the
+	 * kernel, 1 the module in mod_name): 0 not tried, 1 yes, else -errno
+	 * with the reason. Every trampoline costs an RCU-tasks grace period, so
+	 * only the first function of each object is test-attached.
+	 */
+	int fentry_verdict[2];
+	char fentry_why[2][64];
 };
 
 /* Loads the names of all text symbols once; a handful of lookups follow. */
@@ -400,6 +408,7 @@ static int load_module_btf(struct vft_kernel_probe *kp, const char *module)
 	if (kp->mod_btf_fd >= 0)
 		close(kp->mod_btf_fd);
 	kp->mod_btf_fd = -1;
+	kp->fentry_verdict[1] = 0;
 	while (!bpf_btf_get_next_id(id, &id)) {
 		struct bpf_btf_info info = {};
 		__u32 len = sizeof(info);
@@ -435,20 +444,20 @@ int vft_kernel_probe__module_btf_fd(struct vft_kernel_probe *kp, const char *mod
 	return err ? err : kp->mod_btf_fd;
 }
 
+static int test_attach(int btf_id, int obj_fd, char *why, size_t size);
+
 /*
  * Loads a two-instruction fentry program against @func and attaches it: the
  * only reliable answer, since some kernels have the BTF but refuse tracing
- * programs (lockdown, missing trampoline support).
+ * programs (lockdown, missing trampoline support). Done once per BTF object:
+ * after that a function only needs its BTF entry (a function that still
+ * refuses is reported when the real program attaches).
  */
 static int probe_fentry(void *ctx, const char *module, const char *func, char *why, size_t size)
 {
 	struct vft_kernel_probe *kp = ctx;
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	struct btf *btf;
-	int id, prog_fd, link_fd, err, obj_fd = 0;
+	int id, err, obj_fd = 0;
 
 	if (!kp->vmlinux_btf) {
 		snprintf(why, size, "no kernel BTF");
@@ -469,8 +478,28 @@ static int probe_fentry(void *ctx, const char *module, const char *func, char *w
 		snprintf(why, size, "%s not in %s BTF", func, module ?: "kernel");
 		return -ENOENT;
 	}
+	if (kp->fentry_verdict[!!module] == 1)
+		return 0;
+	if (kp->fentry_verdict[!!module] < 0) {
+		snprintf(why, size, "%s", kp->fentry_why[!!module]);
+		return kp->fentry_verdict[!!module];
+	}
+	err = test_attach(id, obj_fd, why, size);
+	kp->fentry_verdict[!!module] = err ?: 1;
+	snprintf(kp->fentry_why[!!module], sizeof(kp->fentry_why[0]), "%s", why);
+	return err;
+}
+
+static int test_attach(int btf_id, int obj_fd, char *why, size_t size)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog_fd, link_fd, err;
+
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = id, .attach_btf_obj_fd = obj_fd);
+		    .attach_btf_id = btf_id, .attach_btf_obj_fd = obj_fd);
 	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vft_probe", "GPL", insns, ARRAY_SIZE(insns),
 				&opts);
 	if (prog_fd < 0) {

@@ -142,7 +142,7 @@ static const struct argp_option watch_options[] = {
 	  "Show the device at PCI address BDF and its netdev (repeatable)" },
 	{ "all", OPT_ALL, NULL, 0, "Show every device, virtual ones included" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
-	  "Kernel ring buffer size, a power of two with K/M suffix (default 256K)" },
+	  "Kernel ring buffer size, a power of two with K/M suffix (default 2M)" },
 	{ "no-netlink", OPT_NO_NETLINK, NULL, 0,
 	  "Do not listen to rtnetlink (BPF hooks only; by default rtnetlink fills in what no "
 	  "hook sees, without actors)" },
