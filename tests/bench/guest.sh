@@ -8,10 +8,11 @@
 #            against bpftrace with equivalent kprobes
 #   idle     CPU time of an idle `vftrace watch --json`
 #   burst    register/unregister bursts of dummy devices: events received and
-#            lost at the default ring buffer size and at the minimum (4K)
+#            lost at the default ring buffer size and at the minimum (4K),
+#            and at 4K with vftrace stopped during the burst
 #
 # Usage: guest.sh [startup] [idle] [burst] [modules]  (default: the first
-#        three, and modules with BENCH_DIAG=1)
+#        three, and modules after idle with BENCH_DIAG=1)
 #
 # Figures go to $VM_OUT/results (KEY=VALUE lines), which run.sh turns into
 # the table; each run's output to $VM_OUT/<benchmark>-*.log. Environment:
@@ -19,8 +20,10 @@
 #   BENCH_IDLE_S         idle window in seconds (default 30)
 #   BENCH_BURST_DEVICES  dummy devices per burst (default 1000)
 #   BENCH_DIAG=1         also the variants that locate a missed target:
-#                        start to ready with --mechanism kprobe; idle and a
-#                        burst with ib_core loaded (step "modules", last)
+#                        start to ready with --mechanism kprobe; bursts from
+#                        the hooks alone and at the default size with
+#                        vftrace stopped; idle with ib_core loaded (step
+#                        "modules", last)
 #   VFTRACE              the binary (default build/vftrace)
 #
 # Exit status 0 when every benchmark ran (a missed target is a figure, not a
@@ -151,8 +154,7 @@ bench_startup() {
 bench_idle() {
 	bench_log "idle: vftrace watch --json, ${IDLE_S}s with no netdev activity"
 	idle_cpu idle_guest "$IDLE_S" "$OUT/idle.log" "$VFTRACE" watch --json || return 1
-	result idle_guest_hooks "$(jq -r 'select(.type == "ready") |
-		"\([.hooks[] | select(.status == "attached")] | length) attached, \([.hooks[] | select(.status == "waiting")] | length) waiting"' "$OUT/idle.log")"
+	result idle_guest_hooks "$(ready_hooks "$OUT/idle.log")"
 }
 
 # ---- 3. burst -----------------------------------------------------------------
@@ -164,12 +166,14 @@ lost_total() {
 	echo "${t:-0}"
 }
 
-# burst LABEL [WATCH OPTIONS...]
+# burst LABEL PAUSE [WATCH OPTIONS...]
 #
 # In a netns made for it (before vftrace starts, so its lo is no event),
 # creates NDEV dummy devices with one `ip -batch` (a request each), then
 # deletes them all with one request (`ip link del group`: one batched
-# unregistration). The kernel must produce exactly NDEV netdev_register
+# unregistration). PAUSE 1: vftrace is stopped (SIGSTOP) during the
+# deletion, once it has consumed the registrations, and continued after it:
+# the ring buffer must hold what it can and count the rest as lost. The kernel must produce exactly NDEV netdev_register
 # (ret 0) and NDEV netdev_unregister events for PREFIX* devices; the guest
 # has no other netdev activity. Waits until vftrace has reported every one as
 # received or lost and its output has been still for 1 s (or for 10 s
@@ -186,9 +190,9 @@ lost_total() {
 #   drain_s     from the end of the deletion until received + lost reached
 #               expected ("-" if it never did)
 burst() {
-	local label=$1 log=$OUT/burst-$1.log i t0 t1 t2 t3="" seen last=-1 still=0 rc=0 k v
+	local label=$1 pause=$2 log=$OUT/burst-$1.log i t0 t1 t2 t3="" seen last=-1 still=0 rc=0 k v
 	local expected=$((2 * NDEV))
-	shift
+	shift 2
 	if [[ ! -f "$TMP/create.batch" ]]; then
 		for ((i = 0; i < NDEV; i++)); do
 			echo "link add $PREFIX$i group $GROUP type dummy"
@@ -207,11 +211,21 @@ burst() {
 		rc=1
 	}
 	t1=$EPOCHREALTIME
+	if ((pause)); then
+		# Every registration consumed first, so that the ring buffer is
+		# empty when the consumer stops.
+		for ((i = 0; i < 100; i++)); do
+			(($(grep -c '"type":"event"' "$log") + $(lost_total "$log") >= NDEV)) && break
+			sleep 0.2
+		done
+		kill -STOP "$TTR_PID"
+	fi
 	ip -n "$NS" link del group "$GROUP" || {
 		bench_log "burst $label: deleting the devices failed"
 		rc=1
 	}
 	t2=$EPOCHREALTIME
+	((pause)) && kill -CONT "$TTR_PID"
 
 	# Wait for vftrace to account for every event, then for its output to
 	# settle (netlink copies wait for their hook twin before printing).
@@ -292,49 +306,41 @@ done
 bench_burst() {
 	result burst_devices "$NDEV"
 	bench_log "burst: $NDEV dummy devices created and deleted, default ring buffer, -i '$PREFIX*'"
-	burst default -i "$PREFIX*" || return 1
-	if ((${#HOOKS_ONLY[@]})); then
-		bench_log "burst: the same with ${HOOKS_ONLY[*]}"
-		burst default_hooks -i "$PREFIX*" "${HOOKS_ONLY[@]}" || return 1
-	fi
+	burst default 0 -i "$PREFIX*" || return 1
 	bench_log "burst: the same with --ringbuf-size 4096, no filter ${ALL[*]}"
-	burst min --ringbuf-size 4096 "${ALL[@]}" || return 1
+	burst min 0 --ringbuf-size 4096 "${ALL[@]}" || return 1
+	bench_log "burst: the same, vftrace stopped during the deletion"
+	burst min_stop 1 --ringbuf-size 4096 "${ALL[@]}" || return 1
+	((DIAG)) || return 0
 	if ((${#HOOKS_ONLY[@]})); then
-		bench_log "burst: the same with --ringbuf-size 4096 ${ALL[*]} ${HOOKS_ONLY[*]}"
-		burst min_hooks --ringbuf-size 4096 "${ALL[@]}" "${HOOKS_ONLY[@]}" || return 1
+		bench_log "burst: default ring buffer, -i '$PREFIX*' ${HOOKS_ONLY[*]}"
+		burst default_hooks 0 -i "$PREFIX*" "${HOOKS_ONLY[@]}" || return 1
+		bench_log "burst: --ringbuf-size 4096 ${ALL[*]} ${HOOKS_ONLY[*]}"
+		burst min_hooks 0 --ringbuf-size 4096 "${ALL[@]}" "${HOOKS_ONLY[@]}" || return 1
 	fi
+	bench_log "burst: default ring buffer, ${ALL[*]}, vftrace stopped during the deletion"
+	burst default_stop 1 "${ALL[@]}" || return 1
 }
 
-# With BENCH_DIAG=1, last (the module stays loaded): idle, and the burst at
-# the default ring size from the hooks alone, again with ib_core loaded, so
-# that no hook waits for a module and vftrace does not re-plan its hooks
-# every second.
+# With BENCH_DIAG=1, last (the module stays loaded): idle again with
+# ib_core loaded, so that no hook waits for a module.
 bench_modules() {
-	local mod=ib_core all=0
-	# Run alone (a second boot after a crash): both variants.
-	[[ "${todo[*]}" == modules ]] && all=1
+	local mod=ib_core
 	modprobe "$mod" || {
-		bench_log "modules: cannot load $mod; skipping the variants without waiting hooks"
+		bench_log "modules: cannot load $mod; skipping idle without waiting hooks"
 		return 0
 	}
-	if ((all)) || [[ " ${todo[*]} " == *" idle "* ]]; then
-		bench_log "idle: the same with $mod loaded (no hook waits for a module)"
-		idle_cpu idle_modules "$IDLE_S" "$OUT/idle-modules.log" "$VFTRACE" watch --json || return 1
-		result idle_modules_hooks "$(jq -r 'select(.type == "ready") |
-			"\([.hooks[] | select(.status == "attached")] | length) attached, \([.hooks[] | select(.status == "waiting")] | length) waiting"' "$OUT/idle-modules.log")"
-	fi
-	if ((all)) || [[ " ${todo[*]} " == *" burst "* ]]; then
-		bench_log "burst: default ring, -i '$PREFIX*' ${HOOKS_ONLY[*]}, with $mod loaded"
-		burst modules_hooks -i "$PREFIX*" "${HOOKS_ONLY[@]}" || return 1
-	fi
+	bench_log "idle: the same with $mod loaded (no hook waits for a module)"
+	idle_cpu idle_modules "$IDLE_S" "$OUT/idle-modules.log" "$VFTRACE" watch --json || return 1
+	result idle_modules_hooks "$(ready_hooks "$OUT/idle-modules.log")"
 }
 
 # ---- main -------------------------------------------------------------------
 
 todo=("$@")
 ((${#todo[@]})) || todo=(startup idle burst)
-# The variants that load a module go last.
-((DIAG)) && [[ " ${todo[*]} " != *" modules "* ]] && todo+=(modules)
+# The variant that loads a module goes last.
+((DIAG)) && [[ " ${todo[*]} " == *" idle "* && " ${todo[*]} " != *" modules "* ]] && todo+=(modules)
 for b in "${todo[@]}"; do
 	case $b in
 	startup | idle | burst | modules) ;;

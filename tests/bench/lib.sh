@@ -128,6 +128,14 @@ ttr_stop() {
 	return "$rc"
 }
 
+# ready_hooks LOG: "N attached, N waiting, N unavailable" from the ready
+# line in LOG.
+ready_hooks() {
+	jq -r 'select(.type == "ready") | [.hooks[].status] as $s
+		| ["attached", "waiting", "unavailable"]
+		| map(. as $k | "\([$s[] | select(. == $k)] | length) \($k)") | join(", ")' "$1" 2>/dev/null
+}
+
 # cpu_ticks PID: utime + stime of PID in clock ticks (/proc/PID/stat fields 14
 # and 15; the name field may hold spaces, so split after its ')').
 cpu_ticks() {
