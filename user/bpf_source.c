@@ -359,6 +359,11 @@ bool bpf_source__take_changes(struct bpf_source *src)
 	return changed;
 }
 
+bool bpf_source__waiting(const struct bpf_source *src)
+{
+	return src->skel && any_waiting(src);
+}
+
 int bpf_source__fd(const struct bpf_source *src)
 {
 	return src->rb ? ring_buffer__epoll_fd(src->rb) : -1;

@@ -34,6 +34,8 @@ const struct vft_hook_state *bpf_source__hooks(const struct bpf_source *src, siz
 size_t bpf_source__attached(const struct bpf_source *src);
 /* True once after any hook changed state (e.g. a module loaded and its hooks attached). */
 bool bpf_source__take_changes(struct bpf_source *src);
+/* True while some hooks wait for their module: poll at least once a second. */
+bool bpf_source__waiting(const struct bpf_source *src);
 /* An fd that polls readable when records wait, or -1 when nothing is attached. */
 int bpf_source__fd(const struct bpf_source *src);
 

@@ -371,7 +371,7 @@ int vft_kernel_probe__new(const char *root, struct vft_kernel_probe **out)
 	/* The kprobe PMU exists exactly when the kernel was built with CONFIG_KPROBES. */
 	err = vft_path(path, sizeof(path), root, "/sys/bus/event_source/devices/kprobe/type");
 	kp->kprobes_built_in = !err && access(path, F_OK) == 0;
-	kp->kallsyms_err = load_kallsyms(kp, root);
+	/* kallsyms is read when a kprobe is first considered: fentry needs only BTF */
 	*out = kp;
 	return 0;
 }
@@ -527,6 +527,8 @@ static int probe_kprobe(void *ctx, const char *module, const char *func, char *w
 		snprintf(why, size, "not built into this kernel");
 		return -EOPNOTSUPP;
 	}
+	if (!kp->kallsyms && !kp->kallsyms_err)
+		kp->kallsyms_err = load_kallsyms(kp, kp->root);
 	if (kp->kallsyms_err) {
 		snprintf(why, size, "cannot read /proc/kallsyms (%s)", strerror(-kp->kallsyms_err));
 		return kp->kallsyms_err;

@@ -315,6 +315,26 @@ static int output_error(int err)
 enum { TAG_BPF = 1, TAG_NETLINK = 2 };
 
 /*
+ * How long the loop may sleep: until the oldest held netlink event is due,
+ * a second while hooks wait for their module, else until something happens
+ * (a full ring buffer wakes the reader too, and losses are read after every
+ * wake-up). An idle watch costs no CPU.
+ */
+static int idle_timeout_ms(struct watch_ctx *w, const struct bpf_source *src)
+{
+	uint64_t due = vft_merge__next_release(w->merge), now;
+	int ms = bpf_source__waiting(src) ? 1000 : -1;
+
+	if (due != UINT64_MAX) {
+		now = now_ns(CLOCK_MONOTONIC);
+		due = due > now ? (due - now + 999999) / 1000000 : 0;
+		if (ms < 0 || due < (uint64_t)ms)
+			ms = (int)(due > 1000 ? 1000 : due);
+	}
+	return ms;
+}
+
+/*
  * Where a hook sees every change of a kind, rtnetlink's copies are dropped:
  * the hook's event comes first, with its actor (see merge.h).
  */
@@ -427,7 +447,7 @@ static int cmd_watch(int argc, char **argv)
 		int stop = exiting, n, i;
 
 		/* After a signal, one last non-blocking round drains what is queued. */
-		n = epoll_wait(epfd, evs, 4, stop ? 0 : 200);
+		n = epoll_wait(epfd, evs, 4, stop ? 0 : idle_timeout_ms(&w, src));
 		if (n < 0 && errno != EINTR) {
 			vft_warn("epoll_wait: %s\n", strerror(errno));
 			goto out;

@@ -200,6 +200,20 @@ int vft_merge__flush(struct vft_merge *m, uint64_t now_ns, vft_event_cb cb, void
 	return err;
 }
 
+uint64_t vft_merge__next_release(const struct vft_merge *m)
+{
+	size_t i;
+
+	/* the ring is in arrival order; dropped slots are NULL */
+	for (i = 0; i < m->held_len; i++) {
+		const struct held *h = m->held[(m->held_head + i) % VFT_MERGE_CAP];
+
+		if (h)
+			return h->release_ns;
+	}
+	return UINT64_MAX;
+}
+
 static void remember(struct vft_merge *m, const struct merge_key *k, uint64_t now_ns)
 {
 	struct remembered *r;

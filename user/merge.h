@@ -51,6 +51,9 @@ int vft_merge__cover(struct vft_merge *m, uint32_t kind, uint8_t family);
 /* Emits held events older than window_ns, oldest first (now_ns = UINT64_MAX flushes all). */
 int vft_merge__flush(struct vft_merge *m, uint64_t now_ns, vft_event_cb cb, void *ctx);
 
+/* When the oldest held event is due (the now_ns scale), or UINT64_MAX when none is held. */
+uint64_t vft_merge__next_release(const struct vft_merge *m);
+
 /* Duplicates suppressed. */
 uint64_t vft_merge__dropped(const struct vft_merge *m);
 
