@@ -14,9 +14,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_source.h"
+#include "sysfs.h"
 #include "util.h"
 #include "vftrace.skel.h"
 
@@ -31,6 +34,8 @@ struct bpf_source {
 	size_t attached;
 	bool changed; /* hook states changed since bpf_source__take_changes() */
 	uint64_t next_module_check_ns;
+	int uevent_fd;	     /* kernel uevents (a module loaded), -1 without: poll once a second */
+	bool module_pending; /* a module check is due at next_module_check_ns */
 	uint64_t bad_records;
 	int ncpus;
 	/* set for the duration of one poll */
@@ -258,6 +263,8 @@ static int plan_modules(struct bpf_source *src, struct vft_kernel_probe *kp)
 	return 0;
 }
 
+static int open_uevents(void);
+
 static bool any_waiting(const struct bpf_source *src)
 {
 	size_t i;
@@ -297,6 +304,7 @@ int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out)
 	if (!src)
 		return -ENOMEM;
 	src->opts = *opts;
+	src->uevent_fd = -1;
 	err = vft_clock__init(&src->clock);
 	if (err)
 		goto fail;
@@ -330,6 +338,15 @@ int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out)
 	plan_modules(src, kp);
 done:
 	src->next_module_check_ns = mono_ns() + 1000000000ULL;
+	if (any_waiting(src)) {
+		src->uevent_fd = open_uevents();
+		if (src->uevent_fd < 0)
+			vft_debug("no kernel uevents (%s): looking for modules once a second\n",
+				  strerror(-src->uevent_fd));
+		/* it may have loaded between the plan and the socket */
+		src->module_pending = true;
+		src->next_module_check_ns = 0;
+	}
 	src->changed = false;
 	vft_kernel_probe__free(kp);
 	*out = src;
@@ -359,9 +376,66 @@ bool bpf_source__take_changes(struct bpf_source *src)
 	return changed;
 }
 
-bool bpf_source__waiting(const struct bpf_source *src)
+int bpf_source__timeout_ms(const struct bpf_source *src)
 {
-	return src->skel && any_waiting(src);
+	uint64_t now;
+
+	if (!src->skel || !src->module_pending || !any_waiting(src))
+		return -1;
+	now = mono_ns();
+	if (src->next_module_check_ns <= now)
+		return 0;
+	return (int)((src->next_module_check_ns - now + 999999) / 1000000);
+}
+
+int bpf_source__module_fd(const struct bpf_source *src)
+{
+	return src->skel && any_waiting(src) ? src->uevent_fd : -1;
+}
+
+/* Kernel uevents: "add@/module/<name>" when a module loads. */
+static int open_uevents(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void bpf_source__module_event(struct bpf_source *src)
+{
+	char buf[4096];
+	bool module_added = false;
+	ssize_t n;
+
+	while ((n = recv(src->uevent_fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		/* the first string is ACTION@DEVPATH */
+		if (!strncmp(buf, "add@/module/", 12))
+			module_added = true;
+	}
+	if (module_added) {
+		src->module_pending = true;
+		src->next_module_check_ns = 0; /* look now */
+	}
+}
+
+/* Once nothing waits for a module, the uevent socket goes (and leaves the caller's epoll). */
+static void close_uevents_if_done(struct bpf_source *src)
+{
+	if (src->uevent_fd >= 0 && !any_waiting(src)) {
+		close(src->uevent_fd);
+		src->uevent_fd = -1;
+	}
 }
 
 int bpf_source__fd(const struct bpf_source *src)
@@ -369,10 +443,14 @@ int bpf_source__fd(const struct bpf_source *src)
 	return src->rb ? ring_buffer__epoll_fd(src->rb) : -1;
 }
 
-/* True when the module of some waiting hook is loaded now: one access() per module. */
-static bool waiting_module_loaded(const struct bpf_source *src)
+/*
+ * The module of some waiting hook: 2 live (its functions can be hooked), 1
+ * loading (in sysfs, not live yet), 0 not there. One or two small reads.
+ */
+static int waiting_module_state(const struct bpf_source *src)
 {
-	char rel[128], path[4096];
+	char rel[128], path[4096], state[16];
+	int best = 0;
 	size_t i;
 
 	for (i = 0; i < VFT_HOOK_MAX; i++) {
@@ -381,10 +459,16 @@ static bool waiting_module_loaded(const struct bpf_source *src)
 		if (st->status != VFT_HOOK_WAITING)
 			continue;
 		snprintf(rel, sizeof(rel), "/sys/module/%s", st->def->module);
-		if (!vft_path(path, sizeof(path), src->opts.root, rel) && !access(path, F_OK))
-			return true;
+		if (vft_path(path, sizeof(path), src->opts.root, rel) || access(path, F_OK))
+			continue;
+		snprintf(rel, sizeof(rel), "/sys/module/%s/initstate", st->def->module);
+		/* built-in code has no initstate: it is live */
+		if (vft_path(path, sizeof(path), src->opts.root, rel) ||
+		    vft_sysfs__read(NULL, path, state, sizeof(state)) < 0 || !strcmp(state, "live"))
+			return 2;
+		best = 1;
 	}
-	return false;
+	return best;
 }
 
 /*
@@ -396,15 +480,25 @@ static void check_modules(struct bpf_source *src)
 	struct vft_kernel_probe *kp;
 	uint64_t now = mono_ns();
 
-	if (!src->skel || now < src->next_module_check_ns || !any_waiting(src))
+	if (!src->skel || !src->module_pending || now < src->next_module_check_ns ||
+	    !any_waiting(src))
 		return;
-	src->next_module_check_ns = now + 1000000000ULL;
-	if (!waiting_module_loaded(src))
+	switch (waiting_module_state(src)) {
+	case 0: /* nothing yet: wait for a uevent, or poll again in a second */
+		src->module_pending = src->uevent_fd < 0;
+		src->next_module_check_ns = now + 1000000000ULL;
 		return;
+	case 1: /* loading: it goes live within moments */
+		src->next_module_check_ns = now + 100000000ULL;
+		return;
+	default:
+		break;
+	}
 	if (vft_kernel_probe__new(src->opts.root, &kp))
 		return;
 	plan_modules(src, kp);
 	vft_kernel_probe__free(kp);
+	close_uevents_if_done(src);
 }
 
 int bpf_source__poll(struct bpf_source *src, int timeout_ms, vft_event_cb cb, void *ctx)
@@ -457,5 +551,7 @@ void bpf_source__free(struct bpf_source *src)
 			bpf_link__destroy(src->links[i][j]);
 	vftrace__destroy(src->mod_skel);
 	vftrace__destroy(src->skel);
+	if (src->uevent_fd >= 0)
+		close(src->uevent_fd);
 	free(src);
 }

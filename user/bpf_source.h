@@ -34,8 +34,16 @@ const struct vft_hook_state *bpf_source__hooks(const struct bpf_source *src, siz
 size_t bpf_source__attached(const struct bpf_source *src);
 /* True once after any hook changed state (e.g. a module loaded and its hooks attached). */
 bool bpf_source__take_changes(struct bpf_source *src);
-/* True while some hooks wait for their module: poll at least once a second. */
-bool bpf_source__waiting(const struct bpf_source *src);
+/*
+ * How long the caller may sleep before bpf_source__poll() must run again for
+ * hooks waiting on a module (their module is loading, or no uevent socket
+ * tells when one loads), or -1: no deadline.
+ */
+int bpf_source__timeout_ms(const struct bpf_source *src);
+/* The kernel uevent socket to poll while hooks wait for a module, else -1. */
+int bpf_source__module_fd(const struct bpf_source *src);
+/* Reads the pending uevents; a module load makes the next poll attach its hooks. */
+void bpf_source__module_event(struct bpf_source *src);
 /* An fd that polls readable when records wait, or -1 when nothing is attached. */
 int bpf_source__fd(const struct bpf_source *src);
 

@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "hooks.h"
+#include "sysfs.h"
 #include "util.h"
 
 #define FENTRY_KPROBE(fn) .fentry_prog = "fentry__" fn, .kprobe_prog = "kprobe__" fn
@@ -611,8 +612,16 @@ static int module_state(void *ctx, const char *module)
 	int dep, builtin;
 
 	snprintf(rel, sizeof(rel), "/sys/module/%s", module);
-	if (!vft_path(path, sizeof(path), kp->root, rel) && access(path, F_OK) == 0)
+	if (!vft_path(path, sizeof(path), kp->root, rel) && access(path, F_OK) == 0) {
+		char state[16];
+
+		/* still initializing: its functions cannot be hooked yet (built-in: no file) */
+		snprintf(rel, sizeof(rel), "/sys/module/%s/initstate", module);
+		if (!vft_path(path, sizeof(path), kp->root, rel) &&
+		    vft_sysfs__read(NULL, path, state, sizeof(state)) >= 0 && strcmp(state, "live"))
+			return VFT_MODULE_LOADABLE;
 		return VFT_MODULE_LOADED;
+	}
 	if (uname(&u))
 		return VFT_MODULE_LOADABLE;
 	snprintf(rel, sizeof(rel), "/lib/modules/%s/modules.dep", u.release);

@@ -312,18 +312,18 @@ static int output_error(int err)
 	return EXIT_RUNTIME;
 }
 
-enum { TAG_BPF = 1, TAG_NETLINK = 2 };
+enum { TAG_BPF = 1, TAG_NETLINK = 2, TAG_MODULE = 3 };
 
 /*
  * How long the loop may sleep: until the oldest held netlink event is due,
- * a second while hooks wait for their module, else until something happens
+ * or the next look for a module that hooks wait for, else until something happens
  * (a full ring buffer wakes the reader too, and losses are read after every
  * wake-up). An idle watch costs no CPU.
  */
 static int idle_timeout_ms(struct watch_ctx *w, const struct bpf_source *src)
 {
 	uint64_t due = vft_merge__next_release(w->merge), now;
-	int ms = bpf_source__waiting(src) ? 1000 : -1;
+	int ms = bpf_source__timeout_ms(src);
 
 	if (due != UINT64_MAX) {
 		now = now_ns(CLOCK_MONOTONIC);
@@ -411,7 +411,9 @@ static int cmd_watch(int argc, char **argv)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 ||
 	    (bpf_source__fd(src) >= 0 && epoll_add(epfd, bpf_source__fd(src), TAG_BPF)) ||
-	    (nl && epoll_add(epfd, netlink_source__fd(nl), TAG_NETLINK))) {
+	    (nl && epoll_add(epfd, netlink_source__fd(nl), TAG_NETLINK)) ||
+	    (bpf_source__module_fd(src) >= 0 &&
+	     epoll_add(epfd, bpf_source__module_fd(src), TAG_MODULE))) {
 		vft_warn("cannot set up epoll: %s\n", strerror(errno));
 		goto out;
 	}
@@ -453,9 +455,12 @@ static int cmd_watch(int argc, char **argv)
 			goto out;
 		}
 		err = 0;
-		for (i = 0; i < n && err >= 0; i++)
+		for (i = 0; i < n && err >= 0; i++) {
 			if (evs[i].data.u32 == TAG_NETLINK)
 				err = netlink_source__process(nl, on_event, &w);
+			else if (evs[i].data.u32 == TAG_MODULE)
+				bpf_source__module_event(src);
+		}
 		/* also when idle: it checks for modules whose hooks wait */
 		if (err >= 0)
 			err = bpf_source__poll(src, 0, on_event, &w);
