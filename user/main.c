@@ -375,10 +375,22 @@ static int cmd_watch(int argc, char **argv)
 	uint64_t lost, last_lost = 0;
 	struct vft_ready ready;
 	struct utsname u;
+	sigset_t stop_sigs, wait_mask;
 	int err, epfd = -1, ret = EXIT_RUNTIME;
 
 	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
 	install_signals();
+	/*
+	 * SIGINT and SIGTERM stay blocked except inside epoll_pwait(): a signal
+	 * that comes between the check of `exiting` and the wait still ends the
+	 * wait, however long it was meant to be.
+	 */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_sigs, &wait_mask);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
 	o.filter.root = o.source.root;
 	/* only a name can select a device without a parent (veth, dummy, bridge) */
 	o.source.skip_virtual_netdevs = !o.filter.all && !o.filter.ifnames.n;
@@ -449,7 +461,7 @@ static int cmd_watch(int argc, char **argv)
 		int stop = exiting, n, i;
 
 		/* After a signal, one last non-blocking round drains what is queued. */
-		n = epoll_wait(epfd, evs, 4, stop ? 0 : idle_timeout_ms(&w, src));
+		n = epoll_pwait(epfd, evs, 4, stop ? 0 : idle_timeout_ms(&w, src), &wait_mask);
 		if (n < 0 && errno != EINTR) {
 			vft_warn("epoll_wait: %s\n", strerror(errno));
 			goto out;
