@@ -36,6 +36,10 @@ enum vft_kind {
 	VFT_EV_RDMA_PORT_EVENT = 17,
 	VFT_EV_RDMA_PORT_STATE = 18, /* a snapshot of port attributes (inventory, enrichment) */
 	VFT_EV_NETLINK_ERROR = 19,
+	VFT_EV_BPF_KIND_MAX = VFT_EV_NETLINK_ERROR, /* the kernel side emits 1..this */
+	/* user space only: enrichment and the correlator's grace timer */
+	VFT_EV_NETNS_INFO = 20, /* what a netns is: host, /run/netns name, pod */
+	VFT_EV_VF_CHECK = 21,	/* a VF's grace period ended: its findings are evaluated now */
 	VFT_EV_KIND_MAX,
 };
 
@@ -47,6 +51,8 @@ enum vft_source {
 	VFT_SRC_TRACEPOINT = 3,
 	VFT_SRC_NETLINK = 4,
 	VFT_SRC_INVENTORY = 5,
+	VFT_SRC_ENRICH = 6, /* read by user space for an event: pod attribution, a port re-read */
+	VFT_SRC_TIMER = 7,  /* made by the correlator's clock (vf_check) */
 	VFT_SRC_MAX,
 };
 

@@ -28,10 +28,16 @@ ip link set "$vf" name ibp24s0v3 # the name a DGX VF would have
 vf=ibp24s0v3
 
 log=$(mktemp)
-"$VFTRACE" watch -i 'ibp*' -i 'net1' 2>"$log" &
+"$VFTRACE" watch --grace 2 -i 'ibp*' -i 'net1' 2>"$log" &
 watch=$!
 until grep -q 'hooks attached' "$log"; do sleep 0.05; done
 cat "$log"
+
+say "systemd-networkd on the host matches the new VF by a broad rule: brings it up, gives it an address"
+# a copy of ip whose comm is what systemd-networkd's would be
+cp "$(command -v ip)" /tmp/systemd-networkd
+/tmp/systemd-networkd link set "$vf" up
+/tmp/systemd-networkd addr add 192.168.77.5/24 dev "$vf"
 
 say "pod trainer-0 starts: containerd creates its network namespace"
 p0=cni-7f3e2a10-4c1b-9d2e-0b5a-3c8e71f00d42
@@ -40,6 +46,10 @@ say "SR-IOV CNI moves VF $vf into the pod, then names it net1"
 ip link set "$vf" netns $p0
 ip -n $p0 link set "$vf" name net1
 ip -n $p0 link set net1 up
+say "IPAM is slow: after the 2 s grace period net1 still has no address"
+sleep 2.5
+say "whereabouts finally assigns 10.56.0.3/16: the finding is resolved"
+ip -n $p0 addr add 10.56.0.3/16 dev net1
 
 say "pod trainer-1 starts; its namespace still holds an ibp64s0v1 from an earlier attempt"
 p1=cni-0c9d5b77-21aa-4e0f-8f61-5d2b9e4a7c13
@@ -55,11 +65,12 @@ ip netns del $p0
 for _ in $(seq 100); do ip link show net1 >/dev/null 2>&1 && break; sleep 0.05; done
 ip -br link show net1 | sed 's/^/    host: /'
 echo "    (back on the host under its pod name: nothing renames it)"
+sleep 2.5
 
-say "cleanup"
+say "cleanup; then vftrace prints each VF's timeline and the summary"
 ip netns del $p1
 ip link del ibp64s0v1
 sleep 0.5
 kill -INT "$watch"
 wait "$watch"
-tail -n 1 "$log"
+sed -n '/ events, .* lost/,$p' "$log"

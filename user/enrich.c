@@ -25,6 +25,7 @@ static void port_attrs(const char *root, struct vft_event *ev)
 	memcpy(ev->link_layer, pa.link_layer, sizeof(ev->link_layer));
 	ev->n_gids = pa.n_gids;
 	ev->n_rocev2_gids = pa.n_rocev2_gids;
+	ev->n_ip_gids = pa.n_ip_gids;
 }
 
 static void bound_netdev(const char *root, struct vft_event *ev)

@@ -30,6 +30,8 @@ static const char *const kind_names[VFT_EV_KIND_MAX] = {
 	[VFT_EV_RDMA_PORT_EVENT] = "rdma_port_event",
 	[VFT_EV_RDMA_PORT_STATE] = "rdma_port_state",
 	[VFT_EV_NETLINK_ERROR] = "netlink_error",
+	[VFT_EV_NETNS_INFO] = "netns_info",
+	[VFT_EV_VF_CHECK] = "vf_check",
 };
 
 /* enum ib_event_type (include/rdma/ib_verbs.h), stable since 2.6. */
@@ -64,7 +66,8 @@ static const char *const port_state_names[] = {
 static const char *const source_names[VFT_SRC_MAX] = {
 	[VFT_SRC_FENTRY] = "fentry",	     [VFT_SRC_KPROBE] = "kprobe",
 	[VFT_SRC_TRACEPOINT] = "tracepoint", [VFT_SRC_NETLINK] = "netlink",
-	[VFT_SRC_INVENTORY] = "inventory",
+	[VFT_SRC_INVENTORY] = "inventory",   [VFT_SRC_ENRICH] = "enrich",
+	[VFT_SRC_TIMER] = "timer",
 };
 
 const char *vft_kind__name(uint32_t kind)
@@ -154,7 +157,8 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 
 	if (size != sizeof(*r))
 		return -EINVAL;
-	if (!vft_kind__name(r->kind) || !vft_source__name(r->source))
+	if (!r->kind || r->kind > VFT_EV_BPF_KIND_MAX || !r->source ||
+	    r->source > VFT_SRC_TRACEPOINT)
 		return -EINVAL;
 
 	memset(ev, 0, sizeof(*ev));

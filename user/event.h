@@ -12,6 +12,9 @@
 #include <linux/types.h>
 #include "vftrace.h"
 
+/* A VF's key in the correlator: a PCI address, else a netdev's first name. */
+#define VFT_KEY_LEN 40
+
 struct vft_actor {
 	uint32_t pid;	    /* thread group id */
 	uint32_t tid;	    /* thread id */
@@ -57,6 +60,10 @@ struct vft_event {
 	char device[VFT_DEVNAME_LEN];
 	char driver[VFT_DEVNAME_LEN];
 
+	/* driver_bind, vf_add (inventory): the NUMA node of the device */
+	bool has_numa;
+	int32_t numa_node;
+
 	/* sriov_numvfs, vf_add, vf_remove */
 	char pf[VFT_DEVNAME_LEN];
 	uint32_t num_vfs;
@@ -77,7 +84,18 @@ struct vft_event {
 	uint32_t sm_lid;
 	char link_layer[16];	/* "InfiniBand", "Ethernet", "" if unknown */
 	uint32_t n_gids;	/* non-zero GIDs in the port's table */
-	uint32_t n_rocev2_gids; /* of those, RoCE v2 ones (derived from an IP address) */
+	uint32_t n_rocev2_gids; /* of those, RoCE v2 ones (the link-local one included) */
+	uint32_t n_ip_gids;	/* RoCE v2 GIDs derived from an IP address (not fe80::/10) */
+
+	/*
+	 * netns_info: what netns @netns is. vf_check: the VF (found by parent,
+	 * or ifname in netns) whose grace period ended.
+	 */
+	bool netns_host;	  /* the host's (init) netns */
+	char netns_name[64];	  /* its /run/netns name, "" if none */
+	char pod_uid[40];	  /* Kubernetes pod UID with dashes, "" if not a pod's */
+	char container[72];	  /* container id of a process in it, "" if unknown */
+	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
 
 	/* result and messages */
 	bool has_ret;

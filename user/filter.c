@@ -14,7 +14,7 @@
 
 #define MAX_TRACKED 65536 /* devices remembered; beyond, the oldest are forgotten */
 
-static int strlist_add(struct vft_strlist *l, const char *s)
+int vft_strlist__add(struct vft_strlist *l, const char *s)
 {
 	char **items, *copy;
 
@@ -31,7 +31,7 @@ static int strlist_add(struct vft_strlist *l, const char *s)
 	return 0;
 }
 
-static void strlist_clear(struct vft_strlist *l)
+void vft_strlist__clear(struct vft_strlist *l)
 {
 	size_t i;
 
@@ -56,12 +56,12 @@ static bool strlist_has(const struct vft_strlist *l, const char *s)
 
 int vft_filter__add_ifname(struct vft_filter *f, const char *glob)
 {
-	return strlist_add(&f->ifnames, glob);
+	return vft_strlist__add(&f->ifnames, glob);
 }
 
 int vft_filter__add_driver(struct vft_filter *f, const char *driver)
 {
-	return strlist_add(&f->drivers, driver);
+	return vft_strlist__add(&f->drivers, driver);
 }
 
 int vft_filter__add_pci(struct vft_filter *f, const char *bdf)
@@ -79,7 +79,7 @@ int vft_filter__add_pci(struct vft_filter *f, const char *bdf)
 	if (d > 0xffff || b > 0xff || s > 0x1f || fn > 7)
 		return -EINVAL;
 	snprintf(full, sizeof(full), "%04x:%02x:%02x.%x", d, b, s, fn);
-	return strlist_add(&f->pcis, full);
+	return vft_strlist__add(&f->pcis, full);
 }
 
 bool vft_filter__is_default(const struct vft_filter *f)
@@ -294,9 +294,9 @@ bool vft_filter__match(struct vft_filter *f, const struct vft_event *ev)
 
 void vft_filter__clear(struct vft_filter *f)
 {
-	strlist_clear(&f->ifnames);
-	strlist_clear(&f->drivers);
-	strlist_clear(&f->pcis);
+	vft_strlist__clear(&f->ifnames);
+	vft_strlist__clear(&f->drivers);
+	vft_strlist__clear(&f->pcis);
 	free(f->devs);
 	free(f->pci_cache);
 	f->devs = NULL;

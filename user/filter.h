@@ -20,6 +20,10 @@ struct vft_strlist {
 	size_t n;
 };
 
+/* Appends a copy of @s. Returns 0 or -ENOMEM. */
+int vft_strlist__add(struct vft_strlist *l, const char *s);
+void vft_strlist__clear(struct vft_strlist *l);
+
 struct vft_filter_dev {
 	uint32_t netns;
 	int32_t ifindex;

@@ -99,8 +99,11 @@ static int read_gids(const char *root, const char *port_dir, struct vft_port_att
 		if (err)
 			goto out;
 		if (vft_sysfs__read(root, path, line, sizeof(line)) >= 0 &&
-		    !strcmp(line, "RoCE v2"))
+		    !strcmp(line, "RoCE v2")) {
 			out->n_rocev2_gids++;
+			if (!(gid[0] == 0xfe && (gid[1] & 0xc0) == 0x80))
+				out->n_ip_gids++;
+		}
 	}
 	err = 0;
 out:
@@ -322,6 +325,8 @@ static int scan_pci(const char *root, vft_event_cb cb, void *ctx)
 			ev_init(&ev, VFT_EV_DRIVER_BIND);
 			vft_copy_name(ev.device, l.names[i], sizeof(ev.device));
 			vft_copy_name(ev.driver, a.driver, sizeof(ev.driver));
+			ev.has_numa = a.numa_node >= 0;
+			ev.numa_node = a.numa_node;
 			err = cb(ctx, &ev);
 			if (err)
 				goto out;
@@ -400,6 +405,7 @@ static int scan_one_rdma(const char *root, const char *ibdev, vft_event_cb cb, v
 			vft_copy_name(ev.link_layer, p.link_layer, sizeof(ev.link_layer));
 			ev.n_gids = p.n_gids;
 			ev.n_rocev2_gids = p.n_rocev2_gids;
+			ev.n_ip_gids = p.n_ip_gids;
 		}
 		err = cb(ctx, &ev);
 		if (err)

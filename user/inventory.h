@@ -26,6 +26,7 @@ struct vft_port_attrs {
 	char rate[32];		/* "400 Gb/sec (4X NDR)", "" if unreadable */
 	uint32_t n_gids;	/* non-zero GIDs */
 	uint32_t n_rocev2_gids; /* of those, the ones of type "RoCE v2" */
+	uint32_t n_ip_gids;	/* RoCE v2 GIDs derived from an IP address (not fe80::/10) */
 };
 
 /*

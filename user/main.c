@@ -14,15 +14,18 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "bpf_source.h"
 #include "cgroup.h"
+#include "correlate.h"
 #include "enrich.h"
 #include "filter.h"
 #include "inventory.h"
 #include "merge.h"
 #include "netlink_source.h"
+#include "netns.h"
 #include "sink.h"
 #include "util.h"
 
@@ -56,6 +59,8 @@ enum {
 	OPT_DRIVER,
 	OPT_PCI,
 	OPT_ALL,
+	OPT_GRACE,
+	OPT_TRUST,
 };
 
 /* How long a netlink event waits for the BPF event of the same change. */
@@ -128,6 +133,8 @@ struct watch_opts {
 	bool json;
 	bool no_netlink;
 	bool no_inventory;
+	struct vft_corr_opts corr;
+	struct vft_strlist trusted;
 	struct vft_filter filter;
 	struct bpf_source_opts source;
 };
@@ -148,6 +155,12 @@ static const struct argp_option watch_options[] = {
 	  "hook sees, without actors)" },
 	{ "no-inventory", OPT_NO_INVENTORY, NULL, 0,
 	  "Do not report the devices that exist at start (source \"inventory\")" },
+	{ "grace", OPT_GRACE, "SECONDS", 0,
+	  "How long a VF in a pod has to get its IP address, LID and GIDs, and a VF back in the "
+	  "host to get its name back, before findings are raised (default 10)" },
+	{ "trust", OPT_TRUST, "COMM", 0,
+	  "A process name (comm) that may configure VFs in the host netns besides the CNI "
+	  "plugins and container runtimes vftrace knows (repeatable)" },
 	{},
 };
 
@@ -190,6 +203,17 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 	case OPT_NO_INVENTORY:
 		o->no_inventory = true;
 		return 0;
+	case OPT_GRACE:
+		if (vft_parse_seconds(arg, &o->corr.grace_ns) || !o->corr.grace_ns)
+			argp_error(state, "invalid --grace '%s': want seconds > 0, e.g. 10 or 2.5",
+				   arg);
+		return 0;
+	case OPT_TRUST:
+		if (vft_strlist__add(&o->trusted, arg))
+			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--trust");
+		o->corr.trusted_comms = (const char *const *)o->trusted.items;
+		o->corr.n_trusted = o->trusted.n;
+		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->source;
 		return 0;
@@ -215,15 +239,27 @@ static const char watch_doc[] =
 	"or is renamed. --ifname, --driver and --pci show what matches any of them instead; "
 	"--all shows everything, virtual devices (veth, bridges) included.\n"
 	"\n"
-	"The first JSON line is {\"type\":\"ready\"} with the coverage of every hook; when "
-	"stopped, a {\"type\":\"summary\"} line closes the stream. Dropped events are "
-	"reported as they happen and in the summary.\n"
+	"Events are correlated per VF (keyed by PCI address) into a lifecycle timeline, and "
+	"findings are raised as they are found: a host manager configuring a VF "
+	"(HOST_MANAGER_CLAIM), a failed netns move (CNI_MOVE_FAILED), a VF stranded after its "
+	"pod (VF_STRANDED), and, --grace seconds after a VF enters a pod, no IP address "
+	"(NET1_NO_IP), an InfiniBand port without LID (LID_MISSING, SM_UNREACHABLE, GUID_ZERO), "
+	"no RoCE v2 GID (GID_MISSING) or an RDMA device missing or in the wrong netns. "
+	"docs/findings.md explains each one and its fix. A finding that a later event fixes is "
+	"reported resolved. When stopped, each VF's timeline and a summary are printed.\n"
+	"\n"
+	"The first JSON line is {\"type\":\"ready\"} with the coverage of every hook; then "
+	"events, findings and resolutions; when stopped, one {\"type\":\"vf\"} line per VF and "
+	"a {\"type\":\"summary\"} line close the stream. Dropped events are reported as they "
+	"happen and in the summary.\n"
 	"\v"
 	"Examples:\n"
 	"  vftrace watch                      VFs, mlx5 and RDMA devices\n"
 	"  vftrace watch --pci 0000:3b:10.5   one VF, whatever its name or namespace\n"
 	"  vftrace watch -i 'ibp*' -i net1    only these interface names\n"
 	"  vftrace watch --json | jq .        machine-readable\n"
+	"  vftrace watch --json | jq 'select(.type == \"finding\")'   findings only\n"
+	"  vftrace watch --grace 30           give IPAM and the Subnet Manager 30 s\n"
 	"\n"
 	"Exit status: 0 when stopped by SIGINT or SIGTERM, 1 on a runtime failure, 2 on a "
 	"usage error.";
@@ -235,8 +271,12 @@ struct watch_ctx {
 	struct vft_sink *sink;
 	struct vft_filter *filter;
 	struct vft_merge *merge;
+	struct vft_corr *corr;
 	struct vft_cgroup_cache *cgroups; /* NULL when cgroup2 is not found */
+	struct vft_netns_map *netns;	  /* NULL when /proc cannot be read */
 	const char *root;		  /* root prefix for sysfs */
+	uint32_t *announced;		  /* netns inodes with a netns_info event */
+	size_t n_announced, cap_announced;
 	uint64_t events;
 };
 
@@ -253,11 +293,108 @@ static uint64_t now_wall_ns(void)
 	return now_ns(CLOCK_REALTIME);
 }
 
-/* Last stages: enrichment from sysfs, the selection, the actor's cgroup path, the sink. */
+static uint64_t now_ns(clockid_t clock);
+
+/* The correlator's output goes to the sink. */
+static int corr_event(void *ctx, const struct vft_event *ev, const struct vft_vf *vf)
+{
+	struct watch_ctx *w = ctx;
+
+	w->events++;
+	return vft_sink__event(w->sink, ev, vf);
+}
+
+static int corr_finding(void *ctx, const struct vft_finding *f)
+{
+	struct watch_ctx *w = ctx;
+
+	return vft_sink__finding(w->sink, f);
+}
+
+static int corr_resolved(void *ctx, const struct vft_finding *f)
+{
+	struct watch_ctx *w = ctx;
+
+	return vft_sink__resolved(w->sink, f);
+}
+
+static const struct vft_corr_ops corr_ops = {
+	.event = corr_event,
+	.finding = corr_finding,
+	.resolved = corr_resolved,
+};
+
+static bool announced(const struct watch_ctx *w, uint32_t netns)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_announced; i++)
+		if (w->announced[i] == netns)
+			return true;
+	return false;
+}
+
+/*
+ * Says what netns @netns is (host, /run/netns name, pod), once per netns, as
+ * a netns_info event ahead of the first event that names it: the correlator
+ * and a capture learn it from the stream, not from the live system.
+ */
+static int announce_netns(struct watch_ctx *w, uint32_t netns, bool host)
+{
+	struct vft_netns_info info = {};
+	struct vft_event ev = {};
+	uint32_t *tmp;
+
+	if (!netns || announced(w, netns))
+		return 0;
+	if (w->n_announced == w->cap_announced) {
+		size_t cap = w->cap_announced ? w->cap_announced * 2 : 32;
+
+		tmp = realloc(w->announced, cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		w->announced = tmp;
+		w->cap_announced = cap;
+	}
+	w->announced[w->n_announced++] = netns;
+	ev.kind = VFT_EV_NETNS_INFO;
+	ev.source = VFT_SRC_ENRICH;
+	ev.ts_ns = now_ns(CLOCK_REALTIME);
+	ev.netns = netns;
+	ev.netns_host = host;
+	/* a new netns: its processes are newer than the last scan, so scan now */
+	if (w->netns && vft_netns_map__lookup(w->netns, netns, &info) &&
+	    !vft_netns_map__rescan(w->netns))
+		vft_netns_map__lookup(w->netns, netns, &info);
+	if (info.netns) {
+		ev.netns_host = host || info.host;
+		vft_copy_name(ev.netns_name, info.name, sizeof(ev.netns_name));
+		vft_copy_name(ev.pod_uid, info.pod_uid, sizeof(ev.pod_uid));
+		vft_copy_name(ev.container, info.container, sizeof(ev.container));
+	}
+	return vft_corr__feed(w->corr, &ev);
+}
+
+/*
+ * The host netns: pid 1's, else (pid 1 hidden from us, as in some sandboxes)
+ * our own, which is the host's when vftrace runs on the host as it should.
+ */
+static uint32_t host_netns(const struct watch_ctx *w)
+{
+	uint32_t host = w->netns ? vft_netns_map__host(w->netns) : 0;
+	struct stat st;
+
+	if (!host && (!w->root || !strcmp(w->root, "/")) && !stat("/proc/self/ns/net", &st))
+		host = (uint32_t)st.st_ino;
+	return host;
+}
+
+/* Last stages: enrichment from sysfs, the selection, the actor's cgroup path, the correlator. */
 static int on_merged(void *ctx, const struct vft_event *in)
 {
 	struct watch_ctx *w = ctx;
 	struct vft_event ev = *in;
+	int err;
 
 	vft_enrich__event(w->root, &ev);
 	if (!vft_filter__match(w->filter, &ev))
@@ -265,8 +402,84 @@ static int on_merged(void *ctx, const struct vft_event *in)
 	if (w->cgroups && ev.has_actor && ev.actor.cgroup_id && !ev.actor.cgroup[0])
 		vft_cgroup_cache__path(w->cgroups, ev.actor.cgroup_id, ev.actor.cgroup,
 				       sizeof(ev.actor.cgroup));
-	w->events++;
-	return vft_sink__event(w->sink, &ev);
+	err = announce_netns(w, ev.netns, false);
+	if (!err && ev.kind == VFT_EV_NETNS_MOVE)
+		err = announce_netns(w, ev.to_netns, false);
+	if (!err)
+		err = vft_corr__feed(w->corr, &ev);
+	return err;
+}
+
+/*
+ * A VF's grace period is over: re-read its RDMA port from inside its netns
+ * (from the host's sysfs when that cannot be done), then let the correlator
+ * check it. Both go into the stream, so a replay sees what was read.
+ */
+static int on_due(void *ctx, const struct vft_vf *vf)
+{
+	struct watch_ctx *w = ctx;
+	struct vft_netns_info info = {};
+	struct vft_port_attrs pa = {};
+	struct vft_event ev = {};
+	bool host_root = !w->root || !strcmp(w->root, "/");
+	uint32_t port = vf->port ? vf->port : 1;
+	bool inside;
+	int err;
+
+	ev.source = VFT_SRC_ENRICH;
+	ev.ts_ns = now_ns(CLOCK_REALTIME);
+	vft_copy_name(ev.ifname, vf->ref.ifname, sizeof(ev.ifname));
+	ev.ifindex = vf->ifindex;
+	ev.netns = vf->ref.netns;
+	vft_copy_name(ev.parent, vf->ref.pci, sizeof(ev.parent));
+	if (vf->ref.ibdev[0]) {
+		ev.kind = VFT_EV_RDMA_PORT_STATE;
+		vft_copy_name(ev.ibdev, vf->ref.ibdev, sizeof(ev.ibdev));
+		ev.port = port;
+		inside = host_root && w->netns && vf->ref.netns &&
+			 vf->ref.netns != vft_netns_map__host(w->netns) &&
+			 !vft_netns_map__lookup(w->netns, vf->ref.netns, &info);
+		if (inside) {
+			err = vft_netns__read_port(info.path, vf->ref.ibdev, port, &pa);
+			if (err && err != -ENOENT) {
+				vft_debug("cannot read %s/%u inside netns %u (%s): reading the "
+					  "host's sysfs\n",
+					  vf->ref.ibdev, port, vf->ref.netns, strerror(-err));
+				inside = false;
+			}
+		}
+		if (!inside)
+			err = vft_inventory__read_port(w->root, vf->ref.ibdev, port, &pa);
+		if (!err) {
+			ev.has_port_attrs = true;
+			ev.port_state = pa.state;
+			ev.phys_state = pa.phys_state;
+			ev.lid = pa.lid;
+			ev.sm_lid = pa.sm_lid;
+			ev.port_guid = pa.port_guid;
+			memcpy(ev.link_layer, pa.link_layer, sizeof(ev.link_layer));
+			ev.n_gids = pa.n_gids;
+			ev.n_rocev2_gids = pa.n_rocev2_gids;
+			ev.n_ip_gids = pa.n_ip_gids;
+		} else if (err == -ENOENT && inside) {
+			/* not visible in the netns of its netdev */
+			ev.has_ret = true;
+			ev.ret = err;
+		}
+		if (ev.has_port_attrs || ev.has_ret) {
+			err = vft_corr__feed(w->corr, &ev);
+			if (err)
+				return err;
+		}
+	}
+	ev.kind = VFT_EV_VF_CHECK;
+	ev.source = VFT_SRC_TIMER;
+	ev.has_port_attrs = ev.has_ret = false;
+	ev.ret = 0;
+	ev.ibdev[0] = '\0';
+	ev.port = 0;
+	vft_copy_name(ev.vf_key, vf->ref.key, sizeof(ev.vf_key));
+	return vft_corr__feed(w->corr, &ev);
 }
 
 /* Every source feeds the merge, which drops the netlink copy of a change a hook saw. */
@@ -331,7 +544,41 @@ static int idle_timeout_ms(struct watch_ctx *w, const struct bpf_source *src)
 		if (ms < 0 || due < (uint64_t)ms)
 			ms = (int)(due > 1000 ? 1000 : due);
 	}
+	/* the correlator's grace deadlines are on the wall clock */
+	due = vft_corr__next_due(w->corr);
+	if (due != UINT64_MAX) {
+		now = now_ns(CLOCK_REALTIME);
+		due = due > now ? (due - now + 999999) / 1000000 : 0;
+		if (ms < 0 || due < (uint64_t)ms)
+			ms = (int)(due > 1000 ? 1000 : due);
+	}
 	return ms;
+}
+
+/* The summary, after the timeline of every VF worth one. */
+static int finish(struct watch_ctx *w, uint64_t lost)
+{
+	struct vft_summary sum = {};
+	struct vft_corr_stats st;
+	size_t i, n = vft_corr__n_vfs(w->corr);
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		const struct vft_vf *vf = vft_corr__vf(w->corr, i);
+
+		/* VFs, and any device that went into a pod or raised something */
+		if (vf->pf[0] || vf->n_netns > 1 || vf->n_findings)
+			err = vft_sink__timeline(w->sink, vf);
+		sum.vfs++;
+	}
+	if (err)
+		return err;
+	vft_corr__stats(w->corr, &st);
+	sum.events = w->events;
+	sum.lost = lost;
+	memcpy(sum.raised, st.raised, sizeof(sum.raised));
+	memcpy(sum.resolved, st.resolved, sizeof(sum.resolved));
+	return vft_sink__summary(w->sink, &sum);
 }
 
 /*
@@ -371,7 +618,6 @@ static int cmd_watch(int argc, char **argv)
 	struct netlink_source *nl = NULL;
 	struct vft_sink *sink = NULL;
 	struct watch_ctx w = {};
-	struct vft_summary sum = {};
 	uint64_t lost, last_lost = 0;
 	struct vft_ready ready;
 	struct utsname u;
@@ -415,8 +661,13 @@ static int cmd_watch(int argc, char **argv)
 	if (err)
 		goto out;
 	cover_hooked_kinds(w.merge, src);
+	err = vft_corr__new(&o.corr, &corr_ops, &w, &w.corr);
+	if (err)
+		goto out;
 	if (vft_cgroup_cache__new(o.source.root, &w.cgroups))
 		vft_debug("no cgroup2 mount found: actors will have no cgroup path\n");
+	if (vft_netns_map__new(o.source.root, &w.netns))
+		vft_debug("cannot read /proc: namespaces will not be attributed to pods\n");
 	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
 	if (!sink)
 		goto out;
@@ -444,6 +695,11 @@ static int cmd_watch(int argc, char **argv)
 	w.sink = sink;
 	w.filter = &o.filter;
 	w.root = o.source.root;
+	err = announce_netns(&w, host_netns(&w), true);
+	if (err) {
+		ret = output_error(err);
+		goto out;
+	}
 	/* What exists now: after ready, so that nothing created meanwhile is missed. */
 	if (!o.no_inventory) {
 		err = nl ? netlink_source__inventory(nl, on_event, &w) : 0;
@@ -479,6 +735,8 @@ static int cmd_watch(int argc, char **argv)
 		if (err >= 0)
 			err = vft_merge__flush(w.merge, stop ? UINT64_MAX : now_ns(CLOCK_MONOTONIC),
 					       on_merged, &w);
+		if (err >= 0)
+			err = vft_corr__take_due(w.corr, now_ns(CLOCK_REALTIME), on_due, &w);
 		if (err < 0 && err != -EINTR) {
 			ret = err == -EPIPE || err == -EIO ? output_error(err) : EXIT_RUNTIME;
 			if (ret)
@@ -504,19 +762,21 @@ static int cmd_watch(int argc, char **argv)
 		if (stop)
 			break;
 	}
-	sum.events = w.events;
-	sum.lost = last_lost;
-	err = vft_sink__summary(sink, &sum);
+	err = finish(&w, last_lost);
 	ret = err ? output_error(err) : 0;
 out:
 	if (epfd >= 0)
 		close(epfd);
 	vft_sink__free(sink);
 	vft_merge__free(w.merge);
+	vft_corr__free(w.corr);
+	vft_netns_map__free(w.netns);
+	free(w.announced);
 	vft_cgroup_cache__free(w.cgroups);
 	netlink_source__free(nl);
 	bpf_source__free(src);
 	vft_filter__clear(&o.filter);
+	vft_strlist__clear(&o.trusted);
 	return ret;
 }
 

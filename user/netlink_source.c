@@ -36,6 +36,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "netlink_source.h"
+#include "sysfs.h"
 #include "util.h"
 
 #define NL_BUF_SIZE (64 * 1024) /* above the largest link message without VF info */
@@ -274,9 +275,10 @@ static size_t payload_len(const struct nlmsghdr *nlh)
 }
 
 /* Returns 0, or -EINVAL for a message that is short or not a plain (AF_UNSPEC) link message. */
-static int parse_link(const struct nlmsghdr *nlh, struct link_info *li)
+static int parse_link(const char *root, const struct nlmsghdr *nlh, struct link_info *li)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
+	char bus[32], pci[VFT_DEVNAME_LEN];
 	struct ifinfomsg ifm;
 	size_t n;
 
@@ -292,6 +294,10 @@ static int parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 	parse_attrs(nlh, sizeof(ifm), tb, IFLA_MAX);
 	li->has_name = attr_str(tb[IFLA_IFNAME], li->ifname, sizeof(li->ifname));
 	attr_str(tb[IFLA_PARENT_DEV_NAME], li->parent, sizeof(li->parent));
+	/* like the kernel hooks: the closest PCI ancestor (a VF behind virtio, auxiliary) */
+	if (li->parent[0] && attr_str(tb[IFLA_PARENT_DEV_BUS_NAME], bus, sizeof(bus)) &&
+	    strcmp(bus, "pci") && !vft_sysfs__pci_ancestor(root, bus, li->parent, pci, sizeof(pci)))
+		memcpy(li->parent, pci, sizeof(li->parent));
 	if (tb[IFLA_ADDRESS]) {
 		n = attr_len(tb[IFLA_ADDRESS]);
 		if (n > sizeof(li->mac))
@@ -1213,7 +1219,7 @@ static void on_link(struct netlink_source *src, const struct nlmsghdr *nlh, int3
 	struct nl_dev *d;
 	uint32_t ino, key;
 
-	if (parse_link(nlh, &li))
+	if (parse_link(src->root, nlh, &li))
 		return;
 	ino = netns_of(src, nsid, em);
 	key = ino ? ino : NL_KEY_UNKNOWN(nsid);
@@ -1428,7 +1434,7 @@ static void dump_link(struct dump_ctx *dc, const struct nlmsghdr *nlh)
 	struct vft_event ev;
 	struct nl_dev *d;
 
-	if (parse_link(nlh, &li))
+	if (parse_link(src->root, nlh, &li))
 		return;
 	d = dev_find(src, dc->ino, li.ifindex);
 	if (!d && dc->mode == DUMP_DISCOVER) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "correlate.h"
 #include "event.h"
 #include "hooks.h"
 
@@ -21,8 +22,11 @@ struct vft_ready {
 };
 
 struct vft_summary {
-	uint64_t events; /* events written */
-	uint64_t lost;	 /* events dropped before they reached user space */
+	uint64_t events;	      /* events written */
+	uint64_t lost;		      /* events dropped before they reached user space */
+	uint64_t vfs;		      /* VF records */
+	uint64_t raised[VFT_F_MAX];   /* findings raised, per code */
+	uint64_t resolved[VFT_F_MAX]; /* of those, resolved */
 };
 
 struct vft_sink;
@@ -31,7 +35,12 @@ struct vft_sink_ops {
 	int (*ready)(struct vft_sink *s, const struct vft_ready *r);
 	/* hook coverage changed after ready (a module loaded): the whole table again */
 	int (*coverage)(struct vft_sink *s, const struct vft_ready *r);
-	int (*event)(struct vft_sink *s, const struct vft_event *ev);
+	/* @vf: the record the event belongs to (after the event), NULL if none */
+	int (*event)(struct vft_sink *s, const struct vft_event *ev, const struct vft_vf *vf);
+	int (*finding)(struct vft_sink *s, const struct vft_finding *f);
+	int (*resolved)(struct vft_sink *s, const struct vft_finding *f);
+	/* a VF's whole timeline, at the end of the run */
+	int (*timeline)(struct vft_sink *s, const struct vft_vf *vf);
 	/* @delta newly dropped records, @total since start */
 	int (*lost)(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns);
 	int (*summary)(struct vft_sink *s, const struct vft_summary *sum);
@@ -59,9 +68,25 @@ static inline int vft_sink__coverage(struct vft_sink *s, const struct vft_ready 
 	return s->ops->coverage(s, r);
 }
 
-static inline int vft_sink__event(struct vft_sink *s, const struct vft_event *ev)
+static inline int vft_sink__event(struct vft_sink *s, const struct vft_event *ev,
+				  const struct vft_vf *vf)
 {
-	return s->ops->event(s, ev);
+	return s->ops->event(s, ev, vf);
+}
+
+static inline int vft_sink__finding(struct vft_sink *s, const struct vft_finding *f)
+{
+	return s->ops->finding(s, f);
+}
+
+static inline int vft_sink__resolved(struct vft_sink *s, const struct vft_finding *f)
+{
+	return s->ops->resolved(s, f);
+}
+
+static inline int vft_sink__timeline(struct vft_sink *s, const struct vft_vf *vf)
+{
+	return s->ops->timeline(s, vf);
 }
 
 static inline int vft_sink__lost(struct vft_sink *s, uint64_t delta, uint64_t total,
@@ -75,8 +100,10 @@ static inline int vft_sink__summary(struct vft_sink *s, const struct vft_summary
 	return s->ops->summary(s, sum);
 }
 
-/* Writes @ev as a JSON object (no newline) into @buf. Exposed for tests. */
+/* @ev as a JSON object ({"type":"event"}); @vf may be NULL. Exposed for tests. */
 struct json_object;
-struct json_object *vft_event__to_json(const struct vft_event *ev);
+struct json_object *vft_event__to_json(const struct vft_event *ev, const struct vft_vf *vf);
+/* @f as {"type":"finding"} or, when resolved, {"type":"resolved"}. */
+struct json_object *vft_finding__to_json(const struct vft_finding *f);
 
 #endif /* VFT_SINK_H */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "cgroup.h"
 #include "sink.h"
 #include "util.h"
 
@@ -115,10 +116,36 @@ static void add_rdma(struct json_object *o, const struct vft_event *ev)
 			add_str(o, "link_layer", ev->link_layer);
 		add_int(o, "gids", ev->n_gids);
 		add_int(o, "rocev2_gids", ev->n_rocev2_gids);
+		add_int(o, "ip_gids", ev->n_ip_gids);
 	}
 }
 
-struct json_object *vft_event__to_json(const struct vft_event *ev)
+static void add_str_or_null(struct json_object *o, const char *key, const char *val)
+{
+	if (val && val[0])
+		add_str(o, key, val);
+	else
+		json_object_object_add(o, key, NULL);
+}
+
+static struct json_object *vf_ref_json(const struct vft_vf_ref *ref)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "key", ref->key);
+	add_str_or_null(o, "pci", ref->pci);
+	add_str_or_null(o, "ifname", ref->ifname);
+	if (ref->netns)
+		add_int(o, "netns", ref->netns);
+	else
+		json_object_object_add(o, "netns", NULL);
+	add_str_or_null(o, "netns_name", ref->netns_name);
+	add_str_or_null(o, "pod", ref->pod_uid);
+	add_str_or_null(o, "ibdev", ref->ibdev);
+	return o;
+}
+
+struct json_object *vft_event__to_json(const struct vft_event *ev, const struct vft_vf *vf)
 {
 	struct json_object *o = json_object_new_object();
 	char ebuf[16], abuf[64];
@@ -181,6 +208,15 @@ struct json_object *vft_event__to_json(const struct vft_event *ev)
 	case VFT_EV_RDMA_PORT_STATE:
 		add_rdma(o, ev);
 		break;
+	case VFT_EV_NETNS_INFO:
+		add_int(o, "netns", ev->netns);
+		json_object_object_add(o, "host", json_object_new_boolean(ev->netns_host));
+		add_str_or_null(o, "netns_name", ev->netns_name);
+		add_str_or_null(o, "pod", ev->pod_uid);
+		add_str_or_null(o, "container", ev->container);
+		break;
+	case VFT_EV_VF_CHECK:
+		break;
 	default:
 		break;
 	}
@@ -199,10 +235,69 @@ struct json_object *vft_event__to_json(const struct vft_event *ev)
 		add_str(a, "comm", ev->actor.comm);
 		add_int(a, "netns", ev->actor.netns);
 		add_int(a, "cgroup_id", (int64_t)ev->actor.cgroup_id);
-		if (ev->actor.cgroup[0])
+		if (ev->actor.cgroup[0]) {
+			char unit[128], pod[40];
+
 			add_str(a, "cgroup", ev->actor.cgroup);
+			if (!vft_cgroup__unit(ev->actor.cgroup, unit, sizeof(unit)))
+				add_str(a, "unit", unit);
+			if (!vft_cgroup__pod(ev->actor.cgroup, pod, sizeof(pod), NULL, 0))
+				add_str(a, "pod", pod);
+		}
 		json_object_object_add(o, "actor", a);
 	}
+	if (vf)
+		add_str(o, "vf", vf->ref.key);
+	else if (ev->vf_key[0])
+		add_str(o, "vf", ev->vf_key);
+	return o;
+}
+
+struct json_object *vft_finding__to_json(const struct vft_finding *f)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	char ebuf[16], ts[64];
+
+	if (!o)
+		return NULL;
+	add_str(o, "type", f->resolved ? "resolved" : "finding");
+	add_int(o, "id", (int64_t)f->id);
+	add_str(o, "code", vft_finding__name(f->code) ?: "unknown");
+	add_str(o, "severity", vft_severity__name(f->severity) ?: "unknown");
+	if (f->resolved) {
+		add_ts(o, f->resolved_ns);
+		vft_fmt_rfc3339(ts, sizeof(ts), f->ts_ns);
+		add_str(o, "raised", ts);
+		add_int(o, "after_ms",
+			(int64_t)(f->resolved_ns > f->ts_ns ?
+					  (f->resolved_ns - f->ts_ns) / 1000000 :
+					  0));
+		add_str(o, "by", f->resolved_by);
+		json_object_object_add(o, "vf", vf_ref_json(&f->vf));
+		return o;
+	}
+	add_ts(o, f->ts_ns);
+	vft_fmt_rfc3339(ts, sizeof(ts), f->since_ns);
+	add_str(o, "since", ts);
+	json_object_object_add(o, "vf", vf_ref_json(&f->vf));
+	if (f->has_actor) {
+		a = json_object_new_object();
+		add_int(a, "pid", f->pid);
+		add_str(a, "comm", f->comm);
+		add_str_or_null(a, "unit", f->unit);
+		json_object_object_add(o, "actor", a);
+	} else {
+		json_object_object_add(o, "actor", NULL);
+	}
+	if (f->err) {
+		add_str(o, "errno", vft_errno_name(f->err, ebuf, sizeof(ebuf)));
+		add_int(o, "ret", f->err);
+	} else {
+		json_object_object_add(o, "errno", NULL);
+	}
+	add_str(o, "message", f->message);
+	add_str(o, "evidence", f->evidence);
+	add_str(o, "remedy", f->remedy ?: "");
 	return o;
 }
 
@@ -261,9 +356,79 @@ static int json_coverage(struct vft_sink *s, const struct vft_ready *r)
 	return json_hooks(s, r, "coverage");
 }
 
-static int json_event(struct vft_sink *s, const struct vft_event *ev)
+static int json_event(struct vft_sink *s, const struct vft_event *ev, const struct vft_vf *vf)
 {
-	return emit(s, vft_event__to_json(ev));
+	return emit(s, vft_event__to_json(ev, vf));
+}
+
+static int json_finding(struct vft_sink *s, const struct vft_finding *f)
+{
+	return emit(s, vft_finding__to_json(f));
+}
+
+static struct json_object *step_json(const struct vft_step *st)
+{
+	struct json_object *o = json_object_new_object();
+	char ts[64], ebuf[16];
+
+	vft_fmt_rfc3339(ts, sizeof(ts), st->ts_ns);
+	add_str(o, "ts", ts);
+	add_str(o, "event", vft_kind__name(st->kind) ?: "unknown");
+	add_str(o, "text", st->text);
+	if (st->ret < 0)
+		add_str(o, "errno", vft_errno_name(st->ret, ebuf, sizeof(ebuf)));
+	if (st->pid) {
+		add_int(o, "pid", st->pid);
+		add_str(o, "comm", st->comm);
+	}
+	return o;
+}
+
+static int json_timeline(struct vft_sink *s, const struct vft_vf *vf)
+{
+	struct json_object *o = json_object_new_object(), *arr, *p;
+	char g[24];
+	size_t i;
+
+	add_str(o, "type", "vf");
+	json_object_object_add(o, "vf", vf_ref_json(&vf->ref));
+	add_str_or_null(o, "pf", vf->pf);
+	if (vf->vf_index >= 0)
+		add_int(o, "vf_index", vf->vf_index);
+	add_str_or_null(o, "driver", vf->driver);
+	if (vf->numa_node >= 0)
+		add_int(o, "numa_node", vf->numa_node);
+	arr = json_object_new_array();
+	for (i = 0; i < vf->n_names; i++)
+		json_object_array_add(arr, json_object_new_string(vf->names[i]));
+	json_object_object_add(o, "names", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < vf->n_netns; i++)
+		json_object_array_add(arr, json_object_new_int64(vf->netns_hist[i]));
+	json_object_object_add(o, "netns_history", arr);
+	json_object_object_add(o, "registered", json_object_new_boolean(vf->registered));
+	json_object_object_add(o, "up", json_object_new_boolean(vf->up));
+	add_int(o, "addresses", vf->n_addrs);
+	if (vf->has_port) {
+		p = json_object_new_object();
+		add_int(p, "port", vf->port);
+		add_str(p, "state", vft_port_state__name(vf->port_state) ?: "unknown");
+		add_int(p, "lid", vf->lid);
+		add_int(p, "sm_lid", vf->sm_lid);
+		vft_fmt_guid(g, sizeof(g), vf->port_guid);
+		add_str(p, "port_guid", g);
+		add_str(p, "link_layer", vf->link_layer);
+		add_int(p, "ip_gids", vf->n_ip_gids);
+		json_object_object_add(o, "port", p);
+	}
+	add_int(o, "findings", vf->n_findings);
+	add_int(o, "open", vf->n_open);
+	arr = json_object_new_array();
+	for (i = 0; i < vf->n_steps; i++)
+		json_object_array_add(arr, step_json(&vf->steps[i]));
+	json_object_object_add(o, "steps", arr);
+	add_int(o, "steps_dropped", (int64_t)vf->steps_dropped);
+	return emit(s, o);
 }
 
 static int json_lost(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns)
@@ -277,6 +442,18 @@ static int json_lost(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_
 	return emit(s, o);
 }
 
+/* {"CODE": n, ...} for the codes with a count. */
+static void add_counts(struct json_object *o, const char *key, const uint64_t *counts)
+{
+	struct json_object *c = json_object_new_object();
+	uint32_t code;
+
+	for (code = 1; code < VFT_F_MAX; code++)
+		if (counts[code])
+			add_int(c, vft_finding__name(code), (int64_t)counts[code]);
+	json_object_object_add(o, key, c);
+}
+
 static int json_summary(struct vft_sink *s, const struct vft_summary *sum)
 {
 	struct json_object *o = json_object_new_object();
@@ -284,6 +461,9 @@ static int json_summary(struct vft_sink *s, const struct vft_summary *sum)
 	add_str(o, "type", "summary");
 	add_int(o, "events", (int64_t)sum->events);
 	add_int(o, "lost", (int64_t)sum->lost);
+	add_int(o, "vfs", (int64_t)sum->vfs);
+	add_counts(o, "findings", sum->raised);
+	add_counts(o, "resolved", sum->resolved);
 	return emit(s, o);
 }
 
@@ -291,6 +471,9 @@ static const struct vft_sink_ops json_ops = {
 	.ready = json_ready,
 	.coverage = json_coverage,
 	.event = json_event,
+	.finding = json_finding,
+	.resolved = json_finding,
+	.timeline = json_timeline,
 	.lost = json_lost,
 	.summary = json_summary,
 };

@@ -490,3 +490,55 @@ void vft_sysfs_list__free(struct vft_sysfs_list *l)
 	l->names = NULL;
 	l->n = 0;
 }
+
+static bool is_bdf(const char *s, size_t n)
+{
+	unsigned int d, b, sl, f;
+	char tmp[16];
+
+	if (n != 12)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return sscanf(tmp, "%4x:%2x:%2x.%1x", &d, &b, &sl, &f) == 4 && tmp[4] == ':' &&
+	       tmp[7] == ':' && tmp[10] == '.';
+}
+
+int vft_sysfs__pci_ancestor(const char *root, const char *bus, const char *name, char *buf,
+			    size_t size)
+{
+	char rel[PATH_MAX], path[PATH_MAX], *real = NULL, *end, *start;
+	int err;
+
+	if (strchr(bus, '/') || strchr(name, '/') || !bus[0] || !name[0])
+		return -EINVAL;
+	if (snprintf(rel, sizeof(rel), "/sys/bus/%s/devices/%s", bus, name) >= (int)sizeof(rel))
+		return -ENAMETOOLONG;
+	err = vft_path(path, sizeof(path), root, rel);
+	if (err)
+		return err;
+	real = realpath(path, NULL);
+	if (!real)
+		return -errno;
+	err = -ENOENT;
+	/* walk the components from the deepest up */
+	for (end = real + strlen(real); end > real; end = start) {
+		start = end;
+		while (start > real && start[-1] != '/')
+			start--;
+		if (is_bdf(start, (size_t)(end - start))) {
+			if ((size_t)(end - start) >= size) {
+				err = -ENAMETOOLONG;
+				break;
+			}
+			memcpy(buf, start, end - start);
+			buf[end - start] = '\0';
+			err = 0;
+			break;
+		}
+		if (start > real)
+			start--; /* the '/' */
+	}
+	free(real);
+	return err;
+}

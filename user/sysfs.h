@@ -58,6 +58,15 @@ int vft_sysfs__read_guid(const char *root, const char *path, uint64_t *out);
  */
 int vft_sysfs__link_name(const char *root, const char *path, char *buf, size_t size);
 
+/*
+ * The closest PCI ancestor of device @name on bus @bus ("virtio", "auxiliary"):
+ * the deepest component of the real path of <root>/sys/bus/<bus>/devices/<name>
+ * that is a PCI address. Returns 0, -ENOENT when there is none (or no such
+ * device), -EINVAL for a name with a '/', or -ENAMETOOLONG.
+ */
+int vft_sysfs__pci_ancestor(const char *root, const char *bus, const char *name, char *buf,
+			    size_t size);
+
 /* 0 if <root><path> exists (links followed), else -errno (-ENOENT...). */
 int vft_sysfs__access(const char *root, const char *path);
 

@@ -137,3 +137,16 @@ int vft_parse_size(const char *s, uint64_t *out)
 	*out = v << shift;
 	return 0;
 }
+
+int vft_parse_seconds(const char *s, uint64_t *out_ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+		return -EINVAL;
+	*out_ns = (uint64_t)(v * 1e9 + 0.5);
+	return 0;
+}

@@ -40,5 +40,7 @@ void vft_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parses a size with an optional K/M/G suffix (powers of 1024). Returns 0 or -EINVAL/-ERANGE. */
 int vft_parse_size(const char *s, uint64_t *out);
+/* "10", "2.5", "0.25" seconds -> ns. Returns 0 or -EINVAL (negative, junk, over a day). */
+int vft_parse_seconds(const char *s, uint64_t *out_ns);
 
 #endif /* VFT_UTIL_H */

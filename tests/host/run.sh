@@ -183,7 +183,7 @@ test_text_mode_names_unavailable_hooks() {
 	done < <(jq -r '.hooks[] | select(.status == "unavailable") | .hook' <<<"$js")
 	kill -INT "$WATCH_PID"
 	wait "$WATCH_PID" || fail "text watch exited $?"
-	grep -qE '^vftrace: [0-9]+ events, 0 lost$' "$TMP/text.err" || fail "no summary on stderr"
+	grep -qE '^vftrace: [0-9]+ events, 0 lost, [0-9]+ devices$' "$TMP/text.err" || fail "no summary on stderr"
 }
 
 test_usage_errors_exit_2() {

@@ -135,7 +135,7 @@ struct rdma {
 	uint64_t node_guid, port_guid;
 	uint32_t state, lid, sm_lid;
 	const char *link_layer;
-	uint32_t n_gids, n_rocev2_gids;
+	uint32_t n_gids, n_rocev2_gids, n_ip_gids;
 };
 
 static void rdma_table(struct rdma *r)
@@ -174,6 +174,7 @@ static void rdma_table(struct rdma *r)
 		d->link_layer = "Ethernet";
 		d->n_gids = 4; /* two RoCE v1, two RoCE v2 */
 		d->n_rocev2_gids = 2;
+		d->n_ip_gids = 1; /* the RoCE v2 GID of its IPv4 address, not the link-local one */
 	}
 }
 
@@ -198,8 +199,16 @@ static void rdma_roce(struct rdma *r)
 			d->link_layer = "Ethernet";
 			d->n_gids = i == 1 ? 4 : 2;
 			d->n_rocev2_gids = i == 1 ? 2 : 0;
+			d->n_ip_gids = i == 1 ? 1 : 0;
 		}
 	}
+}
+
+/* NUMA node 0 for the devices of socket 0 (buses below 0x80), else 1. */
+static void set_numa(struct vft_event *ev, const char *bus)
+{
+	ev->has_numa = true;
+	ev->numa_node = strtol(bus, NULL, 16) < 0x80 ? 0 : 1;
 }
 
 static void expect_pci(struct events *e, const bool *vf_gone)
@@ -218,6 +227,7 @@ static void expect_pci(struct events *e, const bool *vf_gone)
 				ev = add(e, VFT_EV_DRIVER_BIND);
 				SET(ev->device, "0000:%s:00.%d", bus, f);
 				SET(ev->driver, "mlx5_core");
+				set_numa(ev, bus);
 				ev = add(e, VFT_EV_SRIOV_NUMVFS);
 				SET(ev->pf, "0000:%s:00.%d", bus, f);
 				ev->num_vfs = 0;
@@ -229,6 +239,7 @@ static void expect_pci(struct events *e, const bool *vf_gone)
 		ev = add(e, VFT_EV_DRIVER_BIND);
 		SET(ev->device, "0000:%s:00.0", bus);
 		SET(ev->driver, "mlx5_core");
+		set_numa(ev, bus);
 		ev = add(e, VFT_EV_SRIOV_NUMVFS);
 		SET(ev->pf, "0000:%s:00.0", bus);
 		ev->num_vfs = 4;
@@ -246,6 +257,7 @@ static void expect_pci(struct events *e, const bool *vf_gone)
 			ev = add(e, VFT_EV_DRIVER_BIND);
 			SET(ev->device, "0000:%s:00.%d", bus, v + 1);
 			SET(ev->driver, "mlx5_core");
+			set_numa(ev, bus);
 		}
 	}
 }
@@ -277,6 +289,7 @@ static void expect_rdma(struct events *e, const struct rdma *r)
 		SET(ev->link_layer, "%s", r[n].link_layer);
 		ev->n_gids = r[n].n_gids;
 		ev->n_rocev2_gids = r[n].n_rocev2_gids;
+		ev->n_ip_gids = r[n].n_ip_gids;
 	}
 }
 
@@ -313,6 +326,9 @@ static void assert_events_equal(const struct events *want, const struct events *
 		assert_string_equal(g->link_layer, w->link_layer);
 		assert_int_equal(g->n_gids, w->n_gids);
 		assert_int_equal(g->n_rocev2_gids, w->n_rocev2_gids);
+		assert_int_equal(g->n_ip_gids, w->n_ip_gids);
+		assert_int_equal(g->has_numa, w->has_numa);
+		assert_int_equal(g->numa_node, w->numa_node);
 		/* and nothing else is set: the rest of the event is zero */
 		{
 			struct vft_event a = *w, b = *g;
@@ -429,6 +445,7 @@ static void reads_facts(void **state)
 	assert_string_equal(p.rate, "400 Gb/sec (4X NDR)");
 	assert_int_equal(p.n_gids, 1);
 	assert_int_equal(p.n_rocev2_gids, 0);
+	assert_int_equal(p.n_ip_gids, 0);
 
 	/* a BlueField-3 port: Ethernet, two RoCE v2 GIDs of four */
 	assert_int_equal(vft_inventory__read_port(root, "mlx5_12", 1, &p), 0);
@@ -438,6 +455,7 @@ static void reads_facts(void **state)
 	assert_int_equal(p.sm_lid, 0);
 	assert_int_equal(p.n_gids, 4);
 	assert_int_equal(p.n_rocev2_gids, 2);
+	assert_int_equal(p.n_ip_gids, 1);
 	assert_true(p.port_guid == 0xa288c2fffeb2c030ULL);
 
 	assert_int_equal(vft_inventory__read_port(root, "mlx5_4", 2, &p), -ENOENT);
@@ -645,22 +663,27 @@ static void roce(void **state)
 	assert_string_equal(p.link_layer, "Ethernet");
 	assert_int_equal(p.n_gids, 4);
 	assert_int_equal(p.n_rocev2_gids, 2);
+	assert_int_equal(p.n_ip_gids, 1);
 	assert_true(p.port_guid == 0xbacef6fffea41100ULL);
 	assert_int_equal(vft_inventory__read_port(root, "mlx5_21", 1, &p), 0);
 	assert_int_equal(p.n_gids, 4);
 	assert_int_equal(p.n_rocev2_gids, 2);
+	assert_int_equal(p.n_ip_gids, 1);
 	/* PF 2 and a VF of it: RoCE v1 GIDs only */
 	assert_int_equal(vft_inventory__read_port(root, "mlx5_8", 1, &p), 0);
 	assert_string_equal(p.link_layer, "Ethernet");
 	assert_int_equal(p.n_gids, 2);
 	assert_int_equal(p.n_rocev2_gids, 0);
+	assert_int_equal(p.n_ip_gids, 0);
 	assert_int_equal(vft_inventory__read_port(root, "mlx5_27", 1, &p), 0);
 	assert_int_equal(p.n_gids, 2);
 	assert_int_equal(p.n_rocev2_gids, 0);
+	assert_int_equal(p.n_ip_gids, 0);
 	/* the InfiniBand ones are unchanged */
 	assert_int_equal(vft_inventory__read_port(root, "mlx5_9", 1, &p), 0);
 	assert_string_equal(p.link_layer, "InfiniBand");
 	assert_int_equal(p.n_rocev2_gids, 0);
+	assert_int_equal(p.n_ip_gids, 0);
 }
 
 /* Writes @data over the file <malformed root>/<rel> (following links). */

@@ -377,6 +377,38 @@ static void joins_the_root(void **state)
 	assert_int_equal(vft_sysfs__read(tmp, "/proc/self/comm", buf, sizeof(buf)), -ENOENT);
 }
 
+static void finds_the_closest_pci_ancestor(void **state)
+{
+	char buf[32];
+
+	mk("/sys");
+	mk("/sys/devices");
+	mk("/sys/devices/pci0000:00");
+	mk("/sys/devices/pci0000:00/0000:00:02.0");
+	mk("/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.1");
+	mk("/sys/devices/pci0000:00/0000:00:02.0/0000:03:00.1/virtio2");
+	mk("/sys/devices/platform");
+	mk("/sys/devices/platform/serial8250");
+	mk("/sys/bus");
+	mk("/sys/bus/virtio");
+	mk("/sys/bus/virtio/devices");
+	mk("/sys/bus/platform");
+	mk("/sys/bus/platform/devices");
+	ln("../../../devices/pci0000:00/0000:00:02.0/0000:03:00.1/virtio2",
+	   "/sys/bus/virtio/devices/virtio2");
+	ln("../../../devices/platform/serial8250", "/sys/bus/platform/devices/serial8250");
+
+	/* the deepest PCI component: the function behind the bridge, not the bridge */
+	assert_int_equal(vft_sysfs__pci_ancestor(tmp, "virtio", "virtio2", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0000:03:00.1");
+	assert_int_equal(vft_sysfs__pci_ancestor(tmp, "virtio", "virtio2", buf, 12), -ENAMETOOLONG);
+	assert_int_equal(vft_sysfs__pci_ancestor(tmp, "platform", "serial8250", buf, sizeof(buf)),
+			 -ENOENT);
+	assert_int_equal(vft_sysfs__pci_ancestor(tmp, "virtio", "virtio9", buf, sizeof(buf)),
+			 -ENOENT);
+	assert_int_equal(vft_sysfs__pci_ancestor(tmp, "virtio", "../x", buf, sizeof(buf)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +420,7 @@ int main(void)
 		cmocka_unit_test(names_link_targets),
 		cmocka_unit_test(lists_in_natural_order),
 		cmocka_unit_test(joins_the_root),
+		cmocka_unit_test(finds_the_closest_pci_ancestor),
 	};
 
 	return cmocka_run_group_tests_name("sysfs", tests, setup, teardown);

@@ -1,0 +1,1570 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * correlate.c - per-VF records, timelines and findings (see correlate.h and
+ * docs/findings.md for what each finding means and rests on).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cgroup.h"
+#include "correlate.h"
+#include "util.h"
+
+#define IFF_UP_FLAG 0x1
+#define AF_INET6_NUM 10
+#define NS_PER_MS 1000000ULL
+#define KEEP_FIRST_STEPS 16
+#define MAX_PENDING_CLAIMS 4
+
+/* ---- a small open-addressing index: 64-bit hash -> record, verified by the caller ---- */
+
+struct slot {
+	uint64_t hash;
+	uint32_t idx; /* record index + 1; 0 is empty */
+};
+
+struct index {
+	struct slot *slots;
+	size_t cap, used;
+};
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t hash_str(uint32_t tag, const char *s)
+{
+	return hash_bytes(hash_bytes(0xcbf29ce484222325ULL, &tag, sizeof(tag)), s, strlen(s));
+}
+
+static uint64_t hash_dev(uint32_t netns, int32_t ifindex)
+{
+	uint64_t h = hash_bytes(0xcbf29ce484222325ULL, &netns, sizeof(netns));
+
+	return hash_bytes(h, &ifindex, sizeof(ifindex));
+}
+
+static void index_free(struct index *ix)
+{
+	free(ix->slots);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* ---- records ---- */
+
+struct claim {
+	uint64_t ts_ns;
+	uint32_t pid;
+	char comm[VFT_NAME_LEN];
+	char unit[128];
+	char what[96];
+};
+
+enum due_why { DUE_NONE, DUE_POD, DUE_RETURN };
+
+struct rec {
+	struct vft_vf pub;
+	uint32_t idx;
+	size_t cap_steps; /* pub.steps grows up to VFT_VF_MAX_STEPS */
+	/* the stay in a pod netns, or back in the host */
+	uint64_t pod_start_ns;	      /* 0 while in the host netns */
+	uint64_t returned_ns;	      /* 0 unless back in the host after a pod */
+	char host_name[VFT_NAME_LEN]; /* its name in the host before its first pod */
+	bool claimed_after_return;
+	bool ever_in_pod;
+	bool had_rdma;
+	/* the last re-read (in ib_absent_ns) did not find its RDMA device */
+	bool ib_absent;
+	uint32_t ib_absent_ns;
+	/* the grace deadline */
+	uint64_t due_ns;
+	enum due_why due_why;
+	bool due_taken;
+	bool checked; /* the current stay's deadline was evaluated */
+	/* host-manager claims not raised yet: the device is not known to be a VF */
+	struct claim pend[MAX_PENDING_CLAIMS];
+	size_t n_pend;
+	char claimed_by[MAX_PENDING_CLAIMS][VFT_NAME_LEN]; /* claims raised in this host stay */
+	size_t n_claimed_by;
+	struct vft_finding *open[VFT_F_MAX];
+};
+
+struct nsinfo {
+	uint32_t netns;
+	bool host;
+	char name[64];
+	char pod_uid[40];
+};
+
+enum { IX_KEY, IX_DEV, IX_IB, IX_NAME, IX_N };
+
+struct vft_corr {
+	struct vft_corr_opts opts;
+	struct vft_corr_ops ops;
+	void *ctx;
+	struct rec **recs;
+	size_t n_recs, cap_recs;
+	struct index ix[IX_N];
+	struct nsinfo *ns;
+	size_t n_ns, cap_ns;
+	uint32_t host_netns;
+	uint64_t next_id;
+	struct vft_corr_stats stats;
+};
+
+static const struct {
+	const char *name;
+	uint32_t severity;
+	const char *remedy;
+} codes[VFT_F_MAX] = {
+	[VFT_F_HOST_MANAGER_CLAIM] = {
+		.name = "HOST_MANAGER_CLAIM",
+		.severity = VFT_SEV_WARNING,
+		.remedy = "make the host manager leave VFs alone: networkd Unmanaged=yes or "
+			  "NetworkManager unmanaged-devices for the VF names/drivers (udev "
+			  "ACTION==\"add|change|move\")",
+	},
+	[VFT_F_CNI_MOVE_FAILED] = {
+		.name = "CNI_MOVE_FAILED",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "read the message; for EEXIST rename or delete the device of that "
+			  "name in the target netns (a stale net1), then retry the pod",
+	},
+	[VFT_F_VF_RETURNED_TO_HOST] = {
+		.name = "VF_RETURNED_TO_HOST",
+		.severity = VFT_SEV_INFO,
+		.remedy = "none: informational; watch for VF_STRANDED",
+	},
+	[VFT_F_VF_STRANDED] = {
+		.name = "VF_STRANDED",
+		.severity = VFT_SEV_WARNING,
+		.remedy = "restore the VF's host name and leave it down and unmanaged (the "
+			  "CNI's DEL did not run); check the host manager's unmanaged rules",
+	},
+	[VFT_F_NET1_NO_IP] = {
+		.name = "NET1_NO_IP",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "check the IPAM plugin (whereabouts, host-local) and the "
+			  "NetworkAttachmentDefinition's ipam section; see the CNI's log",
+	},
+	[VFT_F_LID_MISSING] = {
+		.name = "LID_MISSING",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "check the port with ibstat; the Subnet Manager must admit the VF "
+			  "(SM virtualization on, VF GUID set, port up)",
+	},
+	[VFT_F_SM_UNREACHABLE] = {
+		.name = "SM_UNREACHABLE",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "no Subnet Manager answered on this port: check opensm/UFM and "
+			  "the cabling of the fabric",
+	},
+	[VFT_F_GUID_ZERO] = {
+		.name = "GUID_ZERO",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "assign the VF a GUID before it binds (ip link set PF vf N "
+			  "node_guid/port_guid, or the SR-IOV operator's GUID pool)",
+	},
+	[VFT_F_GID_MISSING] = {
+		.name = "GID_MISSING",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "give net1 an IP address: RoCE v2 GIDs are made from its "
+			  "addresses",
+	},
+	[VFT_F_RDMA_DEVICE_MISSING] = {
+		.name = "RDMA_DEVICE_MISSING",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "check that the VF's RDMA device exists (rdma dev) and that the "
+			  "mlx5_ib module is loaded; rebind the VF",
+	},
+	[VFT_F_RDMA_NETNS_MISMATCH] = {
+		.name = "RDMA_NETNS_MISMATCH",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "in exclusive netns mode the CNI must move the RDMA device with "
+			  "the netdev (rdma dev set DEV netns NS): use an RDMA-aware CNI, "
+			  "or shared mode",
+	},
+	[VFT_F_DRIVER_CHURN] = {
+		.name = "DRIVER_CHURN",
+		.severity = VFT_SEV_WARNING,
+		.remedy = "find who unbinds the VF (the actor) while pods use it: a device "
+			  "plugin restart or a driver reload",
+	},
+};
+
+const char *vft_finding__name(uint32_t code)
+{
+	return code && code < VFT_F_MAX ? codes[code].name : NULL;
+}
+
+const char *vft_finding__remedy(uint32_t code)
+{
+	return code && code < VFT_F_MAX ? codes[code].remedy : NULL;
+}
+
+const char *vft_severity__name(uint32_t severity)
+{
+	switch (severity) {
+	case VFT_SEV_INFO:
+		return "info";
+	case VFT_SEV_WARNING:
+		return "warning";
+	case VFT_SEV_ERROR:
+		return "error";
+	default:
+		return NULL;
+	}
+}
+
+/* ---- index operations ---- */
+
+static bool rec_has(const struct vft_corr *c, int which, const struct rec *r, uint64_t hash);
+
+static int index_grow(struct vft_corr *c, int which);
+
+static void index_put(struct index *ix, uint64_t hash, uint32_t idx)
+{
+	size_t i = hash & (ix->cap - 1);
+
+	while (ix->slots[i].idx)
+		i = (i + 1) & (ix->cap - 1);
+	ix->slots[i].hash = hash;
+	ix->slots[i].idx = idx + 1;
+	ix->used++;
+}
+
+/* Adds @r under @hash unless it is there already. Returns 0 or -ENOMEM. */
+static int index_add(struct vft_corr *c, int which, struct rec *r, uint64_t hash)
+{
+	struct index *ix = &c->ix[which];
+	size_t i;
+	int err;
+
+	if ((ix->used + 1) * 2 > ix->cap) {
+		err = index_grow(c, which);
+		if (err)
+			return err;
+	}
+	for (i = hash & (ix->cap - 1); ix->slots[i].idx; i = (i + 1) & (ix->cap - 1))
+		if (ix->slots[i].hash == hash && ix->slots[i].idx == r->idx + 1)
+			return 0;
+	index_put(ix, hash, r->idx);
+	return 0;
+}
+
+/* The first record under @hash that still has that key (stale entries are skipped). */
+static struct rec *index_find(const struct vft_corr *c, int which, uint64_t hash,
+			      bool (*pred)(const struct rec *r, const void *arg), const void *arg)
+{
+	const struct index *ix = &c->ix[which];
+	struct rec *best = NULL, *r;
+	size_t i;
+
+	if (!ix->cap)
+		return NULL;
+	for (i = hash & (ix->cap - 1); ix->slots[i].idx; i = (i + 1) & (ix->cap - 1)) {
+		if (ix->slots[i].hash != hash)
+			continue;
+		r = c->recs[ix->slots[i].idx - 1];
+		if (!rec_has(c, which, r, hash) || (pred && !pred(r, arg)))
+			continue;
+		/* several records may share a name: a registered one, then the newest, wins */
+		if (!best || r->pub.registered > best->pub.registered ||
+		    (r->pub.registered == best->pub.registered && r->idx > best->idx))
+			best = r;
+		if (which == IX_KEY || which == IX_DEV)
+			break;
+	}
+	return best;
+}
+
+static uint64_t rec_hash(const struct rec *r, int which)
+{
+	switch (which) {
+	case IX_KEY:
+		return hash_str(IX_KEY, r->pub.ref.key);
+	case IX_DEV:
+		return hash_dev(r->pub.ref.netns, r->pub.ifindex);
+	case IX_IB:
+		return hash_str(IX_IB, r->pub.ref.ibdev);
+	default:
+		return hash_str(IX_NAME, r->pub.ref.ifname);
+	}
+}
+
+static bool rec_keyed(const struct rec *r, int which)
+{
+	switch (which) {
+	case IX_KEY:
+		return true;
+	case IX_DEV:
+		return r->pub.ifindex > 0;
+	case IX_IB:
+		return r->pub.ref.ibdev[0];
+	default:
+		return r->pub.ref.ifname[0];
+	}
+}
+
+static bool rec_has(const struct vft_corr *c, int which, const struct rec *r, uint64_t hash)
+{
+	return rec_keyed(r, which) && rec_hash(r, which) == hash;
+}
+
+/* Doubles the table (or rebuilds it, dropping stale entries). */
+static int index_grow(struct vft_corr *c, int which)
+{
+	struct index *ix = &c->ix[which];
+	size_t cap = ix->cap ? ix->cap : 64, i, live = 0;
+	struct slot *slots;
+
+	for (i = 0; i < c->n_recs; i++)
+		live += rec_keyed(c->recs[i], which);
+	while ((live + 1) * 4 > cap)
+		cap *= 2;
+	slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	free(ix->slots);
+	ix->slots = slots;
+	ix->cap = cap;
+	ix->used = 0;
+	for (i = 0; i < c->n_recs; i++)
+		if (rec_keyed(c->recs[i], which))
+			index_put(ix, rec_hash(c->recs[i], which), c->recs[i]->idx);
+	return 0;
+}
+
+/* Indexes @r under its current keys; call after a name, netns, ifindex or ibdev changes. */
+static int reindex(struct vft_corr *c, struct rec *r)
+{
+	int which, err;
+
+	for (which = 0; which < IX_N; which++) {
+		if (!rec_keyed(r, which))
+			continue;
+		err = index_add(c, which, r, rec_hash(r, which));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- netns table ---- */
+
+static struct nsinfo *ns_find(const struct vft_corr *c, uint32_t netns)
+{
+	size_t i;
+
+	for (i = 0; netns && i < c->n_ns; i++)
+		if (c->ns[i].netns == netns)
+			return &c->ns[i];
+	return NULL;
+}
+
+static bool is_host(const struct vft_corr *c, uint32_t netns)
+{
+	return !netns || netns == c->host_netns;
+}
+
+static bool is_pod_ns(const struct vft_corr *c, uint32_t netns)
+{
+	return netns && c->host_netns && netns != c->host_netns;
+}
+
+/* Fills the netns-derived part of a VF's reference. */
+static void ref_update(const struct vft_corr *c, struct rec *r)
+{
+	const struct nsinfo *n = ns_find(c, r->pub.ref.netns);
+
+	r->pub.ref.netns_name[0] = r->pub.ref.pod_uid[0] = '\0';
+	if (!n)
+		return;
+	memcpy(r->pub.ref.netns_name, n->name, sizeof(n->name));
+	memcpy(r->pub.ref.pod_uid, n->pod_uid, sizeof(n->pod_uid));
+}
+
+static int on_netns_info(struct vft_corr *c, const struct vft_event *ev)
+{
+	struct nsinfo *n = ns_find(c, ev->netns), *tmp;
+	size_t i;
+
+	if (!ev->netns)
+		return 0;
+	if (!n) {
+		if (c->n_ns == c->cap_ns) {
+			size_t cap = c->cap_ns ? c->cap_ns * 2 : 16;
+
+			tmp = realloc(c->ns, cap * sizeof(*tmp));
+			if (!tmp)
+				return -ENOMEM;
+			c->ns = tmp;
+			c->cap_ns = cap;
+		}
+		n = &c->ns[c->n_ns++];
+		memset(n, 0, sizeof(*n));
+		n->netns = ev->netns;
+	}
+	n->host = ev->netns_host;
+	vft_copy_name(n->name, ev->netns_name, sizeof(n->name));
+	vft_copy_name(n->pod_uid, ev->pod_uid, sizeof(n->pod_uid));
+	if (ev->netns_host)
+		c->host_netns = ev->netns;
+	for (i = 0; i < c->n_recs; i++)
+		if (c->recs[i]->pub.ref.netns == ev->netns)
+			ref_update(c, c->recs[i]);
+	return 0;
+}
+
+/* ---- findings ---- */
+
+static void actor_unit(const struct vft_event *ev, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (ev->has_actor && ev->actor.cgroup[0] && vft_cgroup__unit(ev->actor.cgroup, buf, size))
+		buf[0] = '\0';
+}
+
+static void set_actor(struct vft_finding *f, const struct vft_event *ev)
+{
+	if (!ev || !ev->has_actor)
+		return;
+	f->has_actor = true;
+	f->pid = ev->actor.pid;
+	vft_copy_name(f->comm, ev->actor.comm, sizeof(f->comm));
+	actor_unit(ev, f->unit, sizeof(f->unit));
+}
+
+__attribute__((format(printf, 3, 4))) static void fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, size, f, ap);
+	va_end(ap);
+}
+
+/*
+ * Whether a finding of @code describes a condition that stays until fixed
+ * (it is open, and resolved later), or something that happened: a return, a
+ * claim, driver churn. Those are never open and never resolved.
+ */
+static bool stays_open(uint32_t code)
+{
+	return codes[code].severity != VFT_SEV_INFO && code != VFT_F_HOST_MANAGER_CLAIM &&
+	       code != VFT_F_DRIVER_CHURN;
+}
+
+/*
+ * Raises @code on @r. One finding of a code is open per VF at a time: a
+ * second one while the first is open is not raised again (its evidence
+ * would repeat). Info findings are never open. @unit, if not NULL, is the
+ * actor's unit when @actor has no cgroup path. Returns 0 or a callback's
+ * negative value, or -ENOMEM.
+ */
+static int raise_as(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts, uint64_t since,
+		    const struct vft_event *actor, const char *unit, int32_t err,
+		    const char *message, const char *evidence)
+{
+	struct vft_finding *f;
+	int ret = 0;
+
+	if (r->open[code])
+		return 0;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->id = ++c->next_id;
+	f->code = code;
+	f->severity = codes[code].severity;
+	f->ts_ns = ts;
+	f->since_ns = since ? since : ts;
+	f->vf = r->pub.ref;
+	set_actor(f, actor);
+	if (unit)
+		vft_copy_name(f->unit, unit, sizeof(f->unit));
+	f->err = err;
+	vft_copy_name(f->message, message, sizeof(f->message));
+	vft_copy_name(f->evidence, evidence ? evidence : "", sizeof(f->evidence));
+	f->remedy = codes[code].remedy;
+	c->stats.raised[code]++;
+	r->pub.n_findings++;
+	if (c->ops.finding)
+		ret = c->ops.finding(c->ctx, f);
+	if (!stays_open(code)) {
+		free(f);
+	} else {
+		r->open[code] = f;
+		r->pub.n_open++;
+	}
+	return ret;
+}
+
+static int raise(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts, uint64_t since,
+		 const struct vft_event *actor, int32_t err, const char *message,
+		 const char *evidence)
+{
+	return raise_as(c, r, code, ts, since, actor, NULL, err, message, evidence);
+}
+
+/* Marks the open finding @code of @r resolved at @ts by @by. */
+static int resolve(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts, const char *by)
+{
+	struct vft_finding *f = r->open[code];
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	r->open[code] = NULL;
+	r->pub.n_open--;
+	f->resolved = true;
+	f->resolved_ns = ts;
+	f->vf = r->pub.ref;
+	vft_copy_name(f->resolved_by, by, sizeof(f->resolved_by));
+	c->stats.resolved[code]++;
+	if (c->ops.resolved)
+		ret = c->ops.resolved(c->ctx, f);
+	free(f);
+	return ret;
+}
+
+/* ---- records ---- */
+
+static bool is_pci_addr(const char *s)
+{
+	unsigned int d, b, s2, f;
+	char tail;
+
+	return sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &s2, &f, &tail) == 4 && strlen(s) == 12;
+}
+
+static struct rec *rec_new(struct vft_corr *c, const char *key)
+{
+	struct rec *r, **tmp;
+	char buf[VFT_KEY_LEN];
+	unsigned int n = 2;
+
+	vft_copy_name(buf, key, sizeof(buf));
+	/* a name used by an earlier device (gone now) gets a suffix */
+	while (index_find(c, IX_KEY, hash_str(IX_KEY, buf), NULL, NULL) && n < 1000)
+		snprintf(buf, sizeof(buf), "%.*s#%u", VFT_KEY_LEN - 6, key, n++);
+	if (c->n_recs == c->cap_recs) {
+		size_t cap = c->cap_recs ? c->cap_recs * 2 : 64;
+
+		tmp = realloc(c->recs, cap * sizeof(*tmp));
+		if (!tmp)
+			return NULL;
+		c->recs = tmp;
+		c->cap_recs = cap;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	memcpy(r->pub.ref.key, buf, sizeof(buf));
+	if (is_pci_addr(buf))
+		memcpy(r->pub.ref.pci, buf,
+		       sizeof(r->pub.ref.pci) < sizeof(buf) ? sizeof(r->pub.ref.pci) : sizeof(buf));
+	r->pub.vf_index = -1;
+	r->pub.numa_node = -1;
+	r->idx = c->n_recs;
+	c->recs[c->n_recs++] = r;
+	if (reindex(c, r)) {
+		c->n_recs--;
+		free(r->pub.steps);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static struct rec *by_key(struct vft_corr *c, const char *key)
+{
+	return key[0] ? index_find(c, IX_KEY, hash_str(IX_KEY, key), NULL, NULL) : NULL;
+}
+
+static bool same_dev(const struct rec *r, const void *arg)
+{
+	return r->pub.registered;
+}
+
+static struct rec *by_dev(struct vft_corr *c, uint32_t netns, int32_t ifindex)
+{
+	return ifindex > 0 ? index_find(c, IX_DEV, hash_dev(netns, ifindex), same_dev, NULL) : NULL;
+}
+
+static struct rec *by_ibdev(struct vft_corr *c, const char *ibdev)
+{
+	return ibdev[0] ? index_find(c, IX_IB, hash_str(IX_IB, ibdev), NULL, NULL) : NULL;
+}
+
+static struct rec *by_name(struct vft_corr *c, const char *ifname)
+{
+	return ifname[0] ? index_find(c, IX_NAME, hash_str(IX_NAME, ifname), same_dev, NULL) : NULL;
+}
+
+static void add_name(struct rec *r, const char *name)
+{
+	struct vft_vf *v = &r->pub;
+
+	if (!name[0] || (v->n_names && !strcmp(v->names[v->n_names - 1], name)))
+		return;
+	if (v->n_names == VFT_VF_MAX_NAMES) { /* keep the first and the newest */
+		memmove(v->names[1], v->names[2], (VFT_VF_MAX_NAMES - 2) * VFT_NAME_LEN);
+		v->n_names--;
+	}
+	vft_copy_name(v->names[v->n_names++], name, VFT_NAME_LEN);
+}
+
+static void add_netns(struct rec *r, uint32_t netns)
+{
+	struct vft_vf *v = &r->pub;
+
+	if (!netns || (v->n_netns && v->netns_hist[v->n_netns - 1] == netns))
+		return;
+	if (v->n_netns == VFT_VF_MAX_NETNS) {
+		memmove(&v->netns_hist[1], &v->netns_hist[2],
+			(VFT_VF_MAX_NETNS - 2) * sizeof(v->netns_hist[0]));
+		v->n_netns--;
+	}
+	v->netns_hist[v->n_netns++] = netns;
+}
+
+/* Sets the netdev identity of @r; returns 0 or -ENOMEM. */
+static int set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint32_t netns,
+		      int32_t ifindex)
+{
+	if (ifname[0]) {
+		vft_copy_name(r->pub.ref.ifname, ifname, sizeof(r->pub.ref.ifname));
+		add_name(r, ifname);
+	}
+	if (netns && netns != r->pub.ref.netns) {
+		r->pub.ref.netns = netns;
+		ref_update(c, r);
+	}
+	add_netns(r, netns);
+	if (ifindex > 0)
+		r->pub.ifindex = ifindex;
+	return reindex(c, r);
+}
+
+/* The record a netdev event is about, created when @create. */
+static struct rec *netdev_rec(struct vft_corr *c, const struct vft_event *ev, bool create)
+{
+	uint32_t netns = ev->kind == VFT_EV_NETNS_MOVE ? ev->from_netns : ev->netns;
+	struct rec *r = NULL;
+
+	if (is_pci_addr(ev->parent))
+		r = by_key(c, ev->parent);
+	if (!r)
+		r = by_dev(c, netns, ev->ifindex);
+	if (!r && !netns && !is_pci_addr(ev->parent))
+		r = by_name(c, ev->ifname);
+	/* a record made before its PCI address was known (rtnetlink without a parent) */
+	if (r && !r->pub.ref.pci[0] && is_pci_addr(ev->parent) && !by_key(c, ev->parent))
+		vft_copy_name(r->pub.ref.pci, ev->parent, sizeof(r->pub.ref.pci));
+	if (!r && create && (ev->ifname[0] || is_pci_addr(ev->parent)))
+		r = rec_new(c, is_pci_addr(ev->parent) ? ev->parent : ev->ifname);
+	return r;
+}
+
+static bool ip_scoped(const struct vft_event *ev)
+{
+	return ev->family != AF_INET6_NUM || !(ev->addr[0] == 0xfe && (ev->addr[1] & 0xc0) == 0x80);
+}
+
+/* ---- timeline ---- */
+
+static void step_text(const struct vft_event *ev, char *buf, size_t size)
+{
+	char abuf[64], ebuf[16], g[24];
+
+	switch (ev->kind) {
+	case VFT_EV_NETDEV_REGISTER:
+		fmt(buf, size, "netdev %s registered in netns %u", ev->ifname, ev->netns);
+		break;
+	case VFT_EV_NETDEV_UNREGISTER:
+		fmt(buf, size, "netdev %s unregistered", ev->ifname);
+		break;
+	case VFT_EV_NETNS_MOVE:
+		if (ev->has_ret && ev->ret < 0)
+			fmt(buf, size, "move of %s to netns %u failed: %s%s%s", ev->ifname,
+			    ev->to_netns, vft_errno_name(ev->ret, ebuf, sizeof(ebuf)),
+			    ev->message[0] ? ": " : "", ev->message);
+		else
+			fmt(buf, size, "moved %s to netns %u%s%s", ev->ifname, ev->to_netns,
+			    ev->new_ifname[0] ? " as " : "", ev->new_ifname);
+		break;
+	case VFT_EV_NETDEV_RENAME:
+		if (ev->has_ret && ev->ret < 0)
+			fmt(buf, size, "rename %s -> %s failed: %s", ev->ifname, ev->new_ifname,
+			    vft_errno_name(ev->ret, ebuf, sizeof(ebuf)));
+		else
+			fmt(buf, size, "renamed %s -> %s", ev->ifname, ev->new_ifname);
+		break;
+	case VFT_EV_LINK_CHANGE:
+		fmt(buf, size, "%s %s", ev->ifname,
+		    (ev->flags & IFF_UP_FLAG) == (ev->old_flags & IFF_UP_FLAG) ? "flags changed" :
+		    ev->flags & IFF_UP_FLAG				       ? "admin up" :
+										 "admin down");
+		break;
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
+		fmt(buf, size, "%s %s/%u %s %s",
+		    ev->kind == VFT_EV_ADDR_ADD ? "address" : "removed", abuf, ev->prefixlen,
+		    ev->kind == VFT_EV_ADDR_ADD ? "on" : "from", ev->ifname);
+		break;
+	case VFT_EV_DRIVER_BIND:
+		fmt(buf, size, "bound to %s%s", ev->driver,
+		    ev->has_ret && ev->ret < 0 ? " (failed)" : "");
+		break;
+	case VFT_EV_DRIVER_UNBIND:
+		fmt(buf, size, "unbound from %s", ev->driver);
+		break;
+	case VFT_EV_VF_ADD:
+		fmt(buf, size, "VF %d of %s", ev->vf_index, ev->pf);
+		break;
+	case VFT_EV_VF_REMOVE:
+		fmt(buf, size, "VF %d of %s removed", ev->vf_index, ev->pf);
+		break;
+	case VFT_EV_RDMA_REGISTER:
+		vft_fmt_guid(g, sizeof(g), ev->node_guid);
+		fmt(buf, size, "RDMA device %s registered (node GUID %s)", ev->ibdev, g);
+		break;
+	case VFT_EV_RDMA_UNREGISTER:
+		fmt(buf, size, "RDMA device %s unregistered", ev->ibdev);
+		break;
+	case VFT_EV_RDMA_RENAME:
+		fmt(buf, size, "RDMA device %s renamed %s", ev->ibdev, ev->new_ibdev);
+		break;
+	case VFT_EV_RDMA_NETNS_MOVE:
+		fmt(buf, size, "RDMA device %s to netns %u%s%s", ev->ibdev, ev->to_netns,
+		    ev->has_ret && ev->ret < 0 ? " failed: " : "",
+		    ev->has_ret && ev->ret < 0 ? vft_errno_name(ev->ret, ebuf, sizeof(ebuf)) : "");
+		break;
+	case VFT_EV_RDMA_PORT_EVENT:
+	case VFT_EV_RDMA_PORT_STATE:
+		if (ev->has_ret && ev->ret < 0) {
+			fmt(buf, size, "%s not visible in netns %u", ev->ibdev, ev->netns);
+			break;
+		}
+		fmt(buf, size, "%s/%u %s%s%s lid 0x%x sm_lid 0x%x", ev->ibdev, ev->port,
+		    ev->kind == VFT_EV_RDMA_PORT_EVENT ? vft_ib_event__name(ev->port_event) ?: "?" :
+							 "state",
+		    ev->has_port_attrs ? " " : "",
+		    ev->has_port_attrs ? vft_port_state__name(ev->port_state) ?: "?" : "", ev->lid,
+		    ev->sm_lid);
+		break;
+	case VFT_EV_VF_CHECK:
+		fmt(buf, size, "grace period over: checked");
+		break;
+	default:
+		fmt(buf, size, "%s", vft_kind__name(ev->kind) ?: "?");
+		break;
+	}
+}
+
+static void add_step(struct rec *r, const struct vft_event *ev)
+{
+	struct vft_vf *v = &r->pub;
+	struct vft_step *s;
+
+	if (v->n_steps == r->cap_steps && r->cap_steps < VFT_VF_MAX_STEPS) {
+		/* most records keep a few steps: grow on demand */
+		size_t cap = r->cap_steps ? r->cap_steps * 2 : 8;
+
+		if (cap > VFT_VF_MAX_STEPS)
+			cap = VFT_VF_MAX_STEPS;
+		s = realloc(v->steps, cap * sizeof(*s));
+		if (!s) {
+			v->steps_dropped++;
+			return;
+		}
+		v->steps = s;
+		r->cap_steps = cap;
+	}
+	if (v->n_steps == VFT_VF_MAX_STEPS) {
+		/* keep the first steps (how it started) and the newest */
+		memmove(&v->steps[KEEP_FIRST_STEPS], &v->steps[KEEP_FIRST_STEPS + 1],
+			(VFT_VF_MAX_STEPS - KEEP_FIRST_STEPS - 1) * sizeof(*s));
+		v->n_steps--;
+		v->steps_dropped++;
+	}
+	s = &v->steps[v->n_steps++];
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = ev->ts_ns;
+	s->kind = ev->kind;
+	s->ret = ev->has_ret ? ev->ret : 0;
+	if (ev->has_actor) {
+		s->pid = ev->actor.pid;
+		vft_copy_name(s->comm, ev->actor.comm, sizeof(s->comm));
+	}
+	step_text(ev, s->text, sizeof(s->text));
+}
+
+/* ---- the rules ---- */
+
+static const char *const default_trusted[] = {
+	/* CNI plugins and IPAM */
+	"multus", "multus-shim", "sriov", "host-device", "macvlan", "ipvlan", "ib-sriov", "rdma",
+	"whereabouts", "host-local", "static", "dhcp", "tuning",
+	/* container runtimes and the kubelet */
+	"containerd", "containerd-shim", "runc", "crio", "conmon", "kubelet", "dockerd",
+	/* the SR-IOV device plugin and operator daemons */
+	"sriovdp", "sriov-network-c"
+};
+
+static const char *const trusted_units[] = { "containerd.service", "crio.service",
+					     "kubelet.service", "docker.service" };
+
+static bool trusted(const struct vft_corr *c, const struct vft_event *ev)
+{
+	char unit[128];
+	size_t i;
+
+	if (!ev->has_actor)
+		return true; /* nobody to name: rtnetlink saw it, not who did it */
+	if (!ev->actor.pid || !strncmp(ev->actor.comm, "kworker/", 8))
+		return true; /* the kernel's own work (a netns dismantled, addrconf) */
+	for (i = 0; i < ARRAY_SIZE(default_trusted); i++)
+		if (!strcmp(ev->actor.comm, default_trusted[i]))
+			return true;
+	for (i = 0; i < c->opts.n_trusted; i++)
+		if (!strcmp(ev->actor.comm, c->opts.trusted_comms[i]))
+			return true;
+	actor_unit(ev, unit, sizeof(unit));
+	for (i = 0; unit[0] && i < ARRAY_SIZE(trusted_units); i++)
+		if (!strcmp(unit, trusted_units[i]))
+			return true;
+	/* pods (the CNI's own containers, e.g. the SR-IOV operator) are Kubernetes' */
+	return ev->actor.cgroup[0] && strstr(ev->actor.cgroup, "/kubepods");
+}
+
+static bool known_vf(const struct rec *r)
+{
+	return r->pub.pf[0];
+}
+
+static int raise_claim(struct vft_corr *c, struct rec *r, const struct claim *cl, uint64_t now,
+		       const char *when)
+{
+	struct vft_event actor = { .has_actor = true };
+	char msg[256], ev[256];
+
+	actor.actor.pid = cl->pid;
+	vft_copy_name(actor.actor.comm, cl->comm, sizeof(actor.actor.comm));
+	fmt(msg, sizeof(msg), "%s (%s) was configured in the host netns by %s[%u]%s%s%s: %s%s",
+	    r->pub.ref.key, r->pub.ref.ifname, cl->comm, cl->pid, cl->unit[0] ? " (" : "", cl->unit,
+	    cl->unit[0] ? ")" : "", cl->what, when);
+	fmt(ev, sizeof(ev), "actor=%s pid=%u unit=%s action=\"%s\"", cl->comm, cl->pid,
+	    cl->unit[0] ? cl->unit : "-", cl->what);
+	return raise_as(c, r, VFT_F_HOST_MANAGER_CLAIM, now, cl->ts_ns, &actor, cl->unit, 0, msg,
+			ev);
+}
+
+static bool claimed_by(const struct rec *r, const char *comm)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_claimed_by; i++)
+		if (!strcmp(r->claimed_by[i], comm))
+			return true;
+	return false;
+}
+
+/* A host-netns configuration step of @r by an untrusted actor. */
+static int on_claim(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	struct claim cl = { .ts_ns = ev->ts_ns, .pid = ev->actor.pid };
+	char abuf[64];
+
+	if (claimed_by(r, ev->actor.comm))
+		return 0;
+	vft_copy_name(cl.comm, ev->actor.comm, sizeof(cl.comm));
+	actor_unit(ev, cl.unit, sizeof(cl.unit));
+	if (ev->kind == VFT_EV_LINK_CHANGE) {
+		fmt(cl.what, sizeof(cl.what), "admin up");
+	} else {
+		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
+		fmt(cl.what, sizeof(cl.what), "address %s/%u", abuf, ev->prefixlen);
+	}
+	if (r->n_claimed_by < MAX_PENDING_CLAIMS)
+		vft_copy_name(r->claimed_by[r->n_claimed_by++], cl.comm, VFT_NAME_LEN);
+	if (r->returned_ns)
+		r->claimed_after_return = true;
+	if (known_vf(r) || r->ever_in_pod) {
+		/* each actor is a finding of its own */
+		return raise_claim(c, r, &cl, ev->ts_ns,
+				   r->returned_ns ? " after it came back" : "");
+	}
+	if (r->n_pend < MAX_PENDING_CLAIMS)
+		r->pend[r->n_pend++] = cl;
+	return 0;
+}
+
+/* The device went into a pod: raise the claims that preceded it. */
+static int flush_claims(struct vft_corr *c, struct rec *r, uint64_t move_ns)
+{
+	char when[64];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < r->n_pend && !err; i++) {
+		fmt(when, sizeof(when), ", %llu ms before it moved to a pod",
+		    (unsigned long long)((move_ns - r->pend[i].ts_ns) / NS_PER_MS));
+		err = raise_claim(c, r, &r->pend[i], move_ns, when);
+	}
+	r->n_pend = 0;
+	return err;
+}
+
+static void schedule(struct rec *r, uint64_t at, enum due_why why)
+{
+	r->due_ns = at;
+	r->due_why = why;
+	r->due_taken = false;
+	r->checked = false;
+}
+
+/* Findings of a pod stay that no longer apply once the VF leaves the pod. */
+static int leave_pod(struct vft_corr *c, struct rec *r, uint64_t ts, const char *why)
+{
+	static const uint32_t pod_codes[] = { VFT_F_NET1_NO_IP,		VFT_F_LID_MISSING,
+					      VFT_F_SM_UNREACHABLE,	VFT_F_GUID_ZERO,
+					      VFT_F_GID_MISSING,	VFT_F_RDMA_DEVICE_MISSING,
+					      VFT_F_RDMA_NETNS_MISMATCH };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(pod_codes) && !err; i++)
+		err = resolve(c, r, pod_codes[i], ts, why);
+	return err;
+}
+
+static int enter_pod(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	int err;
+
+	r->ever_in_pod = true;
+	r->pod_start_ns = ev->ts_ns;
+	r->returned_ns = 0;
+	r->claimed_after_return = false;
+	r->n_claimed_by = 0;
+	r->ib_absent = false;
+	err = resolve(c, r, VFT_F_VF_STRANDED, ev->ts_ns, "back in a pod");
+	if (!err)
+		err = resolve(c, r, VFT_F_CNI_MOVE_FAILED, ev->ts_ns, "a later move succeeded");
+	if (!err)
+		err = flush_claims(c, r, ev->ts_ns);
+	schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_POD);
+	return err;
+}
+
+static int on_move(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	char msg[256], evd[256], ebuf[16];
+	int err = 0;
+
+	if (ev->has_ret && ev->ret < 0) {
+		fmt(msg, sizeof(msg), "moving %s (%s) to netns %u failed: %s%s%s", r->pub.ref.key,
+		    ev->ifname, ev->to_netns, vft_errno_name(ev->ret, ebuf, sizeof(ebuf)),
+		    ev->message[0] ? ": " : "", ev->message);
+		fmt(evd, sizeof(evd), "from_netns=%u to_netns=%u ret=%d%s%s", ev->from_netns,
+		    ev->to_netns, ev->ret, ev->new_ifname[0] ? " name=" : "", ev->new_ifname);
+		return raise(c, r, VFT_F_CNI_MOVE_FAILED, ev->ts_ns, 0, ev, ev->ret, msg, evd);
+	}
+	/* its name in the host before its first pod, which a return should restore */
+	if (!r->ever_in_pod && !r->host_name[0] && is_host(c, ev->from_netns) &&
+	    is_pod_ns(c, ev->to_netns))
+		vft_copy_name(r->host_name, ev->ifname[0] ? ev->ifname : r->pub.ref.ifname,
+			      sizeof(r->host_name));
+	/* the kernel closes the device and flushes its addresses on the way */
+	r->pub.up = false;
+	r->pub.n_addrs = 0;
+	err = set_netdev(c, r, ev->new_ifname[0] ? ev->new_ifname : ev->ifname, ev->to_netns,
+			 ev->new_ifindex);
+	if (err)
+		return err;
+	/* straight from one pod into another: the first stay is over */
+	if (r->pod_start_ns && is_pod_ns(c, ev->to_netns) && ev->to_netns != ev->from_netns)
+		err = leave_pod(c, r, ev->ts_ns, "left the pod");
+	if (err)
+		return err;
+	if (is_pod_ns(c, ev->to_netns))
+		return enter_pod(c, r, ev);
+	if (!is_host(c, ev->to_netns) || !r->pod_start_ns)
+		return 0;
+	/* back in the host */
+	err = leave_pod(c, r, ev->ts_ns, "left the pod");
+	r->pod_start_ns = 0;
+	r->returned_ns = ev->ts_ns;
+	r->n_claimed_by = 0;
+	fmt(msg, sizeof(msg), "%s came back to the host netns as %s (from netns %u)",
+	    r->pub.ref.key, r->pub.ref.ifname, ev->from_netns);
+	fmt(evd, sizeof(evd), "from_netns=%u name=%s host_name=%s", ev->from_netns,
+	    r->pub.ref.ifname, r->host_name[0] ? r->host_name : "-");
+	if (!err)
+		err = raise(c, r, VFT_F_VF_RETURNED_TO_HOST, ev->ts_ns, 0, ev, 0, msg, evd);
+	schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_RETURN);
+	return err;
+}
+
+/* Why a returned VF is stranded, or NULL if it is back in service. */
+static const char *stranded_why(const struct rec *r, char *buf, size_t size)
+{
+	if (!r->pub.registered)
+		return NULL; /* gone: nothing left to strand */
+	if (r->claimed_after_return) {
+		fmt(buf, size, "a host manager claimed it after it came back");
+		return buf;
+	}
+	if (r->host_name[0] && strcmp(r->pub.ref.ifname, r->host_name)) {
+		fmt(buf, size, "it keeps the name %s (its host name was %s)", r->pub.ref.ifname,
+		    r->host_name);
+		return buf;
+	}
+	if (!r->host_name[0] &&
+	    (!strncmp(r->pub.ref.ifname, "net", 3) || !strncmp(r->pub.ref.ifname, "dev", 3))) {
+		fmt(buf, size, "it keeps the temporary name %s", r->pub.ref.ifname);
+		return buf;
+	}
+	return NULL;
+}
+
+static bool lid_ok(uint32_t lid)
+{
+	return lid && lid != 0xffff;
+}
+
+static bool is_ib(const struct rec *r)
+{
+	return !strcmp(r->pub.link_layer, "InfiniBand");
+}
+
+static void port_evidence(const struct rec *r, char *buf, size_t size)
+{
+	char ng[24], pg[24];
+
+	vft_fmt_guid(ng, sizeof(ng), r->pub.node_guid);
+	vft_fmt_guid(pg, sizeof(pg), r->pub.port_guid);
+	fmt(buf, size,
+	    "ibdev=%s port=%u state=%s lid=0x%x sm_lid=0x%x node_guid=%s port_guid=%s "
+	    "link_layer=%s rocev2_ip_gids=%u",
+	    r->pub.ref.ibdev, r->pub.port, vft_port_state__name(r->pub.port_state) ?: "?",
+	    r->pub.lid, r->pub.sm_lid, ng, pg, r->pub.link_layer, r->pub.n_ip_gids);
+}
+
+/* The grace period of a pod stay ended: evaluate what must hold by now. */
+static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	const struct vft_vf *v = &r->pub;
+	char msg[256], evd[256];
+	int err = 0;
+
+	if (!v->registered)
+		return 0;
+	if (v->up && !v->n_addrs) {
+		fmt(msg, sizeof(msg),
+		    "%s (%s) in pod netns %u is up but has no IP address %llu s "
+		    "after it arrived",
+		    v->ref.key, v->ref.ifname, v->ref.netns,
+		    (unsigned long long)((ev->ts_ns - r->pod_start_ns) / 1000000000ULL));
+		fmt(evd, sizeof(evd),
+		    "netns=%u ifname=%s up=1 addresses=0 (link-local not counted)", v->ref.netns,
+		    v->ref.ifname);
+		err = raise(c, r, VFT_F_NET1_NO_IP, ev->ts_ns, r->pod_start_ns, NULL, 0, msg, evd);
+	}
+	if (!err && !v->ref.ibdev[0] && r->had_rdma) {
+		fmt(msg, sizeof(msg), "%s (%s) is in a pod but its RDMA device is gone", v->ref.key,
+		    v->ref.ifname);
+		fmt(evd, sizeof(evd), "netns=%u had_rdma=1 ibdev=-", v->ref.netns);
+		err = raise(c, r, VFT_F_RDMA_DEVICE_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0,
+			    msg, evd);
+	}
+	if (!err && v->ref.ibdev[0] && r->ib_absent && r->ib_absent_ns == v->ref.netns) {
+		fmt(msg, sizeof(msg),
+		    "%s (%s) is in pod netns %u but its RDMA device %s is not "
+		    "there (exclusive netns mode: it stayed in netns %u)",
+		    v->ref.key, v->ref.ifname, v->ref.netns, v->ref.ibdev,
+		    v->ibdev_netns ? v->ibdev_netns : c->host_netns);
+		fmt(evd, sizeof(evd), "netdev_netns=%u ibdev=%s ibdev_netns=%u", v->ref.netns,
+		    v->ref.ibdev, v->ibdev_netns ? v->ibdev_netns : c->host_netns);
+		err = raise(c, r, VFT_F_RDMA_NETNS_MISMATCH, ev->ts_ns, r->pod_start_ns, NULL, 0,
+			    msg, evd);
+	}
+	if (err || !v->has_port || !v->ref.ibdev[0] || r->ib_absent)
+		return err;
+	port_evidence(r, evd, sizeof(evd));
+	if (is_ib(r)) {
+		if (v->port_state != 4 || !lid_ok(v->lid)) {
+			fmt(msg, sizeof(msg),
+			    "port %s/%u of %s in pod netns %u has no LID: "
+			    "state %s, LID 0x%x",
+			    v->ref.ibdev, v->port, v->ref.key, v->ref.netns,
+			    vft_port_state__name(v->port_state) ?: "?", v->lid);
+			err = raise(c, r, VFT_F_LID_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0,
+				    msg, evd);
+		}
+		if (!err && !lid_ok(v->sm_lid)) {
+			fmt(msg, sizeof(msg), "port %s/%u of %s: no Subnet Manager (SM LID 0x%x)",
+			    v->ref.ibdev, v->port, v->ref.key, v->sm_lid);
+			err = raise(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns, r->pod_start_ns, NULL, 0,
+				    msg, evd);
+		}
+		if (!err && !v->port_guid) {
+			fmt(msg, sizeof(msg),
+			    "port %s/%u of %s has a zero GUID: the SM will not "
+			    "admit it",
+			    v->ref.ibdev, v->port, v->ref.key);
+			err = raise(c, r, VFT_F_GUID_ZERO, ev->ts_ns, r->pod_start_ns, NULL, 0, msg,
+				    evd);
+		}
+	} else if (!strcmp(v->link_layer, "Ethernet") && !v->n_ip_gids) {
+		fmt(msg, sizeof(msg),
+		    "port %s/%u of %s (%s) has no RoCE v2 GID from an IP "
+		    "address: RDMA connections to it will fail",
+		    v->ref.ibdev, v->port, v->ref.key, v->ref.ifname);
+		err = raise(c, r, VFT_F_GID_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0, msg, evd);
+	}
+	return err;
+}
+
+static int check_return(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	char why[160], msg[256], evd[256];
+
+	if (!stranded_why(r, why, sizeof(why)))
+		return 0;
+	fmt(msg, sizeof(msg), "%s (%s) is stranded in the host netns: %s", r->pub.ref.key,
+	    r->pub.ref.ifname, why);
+	fmt(evd, sizeof(evd), "name=%s host_name=%s claimed_after_return=%d up=%d",
+	    r->pub.ref.ifname, r->host_name[0] ? r->host_name : "-", r->claimed_after_return,
+	    r->pub.up);
+	return raise(c, r, VFT_F_VF_STRANDED, ev->ts_ns, r->returned_ns, NULL, 0, msg, evd);
+}
+
+static int on_check(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	int err = 0;
+
+	if (r->checked)
+		return 0;
+	if (r->pod_start_ns && ev->ts_ns >= r->pod_start_ns + c->opts.grace_ns &&
+	    is_pod_ns(c, r->pub.ref.netns))
+		err = check_pod(c, r, ev);
+	else if (r->returned_ns && ev->ts_ns >= r->returned_ns + c->opts.grace_ns)
+		err = check_return(c, r, ev);
+	else
+		return 0;
+	r->checked = true;
+	r->due_ns = 0;
+	return err;
+}
+
+/* Whether @ev shows @r's RDMA device in its netdev's netns. */
+static bool ib_visible(const struct vft_corr *c, const struct rec *r, const struct vft_event *ev)
+{
+	uint32_t where = r->pub.ibdev_netns;
+
+	if (r->ib_absent)
+		return false;
+	/* a re-read inside the netdev's netns found it (shared mode, or moved unseen) */
+	if (ev->source == VFT_SRC_ENRICH && !(ev->has_ret && ev->ret < 0) &&
+	    (ev->kind == VFT_EV_RDMA_PORT_STATE || ev->kind == VFT_EV_RDMA_PORT_EVENT) &&
+	    ev->netns && ev->netns == r->pub.ref.netns)
+		return true;
+	return where ? where == r->pub.ref.netns : is_host(c, r->pub.ref.netns);
+}
+
+/* Open findings that a later event fixes. */
+static int resolve_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	const struct vft_vf *v = &r->pub;
+	char why[160];
+	int err = 0;
+
+	if (r->open[VFT_F_NET1_NO_IP] && v->n_addrs)
+		err = resolve(c, r, VFT_F_NET1_NO_IP, ev->ts_ns, "an address was added");
+	if (!err && r->open[VFT_F_LID_MISSING] && v->port_state == 4 && lid_ok(v->lid))
+		err = resolve(c, r, VFT_F_LID_MISSING, ev->ts_ns, "the port is ACTIVE with a LID");
+	if (!err && r->open[VFT_F_SM_UNREACHABLE] && lid_ok(v->sm_lid))
+		err = resolve(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns, "a Subnet Manager answered");
+	if (!err && r->open[VFT_F_GUID_ZERO] && v->port_guid)
+		err = resolve(c, r, VFT_F_GUID_ZERO, ev->ts_ns, "the port has a GUID");
+	if (!err && r->open[VFT_F_GID_MISSING] && v->n_ip_gids)
+		err = resolve(c, r, VFT_F_GID_MISSING, ev->ts_ns, "a RoCE v2 GID appeared");
+	if (!err && r->open[VFT_F_RDMA_DEVICE_MISSING] && v->ref.ibdev[0])
+		err = resolve(c, r, VFT_F_RDMA_DEVICE_MISSING, ev->ts_ns,
+			      "the RDMA device registered");
+	if (!err && r->open[VFT_F_RDMA_NETNS_MISMATCH] && ib_visible(c, r, ev))
+		err = resolve(c, r, VFT_F_RDMA_NETNS_MISMATCH, ev->ts_ns,
+			      "the RDMA device is in the netdev's netns");
+	if (!err && r->open[VFT_F_VF_STRANDED] && !stranded_why(r, why, sizeof(why)))
+		err = resolve(c, r, VFT_F_VF_STRANDED, ev->ts_ns,
+			      r->pub.registered ? "back in service" : "the device is gone");
+	return err;
+}
+
+/* ---- per kind ---- */
+
+static int on_netdev(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	bool was_up = r->pub.up;
+	int err = 0;
+
+	switch (ev->kind) {
+	case VFT_EV_NETDEV_REGISTER:
+		if (ev->has_ret && ev->ret < 0)
+			return 0;
+		r->pub.registered = true;
+		r->pub.up = ev->flags & IFF_UP_FLAG; /* the inventory's flags; a new one is down */
+		r->pub.n_addrs = 0;
+		err = set_netdev(c, r, ev->ifname, ev->netns, ev->ifindex);
+		/* already in a pod when first seen (inventory), or created there */
+		if (!err && is_pod_ns(c, ev->netns) && !r->pod_start_ns)
+			err = enter_pod(c, r, ev);
+		return err;
+	case VFT_EV_NETDEV_UNREGISTER:
+		r->pub.registered = false;
+		r->pub.up = false;
+		r->pub.n_addrs = 0;
+		r->pod_start_ns = 0;
+		r->due_ns = 0;
+		return leave_pod(c, r, ev->ts_ns, "the netdev is gone");
+	case VFT_EV_NETNS_MOVE:
+		return on_move(c, r, ev);
+	case VFT_EV_NETDEV_RENAME:
+		if (ev->has_ret && ev->ret < 0)
+			return 0;
+		return set_netdev(c, r, ev->new_ifname, 0, 0);
+	case VFT_EV_LINK_CHANGE:
+		r->pub.registered = true;
+		r->pub.up = ev->flags & IFF_UP_FLAG;
+		/* admin up is the event's own old -> new flags, whatever the record knew */
+		if (!(ev->old_flags & IFF_UP_FLAG) && (ev->flags & IFF_UP_FLAG) &&
+		    is_host(c, r->pub.ref.netns) && !trusted(c, ev))
+			err = on_claim(c, r, ev);
+		/* up in a pod after its check: give the addresses a grace period again */
+		if (!err && !was_up && r->pub.up && r->pod_start_ns && r->checked) {
+			r->pod_start_ns = ev->ts_ns;
+			schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_POD);
+		}
+		return err;
+	case VFT_EV_ADDR_ADD:
+		if (!ip_scoped(ev))
+			return 0;
+		r->pub.n_addrs++;
+		if (is_host(c, r->pub.ref.netns) && !trusted(c, ev))
+			err = on_claim(c, r, ev);
+		return err;
+	case VFT_EV_ADDR_DEL:
+		if (ip_scoped(ev) && r->pub.n_addrs)
+			r->pub.n_addrs--;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int on_driver(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	char msg[256], evd[256];
+	bool in_use = r->pod_start_ns && is_pod_ns(c, r->pub.ref.netns);
+
+	if (ev->has_numa)
+		r->pub.numa_node = ev->numa_node;
+	if (ev->kind == VFT_EV_DRIVER_BIND) {
+		if (!ev->has_ret || ev->ret >= 0)
+			vft_copy_name(r->pub.driver, ev->driver, sizeof(r->pub.driver));
+	} else {
+		r->pub.driver[0] = '\0';
+	}
+	if (ev->source == VFT_SRC_INVENTORY || !in_use)
+		return 0;
+	fmt(msg, sizeof(msg), "%s was %s driver %s while its netdev %s is in pod netns %u",
+	    r->pub.ref.key, ev->kind == VFT_EV_DRIVER_BIND ? "bound to" : "unbound from",
+	    ev->driver, r->pub.ref.ifname, r->pub.ref.netns);
+	fmt(evd, sizeof(evd), "driver=%s netns=%u", ev->driver, r->pub.ref.netns);
+	return raise(c, r, VFT_F_DRIVER_CHURN, ev->ts_ns, 0, ev, 0, msg, evd);
+}
+
+static void set_port(struct rec *r, const struct vft_event *ev)
+{
+	struct vft_vf *v = &r->pub;
+
+	v->has_port = true;
+	v->port = ev->port;
+	v->port_state = ev->port_state;
+	v->lid = ev->lid;
+	v->sm_lid = ev->sm_lid;
+	v->port_guid = ev->port_guid;
+	if (ev->node_guid)
+		v->node_guid = ev->node_guid;
+	vft_copy_name(v->link_layer, ev->link_layer, sizeof(v->link_layer));
+	v->n_ip_gids = ev->n_ip_gids;
+}
+
+static int on_rdma(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	char msg[256], evd[256], ebuf[16];
+	int err;
+
+	switch (ev->kind) {
+	case VFT_EV_RDMA_REGISTER:
+		if (ev->has_ret && ev->ret < 0)
+			return 0;
+		vft_copy_name(r->pub.ref.ibdev, ev->ibdev, sizeof(r->pub.ref.ibdev));
+		r->pub.node_guid = ev->node_guid;
+		r->pub.ibdev_netns = 0;
+		r->had_rdma = true;
+		/* an RDMA device that arrives in a pod after its check: check its port too */
+		if (r->pod_start_ns && r->checked && is_pod_ns(c, r->pub.ref.netns)) {
+			r->pod_start_ns = ev->ts_ns;
+			schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_POD);
+		}
+		return reindex(c, r);
+	case VFT_EV_RDMA_UNREGISTER:
+		r->pub.ref.ibdev[0] = '\0';
+		r->pub.has_port = false;
+		return 0;
+	case VFT_EV_RDMA_RENAME:
+		if (ev->has_ret && ev->ret < 0)
+			return 0;
+		vft_copy_name(r->pub.ref.ibdev, ev->new_ibdev, sizeof(r->pub.ref.ibdev));
+		return reindex(c, r);
+	case VFT_EV_RDMA_NETNS_MOVE:
+		if (!ev->has_ret || ev->ret >= 0) {
+			r->pub.ibdev_netns = is_host(c, ev->to_netns) ? 0 : ev->to_netns;
+			r->ib_absent = false;
+			return 0;
+		}
+		fmt(msg, sizeof(msg), "moving RDMA device %s of %s to netns %u failed: %s",
+		    ev->ibdev, r->pub.ref.key, ev->to_netns,
+		    vft_errno_name(ev->ret, ebuf, sizeof(ebuf)));
+		fmt(evd, sizeof(evd), "ibdev=%s to_netns=%u ret=%d netdev_netns=%u", ev->ibdev,
+		    ev->to_netns, ev->ret, r->pub.ref.netns);
+		return raise(c, r, VFT_F_RDMA_NETNS_MISMATCH, ev->ts_ns, 0, ev, ev->ret, msg, evd);
+	case VFT_EV_RDMA_PORT_EVENT:
+	case VFT_EV_RDMA_PORT_STATE:
+		if (ev->has_ret && ev->ret < 0) {
+			/* a re-read inside the VF's netns did not find the device */
+			if (ev->source == VFT_SRC_ENRICH && ev->ret == -ENOENT) {
+				r->ib_absent = true;
+				r->ib_absent_ns = ev->netns;
+			}
+			return 0;
+		}
+		if (ev->source == VFT_SRC_ENRICH)
+			r->ib_absent = false;
+		if (ev->has_port_attrs)
+			set_port(r, ev);
+		err = 0;
+		return err;
+	default:
+		return 0;
+	}
+}
+
+/* The record an event is about, or NULL. */
+static struct rec *find_rec(struct vft_corr *c, const struct vft_event *ev)
+{
+	struct rec *r;
+
+	switch (ev->kind) {
+	case VFT_EV_NETDEV_REGISTER:
+	case VFT_EV_NETDEV_UNREGISTER:
+	case VFT_EV_NETNS_MOVE:
+	case VFT_EV_NETDEV_RENAME:
+	case VFT_EV_LINK_CHANGE:
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		return netdev_rec(c, ev,
+				  ev->kind == VFT_EV_NETDEV_REGISTER ||
+					  ev->kind == VFT_EV_NETNS_MOVE ||
+					  ev->kind == VFT_EV_LINK_CHANGE);
+	case VFT_EV_DRIVER_BIND:
+	case VFT_EV_DRIVER_UNBIND:
+		/* the record of a VF whose vf_add or netdev came first; none is made here */
+		return by_key(c, ev->device);
+	case VFT_EV_VF_ADD:
+	case VFT_EV_VF_REMOVE:
+		r = by_key(c, ev->device);
+		if (!r && ev->kind == VFT_EV_VF_ADD && is_pci_addr(ev->device))
+			r = rec_new(c, ev->device);
+		return r;
+	case VFT_EV_RDMA_REGISTER:
+	case VFT_EV_RDMA_UNREGISTER:
+	case VFT_EV_RDMA_RENAME:
+	case VFT_EV_RDMA_NETNS_MOVE:
+	case VFT_EV_RDMA_PORT_EVENT:
+	case VFT_EV_RDMA_PORT_STATE:
+		r = is_pci_addr(ev->parent) ? by_key(c, ev->parent) : NULL;
+		if (!r && is_pci_addr(ev->parent) && ev->kind == VFT_EV_RDMA_REGISTER)
+			r = rec_new(c, ev->parent);
+		if (!r)
+			r = by_ibdev(c, ev->ibdev);
+		if (!r && ev->ifname[0] && ev->kind == VFT_EV_RDMA_REGISTER)
+			r = by_name(c, ev->ifname);
+		return r;
+	case VFT_EV_VF_CHECK:
+		return by_key(c, ev->vf_key);
+	default:
+		return NULL;
+	}
+}
+
+int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
+{
+	struct rec *r;
+	int err = 0;
+
+	c->stats.events++;
+	if (ev->kind == VFT_EV_NETNS_INFO) {
+		err = on_netns_info(c, ev);
+		goto out;
+	}
+	r = find_rec(c, ev);
+	if (!r) {
+		/* a device the correlator cannot place; the sinks still see it */
+		goto out;
+	}
+	switch (ev->kind) {
+	case VFT_EV_NETDEV_REGISTER:
+	case VFT_EV_NETDEV_UNREGISTER:
+	case VFT_EV_NETNS_MOVE:
+	case VFT_EV_NETDEV_RENAME:
+	case VFT_EV_LINK_CHANGE:
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		if (!c->host_netns && ev->source == VFT_SRC_INVENTORY && ev->netns)
+			c->host_netns = ev->netns; /* the first device seen; netns_info overrides */
+		err = on_netdev(c, r, ev);
+		break;
+	case VFT_EV_DRIVER_BIND:
+	case VFT_EV_DRIVER_UNBIND:
+		err = on_driver(c, r, ev);
+		break;
+	case VFT_EV_VF_ADD:
+		vft_copy_name(r->pub.pf, ev->pf, sizeof(r->pub.pf));
+		r->pub.vf_index = ev->vf_index;
+		break;
+	case VFT_EV_VF_CHECK:
+		err = on_check(c, r, ev);
+		break;
+	default:
+		if (ev->kind >= VFT_EV_RDMA_REGISTER && ev->kind <= VFT_EV_RDMA_PORT_STATE)
+			err = on_rdma(c, r, ev);
+		break;
+	}
+	if (err == -ENOMEM)
+		goto out;
+	if (ev->kind != VFT_EV_VF_CHECK || r->checked)
+		add_step(r, ev);
+	if (!err)
+		err = resolve_fixed(c, r, ev);
+	if (!err && c->ops.event)
+		err = c->ops.event(c->ctx, ev, &r->pub);
+	return err;
+out:
+	if (err == -ENOMEM)
+		c->stats.dropped++;
+	if (!err && c->ops.event)
+		err = c->ops.event(c->ctx, ev, NULL);
+	return err;
+}
+
+uint64_t vft_corr__next_due(const struct vft_corr *c)
+{
+	uint64_t due = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < c->n_recs; i++) {
+		const struct rec *r = c->recs[i];
+
+		if (r->due_ns && !r->due_taken && r->due_ns < due)
+			due = r->due_ns;
+	}
+	return due;
+}
+
+int vft_corr__take_due(struct vft_corr *c, uint64_t now_ns,
+		       int (*cb)(void *ctx, const struct vft_vf *vf), void *ctx)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < c->n_recs; i++) {
+		struct rec *r = c->recs[i];
+
+		if (!r->due_ns || r->due_taken || r->due_ns > now_ns)
+			continue;
+		r->due_taken = true;
+		err = cb(ctx, &r->pub);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int vft_corr__new(const struct vft_corr_opts *opts, const struct vft_corr_ops *ops, void *ctx,
+		  struct vft_corr **out)
+{
+	struct vft_corr *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	if (opts)
+		c->opts = *opts;
+	if (!c->opts.grace_ns)
+		c->opts.grace_ns = VFT_CORR_GRACE_NS;
+	if (ops)
+		c->ops = *ops;
+	c->ctx = ctx;
+	*out = c;
+	return 0;
+}
+
+size_t vft_corr__n_vfs(const struct vft_corr *c)
+{
+	return c->n_recs;
+}
+
+const struct vft_vf *vft_corr__vf(const struct vft_corr *c, size_t i)
+{
+	return i < c->n_recs ? &c->recs[i]->pub : NULL;
+}
+
+void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out)
+{
+	*out = c->stats;
+}
+
+void vft_corr__free(struct vft_corr *c)
+{
+	size_t i;
+	int k;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n_recs; i++) {
+		for (k = 0; k < VFT_F_MAX; k++)
+			free(c->recs[i]->open[k]);
+		free(c->recs[i]->pub.steps);
+		free(c->recs[i]);
+	}
+	for (k = 0; k < IX_N; k++)
+		index_free(&c->ix[k]);
+	free(c->recs);
+	free(c->ns);
+	free(c);
+}
