@@ -1069,6 +1069,7 @@ static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 {
 	const struct vft_vf *v = &r->pub;
 	char msg[256], evd[256];
+	struct rec *pf = r->pub.pf[0] ? by_key(c, r->pub.pf) : NULL;
 	int err = 0;
 
 	if (!v->registered)
@@ -1084,10 +1085,12 @@ static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 		    v->ref.ifname);
 		err = raise(c, r, VFT_F_NET1_NO_IP, ev->ts_ns, r->pod_start_ns, NULL, 0, msg, evd);
 	}
-	if (!err && !v->ref.ibdev[0] && r->had_rdma) {
-		fmt(msg, sizeof(msg), "%s (%s) is in a pod but its RDMA device is gone", v->ref.key,
-		    v->ref.ifname);
-		fmt(evd, sizeof(evd), "netns=%u had_rdma=1 ibdev=-", v->ref.netns);
+	if (!err && !v->ref.ibdev[0] && (r->had_rdma || (pf && pf->pub.ref.ibdev[0]))) {
+		fmt(msg, sizeof(msg), "%s (%s) is in a pod but has no RDMA device%s", v->ref.key,
+		    v->ref.ifname, r->had_rdma ? " any more" : " though its PF has one");
+		fmt(evd, sizeof(evd), "netns=%u had_rdma=%d pf=%s pf_ibdev=%s ibdev=-",
+		    v->ref.netns, r->had_rdma, v->pf[0] ? v->pf : "-",
+		    pf && pf->pub.ref.ibdev[0] ? pf->pub.ref.ibdev : "-");
 		err = raise(c, r, VFT_F_RDMA_DEVICE_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0,
 			    msg, evd);
 	}

@@ -324,6 +324,14 @@ static const struct vft_corr_ops corr_ops = {
 	.resolved = corr_resolved,
 };
 
+/* Every event of the stream ends here: the correlator, which passes it on to the sink. */
+static int deliver(void *ctx, const struct vft_event *ev)
+{
+	struct watch_ctx *w = ctx;
+
+	return vft_corr__feed(w->corr, ev);
+}
+
 static bool announced(const struct watch_ctx *w, uint32_t netns)
 {
 	size_t i;
@@ -341,8 +349,7 @@ static bool announced(const struct watch_ctx *w, uint32_t netns)
  */
 static int announce_netns(struct watch_ctx *w, uint32_t netns, bool host)
 {
-	struct vft_netns_info info = {};
-	struct vft_event ev = {};
+	struct vft_event ev;
 	uint32_t *tmp;
 
 	if (!netns || announced(w, netns))
@@ -357,22 +364,8 @@ static int announce_netns(struct watch_ctx *w, uint32_t netns, bool host)
 		w->cap_announced = cap;
 	}
 	w->announced[w->n_announced++] = netns;
-	ev.kind = VFT_EV_NETNS_INFO;
-	ev.source = VFT_SRC_ENRICH;
-	ev.ts_ns = now_ns(CLOCK_REALTIME);
-	ev.netns = netns;
-	ev.netns_host = host;
-	/* a new netns: its processes are newer than the last scan, so scan now */
-	if (w->netns && vft_netns_map__lookup(w->netns, netns, &info) &&
-	    !vft_netns_map__rescan(w->netns))
-		vft_netns_map__lookup(w->netns, netns, &info);
-	if (info.netns) {
-		ev.netns_host = host || info.host;
-		vft_copy_name(ev.netns_name, info.name, sizeof(ev.netns_name));
-		vft_copy_name(ev.pod_uid, info.pod_uid, sizeof(ev.pod_uid));
-		vft_copy_name(ev.container, info.container, sizeof(ev.container));
-	}
-	return vft_corr__feed(w->corr, &ev);
+	vft_enrich__netns_info(w->netns, netns, host, now_ns(CLOCK_REALTIME), &ev);
+	return deliver(w, &ev);
 }
 
 /*
@@ -406,7 +399,7 @@ static int on_merged(void *ctx, const struct vft_event *in)
 	if (!err && ev.kind == VFT_EV_NETNS_MOVE)
 		err = announce_netns(w, ev.to_netns, false);
 	if (!err)
-		err = vft_corr__feed(w->corr, &ev);
+		err = deliver(w, &ev);
 	return err;
 }
 
@@ -418,68 +411,8 @@ static int on_merged(void *ctx, const struct vft_event *in)
 static int on_due(void *ctx, const struct vft_vf *vf)
 {
 	struct watch_ctx *w = ctx;
-	struct vft_netns_info info = {};
-	struct vft_port_attrs pa = {};
-	struct vft_event ev = {};
-	bool host_root = !w->root || !strcmp(w->root, "/");
-	uint32_t port = vf->port ? vf->port : 1;
-	bool inside;
-	int err;
 
-	ev.source = VFT_SRC_ENRICH;
-	ev.ts_ns = now_ns(CLOCK_REALTIME);
-	vft_copy_name(ev.ifname, vf->ref.ifname, sizeof(ev.ifname));
-	ev.ifindex = vf->ifindex;
-	ev.netns = vf->ref.netns;
-	vft_copy_name(ev.parent, vf->ref.pci, sizeof(ev.parent));
-	if (vf->ref.ibdev[0]) {
-		ev.kind = VFT_EV_RDMA_PORT_STATE;
-		vft_copy_name(ev.ibdev, vf->ref.ibdev, sizeof(ev.ibdev));
-		ev.port = port;
-		inside = host_root && w->netns && vf->ref.netns &&
-			 vf->ref.netns != vft_netns_map__host(w->netns) &&
-			 !vft_netns_map__lookup(w->netns, vf->ref.netns, &info);
-		if (inside) {
-			err = vft_netns__read_port(info.path, vf->ref.ibdev, port, &pa);
-			if (err && err != -ENOENT) {
-				vft_debug("cannot read %s/%u inside netns %u (%s): reading the "
-					  "host's sysfs\n",
-					  vf->ref.ibdev, port, vf->ref.netns, strerror(-err));
-				inside = false;
-			}
-		}
-		if (!inside)
-			err = vft_inventory__read_port(w->root, vf->ref.ibdev, port, &pa);
-		if (!err) {
-			ev.has_port_attrs = true;
-			ev.port_state = pa.state;
-			ev.phys_state = pa.phys_state;
-			ev.lid = pa.lid;
-			ev.sm_lid = pa.sm_lid;
-			ev.port_guid = pa.port_guid;
-			memcpy(ev.link_layer, pa.link_layer, sizeof(ev.link_layer));
-			ev.n_gids = pa.n_gids;
-			ev.n_rocev2_gids = pa.n_rocev2_gids;
-			ev.n_ip_gids = pa.n_ip_gids;
-		} else if (err == -ENOENT && inside) {
-			/* not visible in the netns of its netdev */
-			ev.has_ret = true;
-			ev.ret = err;
-		}
-		if (ev.has_port_attrs || ev.has_ret) {
-			err = vft_corr__feed(w->corr, &ev);
-			if (err)
-				return err;
-		}
-	}
-	ev.kind = VFT_EV_VF_CHECK;
-	ev.source = VFT_SRC_TIMER;
-	ev.has_port_attrs = ev.has_ret = false;
-	ev.ret = 0;
-	ev.ibdev[0] = '\0';
-	ev.port = 0;
-	vft_copy_name(ev.vf_key, vf->ref.key, sizeof(ev.vf_key));
-	return vft_corr__feed(w->corr, &ev);
+	return vft_enrich__grace_end(w->root, w->netns, vf, now_ns(CLOCK_REALTIME), deliver, w);
 }
 
 /* Every source feeds the merge, which drops the netlink copy of a change a hook saw. */

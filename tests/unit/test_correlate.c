@@ -1380,11 +1380,32 @@ static void rdma_device_missing_raised_and_resolved(void **state)
 	f = found(t, VFT_F_RDMA_DEVICE_MISSING);
 	assert_non_null(f);
 	assert_int_equal(f->severity, VFT_SEV_ERROR);
-	assert_non_null(strstr(f->message, "RDMA device is gone"));
+	assert_non_null(strstr(f->message, "has no RDMA device any more"));
 	t->now += SEC;
 	rdma_reg(t, &d, "mlx5_3");
 	assert_string_equal(must_resolve(t, VFT_F_RDMA_DEVICE_MISSING)->resolved_by,
 			    "the RDMA device registered");
+}
+
+/* A VF whose PF has an RDMA device is expected to have one too, even if none was ever seen. */
+static void rdma_device_missing_when_the_pf_has_one(void **state)
+{
+	struct t *t = *state;
+	struct dev pf = dev_of(PF, "ens1f0np0", 5);
+	struct dev d;
+	uint64_t start;
+	const struct vft_finding *f;
+
+	rdma_reg(t, &pf, "mlx5_0");
+	d = pod_vf(t, NULL);
+	start = t->now;
+	t->now = start + GRACE;
+	check(t, VF1);
+	f = must_find(t, VFT_F_RDMA_DEVICE_MISSING);
+	assert_non_null(strstr(f->message, "though its PF has one"));
+	assert_non_null(strstr(f->evidence, "pf_ibdev=mlx5_0"));
+	assert_int_equal(t->g.n_found, 1);
+	(void)d;
 }
 
 static void rdma_device_missing_not_raised(void **state)
@@ -2006,6 +2027,7 @@ int main(void)
 		T(gid_present_raises_nothing),
 		T(no_ip_and_gid_missing_together),
 		T(rdma_device_missing_raised_and_resolved),
+		T(rdma_device_missing_when_the_pf_has_one),
 		T(rdma_device_missing_not_raised),
 		T(rdma_netns_mismatch_by_reread),
 		T(rdma_netns_mismatch_resolved_by_a_good_reread),
