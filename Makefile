@@ -72,6 +72,8 @@ $(OUTPUT)/vftrace: $(OUTPUT)/main.o $(OUTPUT)/libvftrace.a
 	$(Q)$(CC) $(CFLAGS) $^ $(USER_LDLIBS) -o $@
 
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
+include tests/bench/bench.mk
 
 deps:
 	scripts/deps.sh
@@ -100,10 +102,10 @@ install: all
 	install -D -m 0755 $(OUTPUT)/vftrace $(DESTDIR)$(PREFIX)/sbin/vftrace
 
 check-format:
-	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c
+	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c
 
 clean:
 	rm -rf $(OUTPUT)
