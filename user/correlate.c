@@ -120,6 +120,9 @@ struct vft_corr {
 	uint32_t host_netns;
 	uint64_t next_id;
 	struct vft_corr_stats stats;
+	/* findings and resolutions of the event being fed, reported after it */
+	struct vft_finding *queue;
+	size_t n_queue, cap_queue;
 };
 
 static const struct {
@@ -454,6 +457,42 @@ __attribute__((format(printf, 3, 4))) static void fmt(char *buf, size_t size, co
 	va_end(ap);
 }
 
+/* Queues a copy of @f for the callbacks, which see it after the event that caused it. */
+static int enqueue(struct vft_corr *c, const struct vft_finding *f)
+{
+	struct vft_finding *tmp;
+
+	if (c->n_queue == c->cap_queue) {
+		size_t cap = c->cap_queue ? c->cap_queue * 2 : 8;
+
+		tmp = realloc(c->queue, cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		c->queue = tmp;
+		c->cap_queue = cap;
+	}
+	c->queue[c->n_queue++] = *f;
+	return 0;
+}
+
+/* Reports the queued findings and resolutions. Returns 0 or the first callback error. */
+static int flush_queue(struct vft_corr *c)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < c->n_queue && !err; i++) {
+		const struct vft_finding *f = &c->queue[i];
+
+		if (f->resolved && c->ops.resolved)
+			err = c->ops.resolved(c->ctx, f);
+		else if (!f->resolved && c->ops.finding)
+			err = c->ops.finding(c->ctx, f);
+	}
+	c->n_queue = 0;
+	return err;
+}
+
 /*
  * Whether a finding of @code describes a condition that stays until fixed
  * (it is open, and resolved later), or something that happened: a return, a
@@ -497,10 +536,14 @@ static int raise_as(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t t
 	vft_copy_name(f->message, message, sizeof(f->message));
 	vft_copy_name(f->evidence, evidence ? evidence : "", sizeof(f->evidence));
 	f->remedy = codes[code].remedy;
+	ret = enqueue(c, f);
+	if (ret) {
+		c->next_id--;
+		free(f);
+		return ret;
+	}
 	c->stats.raised[code]++;
 	r->pub.n_findings++;
-	if (c->ops.finding)
-		ret = c->ops.finding(c->ctx, f);
 	if (!stays_open(code)) {
 		free(f);
 	} else {
@@ -532,8 +575,7 @@ static int resolve(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts
 	f->vf = r->pub.ref;
 	vft_copy_name(f->resolved_by, by, sizeof(f->resolved_by));
 	c->stats.resolved[code]++;
-	if (c->ops.resolved)
-		ret = c->ops.resolved(c->ctx, f);
+	ret = enqueue(c, f);
 	free(f);
 	return ret;
 }
@@ -1243,7 +1285,8 @@ static int on_netdev(struct vft_corr *c, struct rec *r, const struct vft_event *
 		r->pub.n_addrs = 0;
 		r->pod_start_ns = 0;
 		r->due_ns = 0;
-		return leave_pod(c, r, ev->ts_ns, "the netdev is gone");
+		err = resolve(c, r, VFT_F_CNI_MOVE_FAILED, ev->ts_ns, "the netdev is gone");
+		return err ? err : leave_pod(c, r, ev->ts_ns, "the netdev is gone");
 	case VFT_EV_NETNS_MOVE:
 		return on_move(c, r, ev);
 	case VFT_EV_NETDEV_RENAME:
@@ -1475,14 +1518,21 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 		add_step(r, ev);
 	if (!err)
 		err = resolve_fixed(c, r, ev);
+	/* the event first, then what it raised or resolved */
 	if (!err && c->ops.event)
 		err = c->ops.event(c->ctx, ev, &r->pub);
+	if (!err)
+		err = flush_queue(c);
+	c->n_queue = 0;
 	return err;
 out:
 	if (err == -ENOMEM)
 		c->stats.dropped++;
 	if (!err && c->ops.event)
 		err = c->ops.event(c->ctx, ev, NULL);
+	if (!err)
+		err = flush_queue(c);
+	c->n_queue = 0;
 	return err;
 }
 
@@ -1569,5 +1619,6 @@ void vft_corr__free(struct vft_corr *c)
 		index_free(&c->ix[k]);
 	free(c->recs);
 	free(c->ns);
+	free(c->queue);
 	free(c);
 }

@@ -83,7 +83,7 @@ struct vft_step {
 	int32_t ret;   /* 0 or a negative errno */
 	uint32_t pid;  /* 0 if no actor */
 	char comm[VFT_NAME_LEN];
-	char text[112]; /* what happened, e.g. "moved to netns 4026532291 as net1" */
+	char text[160]; /* what happened, e.g. "moved to netns 4026532291 as net1" */
 };
 
 #define VFT_VF_MAX_NAMES 8

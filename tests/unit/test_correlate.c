@@ -71,7 +71,15 @@ struct got {
 	struct vft_finding found[MAX_GOT];
 	struct vft_finding res[MAX_GOT];
 	int fail_with;
+	char order[64]; /* 'e' event, 'f' finding, 'r' resolution, in callback order */
+	size_t order_len;
 };
+
+static void saw(struct got *g, char what)
+{
+	if (g->order_len < sizeof(g->order))
+		g->order[g->order_len++] = what;
+}
 
 struct t {
 	struct vft_corr *c;
@@ -93,6 +101,7 @@ static int on_event(void *ctx, const struct vft_event *ev, const struct vft_vf *
 	struct got *g = ctx;
 
 	(void)ev;
+	saw(g, 'e');
 	g->n_events++;
 	g->n_unplaced += !vf;
 	return 0;
@@ -102,6 +111,7 @@ static int on_finding(void *ctx, const struct vft_finding *f)
 {
 	struct got *g = ctx;
 
+	saw(g, 'f');
 	if (g->n_found < MAX_GOT)
 		g->found[g->n_found] = *f;
 	g->n_found++;
@@ -112,6 +122,7 @@ static int on_resolved(void *ctx, const struct vft_finding *f)
 {
 	struct got *g = ctx;
 
+	saw(g, 'r');
 	if (g->n_res < MAX_GOT)
 		g->res[g->n_res] = *f;
 	g->n_res++;
@@ -778,6 +789,19 @@ static void move_failed_eexist_resolved_by_next_good_move(void **state)
 	assert_true(f->resolved);
 	assert_int_equal(f->resolved_ns, t->now);
 	assert_string_equal(f->resolved_by, "a later move succeeded");
+	assert_int_equal(vf_by_key(t, VF1)->n_open, 0);
+}
+
+static void move_failed_resolved_when_the_netdev_goes(void **state)
+{
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+
+	move_fail(t, &d, POD_NS, "net1", -EEXIST, "");
+	t->now += SEC;
+	unreg(t, &d);
+	assert_string_equal(must_resolve(t, VFT_F_CNI_MOVE_FAILED)->resolved_by,
+			    "the netdev is gone");
 	assert_int_equal(vf_by_key(t, VF1)->n_open, 0);
 }
 
@@ -1962,7 +1986,23 @@ static void callback_errors_are_returned(void **state)
 	vft_corr__stats(t->c, &st);
 	assert_int_equal(st.raised[VFT_F_HOST_MANAGER_CLAIM], 1);
 	assert_int_equal(st.dropped, 0);
-	assert_int_equal(st.events, t->g.n_events + 1); /* the failed one reached no callback */
+	/* the event reached its callback first; the finding it raised failed after it */
+	assert_int_equal(st.events, t->g.n_events);
+}
+
+/* A finding is reported after the event that raised it, a resolution after its fix. */
+static void findings_follow_their_event(void **state)
+{
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+	size_t before = t->g.n_events;
+
+	t->g.order_len = 0;
+	up(t, &d, &networkd);
+	assert_int_equal(t->g.n_events, before + 1);
+	assert_int_equal(t->g.order_len, 2);
+	assert_int_equal(t->g.order[0], 'e');
+	assert_int_equal(t->g.order[1], 'f');
 }
 
 static void names_severities_remedies(void **state)
@@ -1999,6 +2039,7 @@ int main(void)
 		T(claim_first_seen_up_flags_change_is_not_a_claim),
 		T(claim_after_return_raised_at_once_and_strands),
 		T(move_failed_eexist_resolved_by_next_good_move),
+		T(move_failed_resolved_when_the_netdev_goes),
 		T(good_moves_raise_no_move_failure),
 		T(return_raises_info_never_open),
 		T(stranded_with_pod_name),
@@ -2048,6 +2089,7 @@ int main(void)
 		T(step_texts),
 		T(many_vfs),
 		T(callback_errors_are_returned),
+		T(findings_follow_their_event),
 		cmocka_unit_test(names_severities_remedies),
 	};
 
