@@ -40,6 +40,8 @@ enum vft_kind {
 	/* user space only: enrichment and the correlator's grace timer */
 	VFT_EV_NETNS_INFO = 20, /* what a netns is: host, /run/netns name, pod */
 	VFT_EV_VF_CHECK = 21,	/* a VF's grace period ended: its findings are evaluated now */
+	VFT_EV_LOST = 22,	/* events dropped before user space saw them (a capture keeps it) */
+	VFT_EV_TRUST = 23,	/* actor.comm may configure VFs in the host netns (watch --trust) */
 	VFT_EV_KIND_MAX,
 };
 

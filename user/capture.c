@@ -120,6 +120,7 @@ static const struct vft_capture_field fields[] = {
 	FIELD(52, VFT_CAPF_BOOL, has_numa),
 	FIELD(53, VFT_CAPF_S32, numa_node),
 	FIELD(54, VFT_CAPF_U32, n_ip_gids),
+	FIELD(55, VFT_CAPF_U64, lost),
 };
 
 #define N_FIELDS ARRAY_SIZE(fields)

@@ -120,6 +120,9 @@ struct vft_corr {
 	uint32_t host_netns;
 	uint64_t next_id;
 	struct vft_corr_stats stats;
+	/* comms trusted by trust events (a recording's --trust) */
+	char (*trust)[VFT_NAME_LEN];
+	size_t n_trust;
 	/* findings and resolutions of the event being fed, reported after it */
 	struct vft_finding *queue;
 	size_t n_queue, cap_queue;
@@ -884,6 +887,9 @@ static bool trusted(const struct vft_corr *c, const struct vft_event *ev)
 	for (i = 0; i < c->opts.n_trusted; i++)
 		if (!strcmp(ev->actor.comm, c->opts.trusted_comms[i]))
 			return true;
+	for (i = 0; i < c->n_trust; i++)
+		if (!strcmp(ev->actor.comm, c->trust[i]))
+			return true;
 	actor_unit(ev, unit, sizeof(unit));
 	for (i = 0; unit[0] && i < ARRAY_SIZE(trusted_units); i++)
 		if (!strcmp(unit, trusted_units[i]))
@@ -1015,6 +1021,7 @@ static int enter_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 static int on_move(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	char msg[256], evd[256], ebuf[16];
+	struct rec *dup;
 	int err = 0;
 
 	if (ev->has_ret && ev->ret < 0) {
@@ -1033,6 +1040,16 @@ static int on_move(struct vft_corr *c, struct rec *r, const struct vft_event *ev
 	/* the kernel closes the device and flushes its addresses on the way */
 	r->pub.up = false;
 	r->pub.n_addrs = 0;
+	/*
+	 * rtnetlink can report the device's arrival in the target netns before
+	 * the move (it learns of a new netns late): that record is this one.
+	 */
+	dup = by_dev(c, ev->to_netns, ev->new_ifindex > 0 ? ev->new_ifindex : ev->ifindex);
+	if (dup && dup != r && !dup->pub.ref.pci[0] && !dup->pub.n_findings) {
+		dup->pub.registered = false;
+		dup->pod_start_ns = 0;
+		dup->due_ns = 0;
+	}
 	err = set_netdev(c, r, ev->new_ifname[0] ? ev->new_ifname : ev->ifname, ev->to_netns,
 			 ev->new_ifindex);
 	if (err)
@@ -1204,10 +1221,12 @@ static int on_check(struct vft_corr *c, struct rec *r, const struct vft_event *e
 
 	if (r->checked)
 		return 0;
-	if (r->pod_start_ns && ev->ts_ns >= r->pod_start_ns + c->opts.grace_ns &&
-	    is_pod_ns(c, r->pub.ref.netns))
+	/* a replay trusts the recorded check: the grace period was the live run's */
+	if (r->pod_start_ns && is_pod_ns(c, r->pub.ref.netns) &&
+	    (c->opts.replay || ev->ts_ns >= r->pod_start_ns + c->opts.grace_ns))
 		err = check_pod(c, r, ev);
-	else if (r->returned_ns && ev->ts_ns >= r->returned_ns + c->opts.grace_ns)
+	else if (r->returned_ns &&
+		 (c->opts.replay || ev->ts_ns >= r->returned_ns + c->opts.grace_ns))
 		err = check_return(c, r, ev);
 	else
 		return 0;
@@ -1421,6 +1440,21 @@ static int on_rdma(struct vft_corr *c, struct rec *r, const struct vft_event *ev
 	}
 }
 
+/* A comm that may configure VFs in the host netns, from the stream (watch --trust). */
+static int on_trust(struct vft_corr *c, const struct vft_event *ev)
+{
+	char(*tmp)[VFT_NAME_LEN];
+
+	if (!ev->actor.comm[0])
+		return 0;
+	tmp = realloc(c->trust, (c->n_trust + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	c->trust = tmp;
+	vft_copy_name(c->trust[c->n_trust++], ev->actor.comm, VFT_NAME_LEN);
+	return 0;
+}
+
 /* The record an event is about, or NULL. */
 static struct rec *find_rec(struct vft_corr *c, const struct vft_event *ev)
 {
@@ -1477,6 +1511,10 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	c->stats.events++;
 	if (ev->kind == VFT_EV_NETNS_INFO) {
 		err = on_netns_info(c, ev);
+		goto out;
+	}
+	if (ev->kind == VFT_EV_TRUST) {
+		err = on_trust(c, ev);
 		goto out;
 	}
 	r = find_rec(c, ev);
@@ -1620,5 +1658,6 @@ void vft_corr__free(struct vft_corr *c)
 	free(c->recs);
 	free(c->ns);
 	free(c->queue);
+	free(c->trust);
 	free(c);
 }

@@ -124,6 +124,12 @@ struct vft_corr_opts {
 	/* extra comms allowed to configure a VF in the host netns (CNI, runtime) */
 	const char *const *trusted_comms;
 	size_t n_trusted;
+	/*
+	 * Replaying a capture: a vf_check closes the grace period whenever it
+	 * comes (the live run decided when); live, one before the deadline is
+	 * ignored.
+	 */
+	bool replay;
 };
 
 #define VFT_CORR_GRACE_NS (10 * 1000000000ULL)

@@ -32,6 +32,8 @@ static const char *const kind_names[VFT_EV_KIND_MAX] = {
 	[VFT_EV_NETLINK_ERROR] = "netlink_error",
 	[VFT_EV_NETNS_INFO] = "netns_info",
 	[VFT_EV_VF_CHECK] = "vf_check",
+	[VFT_EV_LOST] = "lost",
+	[VFT_EV_TRUST] = "trust",
 };
 
 /* enum ib_event_type (include/rdma/ib_verbs.h), stable since 2.6. */

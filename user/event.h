@@ -96,6 +96,7 @@ struct vft_event {
 	char pod_uid[40];	  /* Kubernetes pod UID with dashes, "" if not a pod's */
 	char container[72];	  /* container id of a process in it, "" if unknown */
 	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
+	uint64_t lost;		  /* lost: events dropped since the previous lost event */
 
 	/* result and messages */
 	bool has_ret;

@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "bpf_source.h"
+#include "capture.h"
 #include "cgroup.h"
 #include "correlate.h"
 #include "enrich.h"
@@ -26,6 +27,7 @@
 #include "merge.h"
 #include "netlink_source.h"
 #include "netns.h"
+#include "replay.h"
 #include "sink.h"
 #include "util.h"
 
@@ -61,6 +63,13 @@ enum {
 	OPT_ALL,
 	OPT_GRACE,
 	OPT_TRUST,
+	OPT_MAX_SIZE,
+	OPT_ROTATE,
+	OPT_DURATION,
+	OPT_JSON_REPLAY,
+	OPT_VF,
+	OPT_SINCE,
+	OPT_UNTIL,
 };
 
 /* How long a netlink event waits for the BPF event of the same change. */
@@ -129,18 +138,22 @@ static const struct argp_child tracing_children[] = {
 
 /* ---- watch ---- */
 
-struct watch_opts {
+/* What watch and record share: the selection, the sources, the correlator, the capture. */
+struct trace_opts {
 	bool json;
 	bool no_netlink;
 	bool no_inventory;
+	bool record;	      /* record: no event output, a progress line instead */
+	const char *out_path; /* capture file (-o), NULL if none */
+	struct vft_capture_opts capture;
+	uint64_t duration_ns; /* stop after this long, 0: until a signal */
 	struct vft_corr_opts corr;
 	struct vft_strlist trusted;
 	struct vft_filter filter;
 	struct bpf_source_opts source;
 };
 
-static const struct argp_option watch_options[] = {
-	{ "json", 'j', NULL, 0, "Print JSON Lines (schema: docs/json.md) instead of text" },
+static const struct argp_option selection_options[] = {
 	{ "ifname", 'i', "GLOB", 0,
 	  "Show devices whose name matches GLOB (shell pattern; repeatable)" },
 	{ "driver", OPT_DRIVER, "NAME", 0,
@@ -164,15 +177,12 @@ static const struct argp_option watch_options[] = {
 	{},
 };
 
-static error_t parse_watch(int key, char *arg, struct argp_state *state)
+static error_t parse_selection(int key, char *arg, struct argp_state *state)
 {
-	struct watch_opts *o = state->input;
+	struct trace_opts *o = state->input;
 	int err;
 
 	switch (key) {
-	case 'j':
-		o->json = true;
-		return 0;
 	case 'i':
 		if (vft_filter__add_ifname(&o->filter, arg))
 			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--ifname");
@@ -214,8 +224,51 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 		o->corr.trusted_comms = (const char *const *)o->trusted.items;
 		o->corr.n_trusted = o->trusted.n;
 		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp selection_argp = { selection_options, parse_selection };
+
+/* Children of watch and record: [0] selection (trace_opts), [1] tracing (bpf_source_opts). */
+static const struct argp_child trace_children[] = {
+	{ &selection_argp, 0, "Selection and findings:", -4 },
+	{ &tracing_argp, 0, "Tracing options:", -3 },
+	{ &common_argp, 0, "Common options:", -2 },
+	{},
+};
+
+/* Options of the capture file, for watch -o and record. */
+static error_t parse_capture_opt(int key, char *arg, struct argp_state *state, struct trace_opts *o)
+{
+	uint64_t v;
+
+	switch (key) {
+	case 'o':
+		o->out_path = arg;
+		return 0;
+	case OPT_MAX_SIZE:
+		if (vft_parse_size(arg, &o->capture.max_size) ||
+		    o->capture.max_size < VFT_CAPTURE_MIN_FILE_SIZE)
+			argp_error(state, "invalid --max-size '%s': want bytes >= 4K, e.g. 64M",
+				   arg);
+		return 0;
+	case OPT_ROTATE:
+		if (vft_parse_size(arg, &v) || v < 1 || v > VFT_CAPTURE_MAX_ROTATE)
+			argp_error(state, "invalid --rotate '%s': want a number of files, 1 to %u",
+				   arg, VFT_CAPTURE_MAX_ROTATE);
+		o->capture.rotate = (unsigned int)v;
+		return 0;
 	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &o->source;
+		state->child_inputs[0] = o;
+		state->child_inputs[1] = &o->source;
+		return 0;
+	case ARGP_KEY_END:
+		if (o->capture.rotate > 1 && !o->capture.max_size)
+			argp_error(state, "--rotate needs --max-size");
+		if ((o->capture.max_size || o->capture.rotate) && !o->out_path)
+			argp_error(state, "--max-size and --rotate need -o FILE");
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -223,6 +276,36 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
+}
+
+#define CAPTURE_OPTIONS                                                                    \
+	{ "max-size", OPT_MAX_SIZE, "BYTES", 0,                                            \
+	  "Flight recorder: start a new file when this one would grow past BYTES (K/M/G "  \
+	  "suffixes)" },                                                                   \
+	{                                                                                  \
+		"rotate", OPT_ROTATE, "N", 0,                                              \
+			"Keep N files: FILE (newest), FILE.1 .. FILE.N-1 (oldest); needs " \
+			"--max-size"                                                       \
+	}
+
+static const struct argp_option watch_options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON Lines (schema: docs/json.md) instead of text" },
+	{ "output", 'o', "FILE", 0,
+	  "Also record the stream into capture file FILE (docs/capture-format.md), as `vftrace "
+	  "record` does" },
+	CAPTURE_OPTIONS,
+	{},
+};
+
+static error_t parse_watch(int key, char *arg, struct argp_state *state)
+{
+	struct trace_opts *o = state->input;
+
+	if (key == 'j') {
+		o->json = true;
+		return 0;
+	}
+	return parse_capture_opt(key, arg, state, o);
 }
 
 static const char watch_doc[] =
@@ -265,7 +348,7 @@ static const char watch_doc[] =
 	"usage error.";
 
 static const struct argp watch_argp = { watch_options, parse_watch, NULL, watch_doc,
-					tracing_children };
+					trace_children };
 
 struct watch_ctx {
 	struct vft_sink *sink;
@@ -278,6 +361,10 @@ struct watch_ctx {
 	uint32_t *announced;		  /* netns inodes with a netns_info event */
 	size_t n_announced, cap_announced;
 	uint64_t events;
+	struct vft_capture_writer *cap; /* -o FILE, else NULL */
+	const char *cap_path;
+	bool cap_err; /* a capture write failed (reported) */
+	bool tty;     /* record's progress line on a terminal */
 };
 
 static uint64_t now_ns(clockid_t clock)
@@ -301,21 +388,21 @@ static int corr_event(void *ctx, const struct vft_event *ev, const struct vft_vf
 	struct watch_ctx *w = ctx;
 
 	w->events++;
-	return vft_sink__event(w->sink, ev, vf);
+	return w->sink ? vft_sink__event(w->sink, ev, vf) : 0;
 }
 
 static int corr_finding(void *ctx, const struct vft_finding *f)
 {
 	struct watch_ctx *w = ctx;
 
-	return vft_sink__finding(w->sink, f);
+	return w->sink ? vft_sink__finding(w->sink, f) : 0;
 }
 
 static int corr_resolved(void *ctx, const struct vft_finding *f)
 {
 	struct watch_ctx *w = ctx;
 
-	return vft_sink__resolved(w->sink, f);
+	return w->sink ? vft_sink__resolved(w->sink, f) : 0;
 }
 
 static const struct vft_corr_ops corr_ops = {
@@ -325,10 +412,34 @@ static const struct vft_corr_ops corr_ops = {
 };
 
 /* Every event of the stream ends here: the correlator, which passes it on to the sink. */
+/* A capture write failed: say once what it means for the file. */
+static void capture_error(struct watch_ctx *w, int err)
+{
+	if (w->cap_err)
+		return;
+	w->cap_err = true;
+	if (err == -ENOSPC || err == -EDQUOT || err == -EFBIG)
+		vft_warn("cannot write %s: %s (disk full): the capture holds the events up to its "
+			 "last complete block and replays as it is\n",
+			 w->cap_path, strerror(-err));
+	else
+		vft_warn("cannot write %s: %s: the capture holds the events up to its last "
+			 "complete block\n",
+			 w->cap_path, strerror(-err));
+}
+
 static int deliver(void *ctx, const struct vft_event *ev)
 {
 	struct watch_ctx *w = ctx;
+	int err;
 
+	if (w->cap) {
+		err = vft_capture_writer__write(w->cap, ev);
+		if (err) {
+			capture_error(w, err);
+			return err;
+		}
+	}
 	return vft_corr__feed(w->corr, ev);
 }
 
@@ -488,32 +599,6 @@ static int idle_timeout_ms(struct watch_ctx *w, const struct bpf_source *src)
 	return ms;
 }
 
-/* The summary, after the timeline of every VF worth one. */
-static int finish(struct watch_ctx *w, uint64_t lost)
-{
-	struct vft_summary sum = {};
-	struct vft_corr_stats st;
-	size_t i, n = vft_corr__n_vfs(w->corr);
-	int err = 0;
-
-	for (i = 0; i < n && !err; i++) {
-		const struct vft_vf *vf = vft_corr__vf(w->corr, i);
-
-		/* VFs, and any device that went into a pod or raised something */
-		if (vf->pf[0] || vf->n_netns > 1 || vf->n_findings)
-			err = vft_sink__timeline(w->sink, vf);
-		sum.vfs++;
-	}
-	if (err)
-		return err;
-	vft_corr__stats(w->corr, &st);
-	sum.events = w->events;
-	sum.lost = lost;
-	memcpy(sum.raised, st.raised, sizeof(sum.raised));
-	memcpy(sum.resolved, st.resolved, sizeof(sum.resolved));
-	return vft_sink__summary(w->sink, &sum);
-}
-
 /*
  * Where a hook sees every change of a kind, rtnetlink's copies are dropped:
  * the hook's event comes first, with its actor (see merge.h).
@@ -544,20 +629,54 @@ static void cover_hooked_kinds(struct vft_merge *m, const struct bpf_source *src
 		vft_merge__cover(m, VFT_EV_ADDR_DEL, 10);
 }
 
-static int cmd_watch(int argc, char **argv)
+/* record on a terminal: one line, rewritten once a second. */
+static void progress(const struct trace_opts *o, struct watch_ctx *w, uint64_t lost, bool last)
 {
-	struct watch_opts o = {};
+	struct vft_capture_stats st;
+
+	if (!w->cap)
+		return;
+	vft_capture_writer__stats(w->cap, &st);
+	if (!last && !w->tty)
+		return;
+	fprintf(stderr,
+		"%svftrace: recording to %s: %llu events, %llu bytes in %llu file%s, %llu lost%s",
+		w->tty ? "\r" : "", o->out_path, (unsigned long long)(st.events + st.pending),
+		(unsigned long long)st.bytes, (unsigned long long)st.files,
+		st.files == 1 ? "" : "s", (unsigned long long)lost, last || !w->tty ? "\n" : "");
+}
+
+/* Puts what the correlator cannot see in the stream into the capture: options, losses. */
+static int capture_meta(struct watch_ctx *w, uint32_t kind, const char *comm, uint64_t lost)
+{
+	struct vft_event ev = { .kind = kind, .source = VFT_SRC_ENRICH };
+
+	if (!w->cap)
+		return 0;
+	ev.ts_ns = now_wall_ns();
+	ev.lost = lost;
+	if (comm)
+		vft_copy_name(ev.actor.comm, comm, sizeof(ev.actor.comm));
+	return vft_capture_writer__write(w->cap, &ev);
+}
+
+/*
+ * watch and record: the sources, the merge, the selection, the correlator,
+ * and a sink (watch), a capture file (-o, record), or both.
+ */
+static int run_trace(struct trace_opts *o)
+{
 	struct bpf_source *src = NULL;
 	struct netlink_source *nl = NULL;
 	struct vft_sink *sink = NULL;
 	struct watch_ctx w = {};
-	uint64_t lost, last_lost = 0;
+	uint64_t lost, last_lost = 0, deadline = 0, last_flush;
 	struct vft_ready ready;
 	struct utsname u;
 	sigset_t stop_sigs, wait_mask;
+	size_t i;
 	int err, epfd = -1, ret = EXIT_RUNTIME;
 
-	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
 	install_signals();
 	/*
 	 * SIGINT and SIGTERM stay blocked except inside epoll_pwait(): a signal
@@ -570,17 +689,33 @@ static int cmd_watch(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &stop_sigs, &wait_mask);
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
-	o.filter.root = o.source.root;
+	o->filter.root = o->source.root;
 	/* only a name can select a device without a parent (veth, dummy, bridge) */
-	o.source.skip_virtual_netdevs = !o.filter.all && !o.filter.ifnames.n;
+	o->source.skip_virtual_netdevs = !o->filter.all && !o->filter.ifnames.n;
 
-	err = bpf_source__new(&o.source, &src);
+	/* the file first: a bad path is the cheapest failure to report */
+	if (o->out_path) {
+		struct vft_capture_header hdr;
+
+		err = vft_capture_header__fill_local(&hdr, o->source.root);
+		if (!err)
+			err = vft_capture_writer__new(o->out_path, &o->capture, &hdr, &w.cap);
+		if (err) {
+			vft_warn("cannot create capture file %s: %s\n", o->out_path,
+				 err == -EINVAL ? "not a regular file, or options out of range" :
+						  strerror(-err));
+			goto out;
+		}
+		w.tty = o->record && isatty(2);
+		w.cap_path = o->out_path;
+	}
+	err = bpf_source__new(&o->source, &src);
 	if (err) {
 		vft_warn("cannot start tracing: %s\n", strerror(-err));
 		goto out;
 	}
-	if (!o.no_netlink) {
-		struct netlink_source_opts nopts = { .root = o.source.root };
+	if (!o->no_netlink) {
+		struct netlink_source_opts nopts = { .root = o->source.root };
 
 		err = netlink_source__new(&nopts, &nl);
 		if (err) {
@@ -594,16 +729,18 @@ static int cmd_watch(int argc, char **argv)
 	if (err)
 		goto out;
 	cover_hooked_kinds(w.merge, src);
-	err = vft_corr__new(&o.corr, &corr_ops, &w, &w.corr);
+	err = vft_corr__new(&o->corr, &corr_ops, &w, &w.corr);
 	if (err)
 		goto out;
-	if (vft_cgroup_cache__new(o.source.root, &w.cgroups))
+	if (vft_cgroup_cache__new(o->source.root, &w.cgroups))
 		vft_debug("no cgroup2 mount found: actors will have no cgroup path\n");
-	if (vft_netns_map__new(o.source.root, &w.netns))
+	if (vft_netns_map__new(o->source.root, &w.netns))
 		vft_debug("cannot read /proc: namespaces will not be attributed to pods\n");
-	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
-	if (!sink)
-		goto out;
+	if (!o->record) {
+		sink = o->json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
+		if (!sink)
+			goto out;
+	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 ||
 	    (bpf_source__fd(src) >= 0 && epoll_add(epfd, bpf_source__fd(src), TAG_BPF)) ||
@@ -615,10 +752,15 @@ static int cmd_watch(int argc, char **argv)
 	}
 
 	fill_ready(&ready, &u, src);
-	err = vft_sink__ready(sink, &ready);
-	if (err) {
-		ret = output_error(err);
-		goto out;
+	if (sink) {
+		err = vft_sink__ready(sink, &ready);
+		if (err) {
+			ret = output_error(err);
+			goto out;
+		}
+	} else {
+		fprintf(stderr, "vftrace %s on Linux %s: recording to %s; Ctrl-C to stop\n",
+			VFTRACE_VERSION, u.release, o->out_path);
 	}
 	if (!bpf_source__attached(src))
 		vft_warn("no kernel hook attached on this kernel: %s (see `vftrace hooks`)\n",
@@ -626,37 +768,59 @@ static int cmd_watch(int argc, char **argv)
 			      "no events will be seen");
 
 	w.sink = sink;
-	w.filter = &o.filter;
-	w.root = o.source.root;
-	err = announce_netns(&w, host_netns(&w), true);
+	w.filter = &o->filter;
+	w.root = o->source.root;
+	/* the stream starts with what a replay needs to judge it as this run does */
+	for (i = 0; i < o->trusted.n && !err; i++) {
+		struct vft_event t = { .kind = VFT_EV_TRUST, .source = VFT_SRC_ENRICH };
+
+		t.ts_ns = now_wall_ns();
+		vft_copy_name(t.actor.comm, o->trusted.items[i], sizeof(t.actor.comm));
+		err = deliver(&w, &t);
+	}
+	if (!err)
+		err = announce_netns(&w, host_netns(&w), true);
 	if (err) {
-		ret = output_error(err);
+		ret = w.cap_err ? EXIT_RUNTIME : output_error(err);
 		goto out;
 	}
 	/* What exists now: after ready, so that nothing created meanwhile is missed. */
-	if (!o.no_inventory) {
+	if (!o->no_inventory) {
 		err = nl ? netlink_source__inventory(nl, on_event, &w) : 0;
 		if (err >= 0) /* it returns how many it reported */
-			err = vft_inventory__scan(o.source.root, on_event, &w);
+			err = vft_inventory__scan(o->source.root, on_event, &w);
 		if (err) {
 			ret = err == -EPIPE || err == -EIO ? output_error(err) : EXIT_RUNTIME;
-			if (ret)
+			if (ret && !w.cap_err)
 				vft_warn("the inventory at start failed: %s\n", strerror(-err));
 			goto out;
 		}
 	}
+	last_flush = now_ns(CLOCK_MONOTONIC);
+	if (o->duration_ns)
+		deadline = last_flush + o->duration_ns;
 	for (;;) {
 		struct epoll_event evs[4];
-		int stop = exiting, n, i;
+		int stop = exiting, n, ms;
+		uint64_t mono;
 
+		mono = now_ns(CLOCK_MONOTONIC);
+		if (deadline && mono >= deadline)
+			stop = 1;
+		ms = stop ? 0 : idle_timeout_ms(&w, src);
+		/* a capture is flushed once a second; a duration ends the run */
+		if (w.cap && (ms < 0 || ms > 1000))
+			ms = 1000;
+		if (deadline && !stop && (ms < 0 || (uint64_t)ms > (deadline - mono) / 1000000 + 1))
+			ms = (int)((deadline - mono) / 1000000 + 1);
 		/* After a signal, one last non-blocking round drains what is queued. */
-		n = epoll_pwait(epfd, evs, 4, stop ? 0 : idle_timeout_ms(&w, src), &wait_mask);
+		n = epoll_pwait(epfd, evs, 4, ms, &wait_mask);
 		if (n < 0 && errno != EINTR) {
 			vft_warn("epoll_wait: %s\n", strerror(errno));
 			goto out;
 		}
 		err = 0;
-		for (i = 0; i < n && err >= 0; i++) {
+		for (i = 0; i < (size_t)(n > 0 ? n : 0) && err >= 0; i++) {
 			if (evs[i].data.u32 == TAG_NETLINK)
 				err = netlink_source__process(nl, on_event, &w);
 			else if (evs[i].data.u32 == TAG_MODULE)
@@ -671,12 +835,14 @@ static int cmd_watch(int argc, char **argv)
 		if (err >= 0)
 			err = vft_corr__take_due(w.corr, now_ns(CLOCK_REALTIME), on_due, &w);
 		if (err < 0 && err != -EINTR) {
-			ret = err == -EPIPE || err == -EIO ? output_error(err) : EXIT_RUNTIME;
-			if (ret)
+			ret = w.cap_err			   ? EXIT_RUNTIME :
+			      err == -EPIPE || err == -EIO ? output_error(err) :
+							     EXIT_RUNTIME;
+			if (ret && !w.cap_err)
 				vft_warn("reading events failed: %s\n", strerror(-err));
 			goto out;
 		}
-		if (bpf_source__take_changes(src)) {
+		if (sink && bpf_source__take_changes(src)) {
 			err = vft_sink__coverage(sink, &ready);
 			if (err) {
 				ret = output_error(err);
@@ -685,19 +851,43 @@ static int cmd_watch(int argc, char **argv)
 		}
 		lost = bpf_source__lost(src) + (nl ? netlink_source__lost(nl) : 0);
 		if (lost > last_lost) {
-			err = vft_sink__lost(sink, lost - last_lost, lost, now_wall_ns());
+			err = sink ? vft_sink__lost(sink, lost - last_lost, lost, now_wall_ns()) :
+				     0;
 			if (err) {
 				ret = output_error(err);
 				goto out;
 			}
+			err = capture_meta(&w, VFT_EV_LOST, NULL, lost - last_lost);
+			if (err) {
+				capture_error(&w, err);
+				goto out;
+			}
 			last_lost = lost;
+		}
+		mono = now_ns(CLOCK_MONOTONIC);
+		if (w.cap && (stop || mono - last_flush >= 1000000000ULL)) {
+			err = vft_capture_writer__flush(w.cap);
+			if (err) {
+				capture_error(&w, err);
+				goto out;
+			}
+			last_flush = mono;
+			progress(o, &w, last_lost, false);
 		}
 		if (stop)
 			break;
 	}
-	err = finish(&w, last_lost);
+	err = sink ? vft_sink__finish(sink, w.corr, w.events, last_lost, NULL) : 0;
 	ret = err ? output_error(err) : 0;
 out:
+	if (w.cap) {
+		progress(o, &w, last_lost, true);
+		err = vft_capture_writer__free(w.cap);
+		if (err) {
+			capture_error(&w, err);
+			ret = EXIT_RUNTIME;
+		}
+	}
 	if (epfd >= 0)
 		close(epfd);
 	vft_sink__free(sink);
@@ -708,9 +898,17 @@ out:
 	vft_cgroup_cache__free(w.cgroups);
 	netlink_source__free(nl);
 	bpf_source__free(src);
-	vft_filter__clear(&o.filter);
-	vft_strlist__clear(&o.trusted);
+	vft_filter__clear(&o->filter);
+	vft_strlist__clear(&o->trusted);
 	return ret;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	struct trace_opts o = {};
+
+	argp_parse(&watch_argp, argc, argv, 0, NULL, &o);
+	return run_trace(&o);
 }
 
 /* ---- hooks ---- */
@@ -806,38 +1004,170 @@ out:
 	return ret;
 }
 
-/* ---- record, replay: not in this version ---- */
+/* ---- record ---- */
 
-static error_t parse_none(int key, char *arg, struct argp_state *state)
+static const struct argp_option record_options[] = {
+	{ "output", 'o', "FILE", 0, "Write the capture to FILE (mode 0600; required)" },
+	{ "duration", OPT_DURATION, "SECONDS", 0,
+	  "Stop after SECONDS (default: at SIGINT/SIGTERM)" },
+	CAPTURE_OPTIONS,
+	{},
+};
+
+static error_t parse_record(int key, char *arg, struct argp_state *state)
 {
-	return key == ARGP_KEY_ARG ? 0 : ARGP_ERR_UNKNOWN;
+	struct trace_opts *o = state->input;
+
+	switch (key) {
+	case OPT_DURATION:
+		if (vft_parse_seconds(arg, &o->duration_ns) || !o->duration_ns)
+			argp_error(state, "invalid --duration '%s': want seconds > 0", arg);
+		return 0;
+	case ARGP_KEY_END:
+		if (!o->out_path)
+			argp_error(state, "no capture file given: -o FILE");
+		return parse_capture_opt(key, arg, state, o);
+	default:
+		return parse_capture_opt(key, arg, state, o);
+	}
 }
 
 static const char record_doc[] =
-	"Write the event stream to a capture file for later analysis.\n"
+	"Record the VF lifecycle stream into a capture file, for `vftrace replay` later and "
+	"elsewhere.\n"
+	"\n"
+	"Traces exactly as `vftrace watch` does (same hooks, selection, enrichment and grace "
+	"periods) and writes every event the correlator sees to FILE: the inventory at start, "
+	"what each netns is (host, name, pod), port attributes re-read at the end of grace "
+	"periods, and losses. A replay therefore needs nothing from this machine and raises the "
+	"same findings. Blocks are compressed and flushed at least once a second, so a crash or "
+	"kill -9 loses at most the last second; SIGINT and SIGTERM flush and close the file. On "
+	"a terminal, a progress line shows events, bytes and losses. With --max-size and "
+	"--rotate it is a flight recorder for continuous auditing: the newest data is kept in "
+	"FILE, older data in FILE.1 .. FILE.N-1.\n"
 	"\v"
-	"Capture files are not supported by this version of vftrace yet; use "
-	"`vftrace watch --json > FILE` to keep a JSON Lines log meanwhile.";
-static const char replay_doc[] = "Analyse a capture file written by `vftrace record`.\n"
-				 "\v"
-				 "Capture files are not supported by this version of vftrace yet.";
+	"Examples:\n"
+	"  vftrace record -o vf.cap                       until Ctrl-C\n"
+	"  vftrace record -o vf.cap --duration 600 --pci 0000:3b:10.5\n"
+	"  vftrace record -o /var/log/vftrace/vf.cap --max-size 64M --rotate 8\n"
+	"  vftrace watch -o vf.cap                        watch and record at once\n"
+	"\n"
+	"Exit status: 0 when stopped by a signal or --duration, 1 on a runtime failure (a "
+	"full disk included: the file replays up to its last complete block), 2 on a usage "
+	"error.";
 
-static const struct argp record_argp = { NULL, parse_none, "-o FILE", record_doc, common_children };
-static const struct argp replay_argp = { NULL, parse_none, "FILE", replay_doc, common_children };
+static const struct argp record_argp = { record_options, parse_record, NULL, record_doc,
+					 trace_children };
 
 static int cmd_record(int argc, char **argv)
 {
-	argp_parse(&record_argp, argc, argv, 0, NULL, NULL);
-	vft_warn("record: capture files are not supported by this version yet; "
-		 "use `vftrace watch --json > FILE` meanwhile\n");
-	return EXIT_RUNTIME;
+	struct trace_opts o = { .record = true };
+
+	argp_parse(&record_argp, argc, argv, 0, NULL, &o);
+	return run_trace(&o);
 }
+
+/* ---- replay ---- */
+
+struct replay_cli {
+	bool json;
+	struct vft_strlist paths;
+	struct vft_replay_opts r;
+};
+
+static const struct argp_option replay_options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON Lines (docs/json.md) instead of text" },
+	{ "vf", OPT_VF, "KEY", 0,
+	  "Only this VF: its key as findings show it (a PCI address such as 0000:3b:10.5, or a "
+	  "netdev name for devices without one)" },
+	{ "since", OPT_SINCE, "TIME", 0,
+	  "Only events and findings at or after TIME: RFC 3339 (2026-11-28T21:35:00Z, or with "
+	  "+01:00) or Unix seconds" },
+	{ "until", OPT_UNTIL, "TIME", 0, "Only events and findings at or before TIME" },
+	{},
+};
+
+static error_t parse_replay(int key, char *arg, struct argp_state *state)
+{
+	struct replay_cli *o = state->input;
+
+	switch (key) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_VF:
+		o->r.vf_key = arg;
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (vft_parse_time(arg, key == OPT_SINCE ? &o->r.since_ns : &o->r.until_ns))
+			argp_error(
+				state,
+				"invalid time '%s': want RFC 3339 (2026-11-28T21:35:00Z) or Unix "
+				"seconds",
+				arg);
+		return 0;
+	case ARGP_KEY_ARG:
+		if (vft_strlist__add(&o->paths, arg))
+			argp_failure(state, EXIT_RUNTIME, ENOMEM, "replay");
+		return 0;
+	case ARGP_KEY_END:
+		if (!o->paths.n)
+			argp_error(state, "no capture file given");
+		if (o->r.since_ns && o->r.until_ns && o->r.since_ns > o->r.until_ns)
+			argp_error(state, "--since is after --until");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char replay_doc[] =
+	"Analyse capture files written by `vftrace record` (or `watch -o`): print the same "
+	"events, findings, timelines and summary that the live run printed.\n"
+	"\n"
+	"Needs nothing from the machine it runs on: no root, no BPF, any kernel. Several FILEs "
+	"are one recording in order, oldest first (a rotated set: FILE.2 FILE.1 FILE). A "
+	"damaged block is skipped with a warning naming its byte offset; a file cut short (the "
+	"recorder was killed, the disk filled) replays up to its last complete block with a "
+	"warning. --vf, --since and --until narrow what is printed; the correlator still reads "
+	"everything, so findings are the same as without them.\n"
+	"\v"
+	"Examples:\n"
+	"  vftrace replay vf.cap\n"
+	"  vftrace replay --json vf.cap | jq 'select(.type == \"finding\")'\n"
+	"  vftrace replay --vf 0000:3b:10.5 --since 2026-11-28T21:00:00Z vf.cap.1 vf.cap\n"
+	"\n"
+	"Exit status: 0 when every file was read (damaged or truncated ones included), 1 when "
+	"a file is not a capture, has a format version this vftrace cannot read, or cannot be "
+	"read, 2 on a usage error.";
+
+static const struct argp replay_argp = { replay_options, parse_replay, "FILE...", replay_doc,
+					 common_children };
 
 static int cmd_replay(int argc, char **argv)
 {
-	argp_parse(&replay_argp, argc, argv, 0, NULL, NULL);
-	vft_warn("replay: capture files are not supported by this version yet\n");
-	return EXIT_RUNTIME;
+	struct replay_cli o = {};
+	struct vft_replay_result res;
+	struct vft_sink *sink;
+	int err, ret = EXIT_RUNTIME;
+
+	argp_parse(&replay_argp, argc, argv, 0, NULL, &o);
+	signal(SIGPIPE, SIG_IGN);
+	o.r.paths = (const char *const *)o.paths.items;
+	o.r.n_paths = o.paths.n;
+	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
+	if (!sink)
+		goto out;
+	err = vft_replay__run(&o.r, sink, &res);
+	if (err == -EPIPE || err == -EIO || err == -ENOSPC)
+		ret = output_error(err);
+	else
+		ret = err ? EXIT_RUNTIME : 0;
+out:
+	vft_sink__free(sink);
+	vft_strlist__clear(&o.paths);
+	return ret;
 }
 
 /* ---- top level ---- */
@@ -851,8 +1181,8 @@ struct command {
 static const struct command commands[] = {
 	{ "watch", cmd_watch, "print VF lifecycle events live" },
 	{ "hooks", cmd_hooks, "show which kernel hooks attach on this kernel, and how" },
-	{ "record", cmd_record, "write a capture file (not in this version yet)" },
-	{ "replay", cmd_replay, "analyse a capture file (not in this version yet)" },
+	{ "record", cmd_record, "record the stream into a capture file" },
+	{ "replay", cmd_replay, "analyse capture files, anywhere" },
 };
 
 struct top_opts {
@@ -901,8 +1231,8 @@ static const char top_doc[] =
 	"Commands:\n"
 	"  watch     print VF lifecycle events live\n"
 	"  hooks     show which kernel hooks attach on this kernel, and how\n"
-	"  record    write a capture file (not in this version yet)\n"
-	"  replay    analyse a capture file (not in this version yet)\n"
+	"  record    record the stream into a capture file (a flight recorder with --rotate)\n"
+	"  replay    analyse capture files on any machine: the same findings as live\n"
 	"\n"
 	"`vftrace COMMAND --help` describes each command.\n"
 	"\v"

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "capture.h"
 #include "correlate.h"
 #include "event.h"
 #include "hooks.h"
@@ -41,6 +42,8 @@ struct vft_sink_ops {
 	int (*resolved)(struct vft_sink *s, const struct vft_finding *f);
 	/* a VF's whole timeline, at the end of the run */
 	int (*timeline)(struct vft_sink *s, const struct vft_vf *vf);
+	/* replay: the header of capture file @path, before its events */
+	int (*capture)(struct vft_sink *s, const char *path, const struct vft_capture_header *h);
 	/* @delta newly dropped records, @total since start */
 	int (*lost)(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns);
 	int (*summary)(struct vft_sink *s, const struct vft_summary *sum);
@@ -87,6 +90,12 @@ static inline int vft_sink__resolved(struct vft_sink *s, const struct vft_findin
 static inline int vft_sink__timeline(struct vft_sink *s, const struct vft_vf *vf)
 {
 	return s->ops->timeline(s, vf);
+}
+
+static inline int vft_sink__capture(struct vft_sink *s, const char *path,
+				    const struct vft_capture_header *h)
+{
+	return s->ops->capture(s, path, h);
 }
 
 static inline int vft_sink__lost(struct vft_sink *s, uint64_t delta, uint64_t total,

@@ -467,6 +467,24 @@ static int json_summary(struct vft_sink *s, const struct vft_summary *sum)
 	return emit(s, o);
 }
 
+static int json_capture(struct vft_sink *s, const char *path, const struct vft_capture_header *h)
+{
+	struct json_object *o = json_object_new_object();
+	char ver[16];
+
+	add_str(o, "type", "capture");
+	add_str(o, "file", path);
+	snprintf(ver, sizeof(ver), "%u.%u", h->major, h->minor);
+	add_str(o, "format", ver);
+	add_str(o, "hostname", h->hostname);
+	add_str(o, "kernel", h->kernel);
+	add_str_or_null(o, "boot_id", h->boot_id);
+	add_str(o, "version", h->version);
+	add_ts(o, h->start_wall_ns);
+	add_int(o, "part", h->part);
+	return emit(s, o);
+}
+
 static const struct vft_sink_ops json_ops = {
 	.ready = json_ready,
 	.coverage = json_coverage,
@@ -474,6 +492,7 @@ static const struct vft_sink_ops json_ops = {
 	.finding = json_finding,
 	.resolved = json_finding,
 	.timeline = json_timeline,
+	.capture = json_capture,
 	.lost = json_lost,
 	.summary = json_summary,
 };

@@ -319,6 +319,18 @@ static int text_summary(struct vft_sink *s, const struct vft_summary *sum)
 	return 0;
 }
 
+static int text_capture(struct vft_sink *s, const char *path, const struct vft_capture_header *h)
+{
+	char ts[64];
+
+	vft_fmt_rfc3339(ts, sizeof(ts), h->start_wall_ns);
+	fprintf(stderr,
+		"vftrace: replaying %s: recorded on %s (Linux %s, boot %s) by vftrace %s from %s%s\n",
+		path, h->hostname, h->kernel, h->boot_id[0] ? h->boot_id : "unknown", h->version,
+		ts, h->part ? " (a rotated part)" : "");
+	return 0;
+}
+
 static const struct vft_sink_ops text_ops = {
 	.ready = text_ready,
 	.coverage = text_coverage,
@@ -326,6 +338,7 @@ static const struct vft_sink_ops text_ops = {
 	.finding = text_finding,
 	.resolved = text_resolved,
 	.timeline = text_timeline,
+	.capture = text_capture,
 	.lost = text_lost,
 	.summary = text_summary,
 };

@@ -138,15 +138,71 @@ int vft_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int vft_parse_seconds(const char *s, uint64_t *out_ns)
+/* Seconds, not negative, at most @max. */
+static int parse_seconds(const char *s, double max, uint64_t *out_ns)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+	if (errno || end == s || *end || !(v >= 0) || v > max)
 		return -EINVAL;
 	*out_ns = (uint64_t)(v * 1e9 + 0.5);
+	return 0;
+}
+
+int vft_parse_seconds(const char *s, uint64_t *out_ns)
+{
+	return parse_seconds(s, 86400, out_ns);
+}
+
+static int vft_parse_seconds_any(const char *s, uint64_t *out_ns)
+{
+	return parse_seconds(s, 1.8e10, out_ns); /* up to the year 2540 */
+}
+
+int vft_parse_time(const char *s, uint64_t *out_ns)
+{
+	struct tm tm;
+	const char *p;
+	uint64_t frac = 0, scale = 1000000000ULL;
+	long off = 0;
+	time_t t;
+
+	if (!strchr(s, '-') || !strchr(s, 'T')) {
+		/* Unix seconds */
+		return vft_parse_seconds_any(s, out_ns);
+	}
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*p - '0') * scale;
+			}
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int hh, mm;
+
+		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2 || hh > 23 || mm > 59)
+			return -EINVAL;
+		off = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else {
+		return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+	t = timegm(&tm);
+	if (t < 0 || t - off < 0)
+		return -EINVAL;
+	*out_ns = (uint64_t)(t - off) * 1000000000ULL + frac;
 	return 0;
 }

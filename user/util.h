@@ -42,5 +42,11 @@ void vft_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vft_parse_size(const char *s, uint64_t *out);
 /* "10", "2.5", "0.25" seconds -> ns. Returns 0 or -EINVAL (negative, junk, over a day). */
 int vft_parse_seconds(const char *s, uint64_t *out_ns);
+/*
+ * A point in time -> ns since the epoch: RFC 3339 ("2026-11-28T21:35:00Z",
+ * fractions and "+01:00" offsets allowed) or Unix seconds ("1795900000.5").
+ * Returns 0 or -EINVAL.
+ */
+int vft_parse_time(const char *s, uint64_t *out_ns);
 
 #endif /* VFT_UTIL_H */

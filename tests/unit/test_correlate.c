@@ -805,6 +805,31 @@ static void move_failed_resolved_when_the_netdev_goes(void **state)
 	assert_int_equal(vf_by_key(t, VF1)->n_open, 0);
 }
 
+/* rtnetlink may report the arrival in the target netns before the move itself: one device. */
+static void early_arrival_merges_into_the_moved_record(void **state)
+{
+	struct t *t = *state;
+	struct dev host = dev_of("", "vfx0", 9), early = dev_of("", "vfx0", 9);
+
+	reg(t, &host);
+	early.netns = POD_NS;
+	t->now += MS;
+	reg(t, &early);
+	assert_non_null(vf_by_key(t, "vfx0#2"));
+	t->now += MS;
+	move(t, &host, POD_NS, "", 9, &cni);
+	assert_false(vf_by_key(t, "vfx0#2")->registered);
+	assert_true(vf_by_key(t, "vfx0")->registered);
+	assert_int_equal(vf_by_key(t, "vfx0")->ref.netns, POD_NS);
+	up(t, &host, &cni);
+	t->now += GRACE;
+	check(t, "vfx0");
+	check(t, "vfx0#2");
+	/* only the real record is judged: one NET1_NO_IP, not two */
+	assert_int_equal(n_found(t, VFT_F_NET1_NO_IP), 1);
+	assert_string_equal(found(t, VFT_F_NET1_NO_IP)->vf.key, "vfx0");
+}
+
 static void good_moves_raise_no_move_failure(void **state)
 {
 	struct t *t = *state;
@@ -2040,6 +2065,7 @@ int main(void)
 		T(claim_after_return_raised_at_once_and_strands),
 		T(move_failed_eexist_resolved_by_next_good_move),
 		T(move_failed_resolved_when_the_netdev_goes),
+		T(early_arrival_merges_into_the_moved_record),
 		T(good_moves_raise_no_move_failure),
 		T(return_raises_info_never_open),
 		T(stranded_with_pod_name),
