@@ -56,6 +56,20 @@ for k in "${kernels[@]}"; do
 		passed=$((passed + p)) failed=$((failed + f))
 		((rc == 0)) || bad=1
 		summary+=("$closing" "$timing")
+		# Host-side checks of what the guest left in its output dir (tests/vm/host_*.sh OUT),
+		# run only when the guest's tests ran, each counted as one test.
+		for h in "$REPO"/tests/vm/host_*.sh; do
+			[[ -x "$h" ]] || continue
+			[[ ${#filter[@]} -eq 0 || "$(basename "$h")" == *"${filter[0]#test_}"* ]] || continue
+			if "$h" "$out" >"$out/$(basename "$h" .sh).log" 2>&1; then
+				passed=$((passed + 1))
+				summary+=("  host check $(basename "$h" .sh) ($k): ok: $(tail -n 1 "$out/$(basename "$h" .sh).log")")
+			else
+				failed=$((failed + 1)) bad=1
+				summary+=("  host check $(basename "$h" .sh) ($k): FAILED, see $out/$(basename "$h" .sh).log")
+				sed 's/^/    /' "$out/$(basename "$h" .sh).log" >&2
+			fi
+		done
 	else
 		failed=$((failed + 1)) bad=1
 		summary+=("vm $k: error: the guest did not finish (run.sh exit status $rc); see $out/console.log; counted as 1 failure" "$timing")

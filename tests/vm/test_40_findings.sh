@@ -70,7 +70,10 @@ modprobe -r rdma_rxe ib_uverbs ib_core 2>/dev/null || true
 modprobe rdma_rxe
 
 OUT=$TMP/watch.jsonl
-"$VFTRACE" watch --json --grace 2 -i 'vf*' -i 'net1' -i "$NIC_NAME" >"$OUT" 2>"$TMP/watch.err" &
+# also recorded: tests/vm/host_40_replay.sh replays the capture on the host after the guest ends
+CAP=${VM_OUT:-$TMP}/findings-$(uname -r).cap
+rm -f "$CAP"
+"$VFTRACE" watch --json --grace 2 -o "$CAP" -i 'vf*' -i 'net1' -i "$NIC_NAME" >"$OUT" 2>"$TMP/watch.err" &
 WATCH=$!
 wait_for_line "$OUT" '"type":"ready"' 60 || fail "no ready line: $(cat "$TMP/watch.err")"
 HOST_NS=$(stat -L -c %i /proc/self/ns/net)
@@ -162,4 +165,10 @@ expect "any(.[]; .type == \"vf\" and .vf.key == \"$NIC\" and (.names | index(\"n
 	"no timeline for the NIC"
 expect 'last | .type == "summary" and .findings.NET1_NO_IP == 1 and .findings.CNI_MOVE_FAILED == 1 and .resolved.CNI_MOVE_FAILED == 1 and .lost == 0' \
 	"summary counts"
+# the capture replays, here too, to the same findings (the host does it again from the file)
+cp "$OUT" "${CAP%.cap}.live.jsonl"
+"$VFTRACE" replay --json "$CAP" >"$TMP/replay.jsonl" || fail "replay of $CAP failed"
+diff <(jq -c 'select(.type == "finding" or .type == "resolved")' "$OUT") \
+	<(jq -c 'select(.type == "finding" or .type == "resolved")' "$TMP/replay.jsonl") ||
+	fail "the replay's findings differ from the live run's"
 echo "findings: $(jq -sc 'map(select(.type == "finding") | .code)' "$OUT")"
