@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <argp.h>
+#include <fnmatch.h>
+#include <limits.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,11 @@
 #include "bpf_source.h"
 #include "capture.h"
 #include "cgroup.h"
+#include "check.h"
+#include "hostcfg.h"
+#include "kubelet.h"
+#include "topo.h"
+#include "sysfs.h"
 #include "correlate.h"
 #include "enrich.h"
 #include "filter.h"
@@ -68,6 +75,8 @@ enum {
 	OPT_DURATION,
 	OPT_JSON_REPLAY,
 	OPT_VF,
+	OPT_POD,
+	OPT_NETNS,
 	OPT_SINCE,
 	OPT_UNTIL,
 };
@@ -1067,6 +1076,502 @@ static int cmd_record(int argc, char **argv)
 	return run_trace(&o);
 }
 
+/* ---- check ---- */
+
+struct check_opts {
+	bool json;
+	const char *root;
+	const char *pod;
+	const char *netns;
+	const char *vf;
+	struct vft_filter filter; /* --ifname, --driver, --pci, --all */
+};
+
+static const struct argp_option check_options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON Lines (docs/json.md) instead of a table" },
+	{ "root", OPT_ROOT, "DIR", 0,
+	  "Inspect the tree under DIR instead of this node (for tests: /sys, /proc, /run, /etc, "
+	  "/var/lib/kubelet under DIR)" },
+	{ "pod", OPT_POD, "UID", 0, "Only the VFs of this pod (in its netns, or allocated to it)" },
+	{ "netns", OPT_NETNS, "NAME", 0, "Only the VFs in the netns of this /run/netns name" },
+	{ "vf", OPT_VF, "BDF|IFNAME", 0, "Only this VF, by PCI address or netdev name" },
+	{ "ifname", 'i', "GLOB", 0, "Only devices whose name matches GLOB (repeatable)" },
+	{ "driver", OPT_DRIVER, "NAME", 0, "Only devices bound to driver NAME (repeatable)" },
+	{ "pci", OPT_PCI, "BDF", 0, "Only the device at PCI address BDF (repeatable)" },
+	{ "all", OPT_ALL, NULL, 0,
+	  "Every device with a netdev or an RDMA device, not only SR-IOV VFs (veth with Soft-RoCE "
+	  "in tests)" },
+	{},
+};
+
+static error_t parse_check(int key, char *arg, struct argp_state *state)
+{
+	struct check_opts *o = state->input;
+
+	switch (key) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_ROOT:
+		o->root = arg;
+		return 0;
+	case OPT_POD:
+		o->pod = arg;
+		return 0;
+	case OPT_NETNS:
+		o->netns = arg;
+		return 0;
+	case OPT_VF:
+		o->vf = arg;
+		return 0;
+	case 'i':
+		if (vft_filter__add_ifname(&o->filter, arg))
+			argp_failure(state, EXIT_USAGE, ENOMEM, "--ifname");
+		return 0;
+	case OPT_DRIVER:
+		if (vft_filter__add_driver(&o->filter, arg))
+			argp_failure(state, EXIT_USAGE, ENOMEM, "--driver");
+		return 0;
+	case OPT_PCI:
+		if (vft_filter__add_pci(&o->filter, arg))
+			argp_error(state,
+				   "invalid --pci '%s': want a PCI address such as 0000:3b:10.5",
+				   arg);
+		return 0;
+	case OPT_ALL:
+		o->filter.all = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char check_doc[] =
+	"Say whether each VF is RDMA-ready now, layer by layer.\n"
+	"\n"
+	"Traces nothing: it reads the node (sysfs, rtnetlink in every netns, the RDMA ports from "
+	"inside each VF's netns, /proc and the cgroups for pods, the kubelet's device checkpoint, "
+	"the host network managers' configuration) and prints one row per VF with a verdict per "
+	"check: GUID (node and port GUID set), LID/GID (InfiniBand: a LID; RoCE: a RoCE v2 GID "
+	"from an IP address), SM (InfiniBand port ACTIVE with an SM LID), RDMA (an RDMA device "
+	"exists and is visible in the VF's netns), MAPPING (physfn, netdev, RDMA device and the "
+	"pod's allocation agree), OWNER (a VF in the host netns is not configured, and no "
+	"systemd-networkd or NetworkManager configuration would manage it) and TOPO (PCIe "
+	"distance to the pod's GPUs, as nvidia-smi names it: PIX and PXB pass). A VF is ready "
+	"when no check fails; below the table, each failure's evidence. docs/check.md has the "
+	"rules and the integrations (init container, node-problem-detector).\n"
+	"\v"
+	"Examples:\n"
+	"  vftrace check                          every VF of the node\n"
+	"  vftrace check --pod 0e5c2a7d-...       the VFs of one pod\n"
+	"  vftrace check --netns cni-7f3e... --json\n"
+	"\n"
+	"Exit status: 0 when every selected VF is ready, 1 when one is not, 2 on a usage or "
+	"runtime error (nothing selected included).";
+
+static const struct argp check_argp = { check_options, parse_check, NULL, check_doc,
+					common_children };
+
+static bool is_live_root(const char *root)
+{
+	return !root || !root[0] || !strcmp(root, "/");
+}
+
+/* The netns inode of <root>/proc/<pid>, 0 if unreadable. */
+static uint32_t pid_netns(const char *root, const char *pid)
+{
+	char rel[64], path[PATH_MAX], link[64];
+	unsigned long ino;
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "/proc/%s/ns/net", pid);
+	if (vft_path(path, sizeof(path), root, rel))
+		return 0;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	return sscanf(link, "net:[%lu]", &ino) == 1 ? (uint32_t)ino : 0;
+}
+
+/* The device directory above <sysdir>/class/net/<name>'s real path (.../<parent>/net/<name>). */
+static int netdev_parent(const char *root, const char *sysdir, const char *name, char *buf,
+			 size_t size)
+{
+	char rel[PATH_MAX], path[PATH_MAX], *real, *end, *start;
+	int err = -ENOENT;
+
+	snprintf(rel, sizeof(rel), "%s/class/net/%s", sysdir, name);
+	if (vft_path(path, sizeof(path), root, rel))
+		return -ENAMETOOLONG;
+	real = realpath(path, NULL);
+	if (!real)
+		return -errno;
+	end = strrchr(real, '/');
+	if (end && end - real >= 4 && !strncmp(end - 4, "/net", 4)) {
+		end -= 4;
+		*end = '\0';
+		start = strrchr(real, '/');
+		if (start && strcmp(start + 1, "virtual") && strlen(start + 1) < size) {
+			snprintf(buf, size, "%s", start + 1);
+			err = 0;
+		}
+	}
+	free(real);
+	return err;
+}
+
+/* netdev_register (and its flags as a link_change) for each netdev under <sysdir>/class/net. */
+static int sysfs_netdevs(struct watch_ctx *w, const char *root, const char *sysdir, uint32_t netns)
+{
+	struct vft_sysfs_list l = { 0 };
+	char path[PATH_MAX], parent[VFT_DEVNAME_LEN];
+	size_t i;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/class/net", sysdir);
+	err = vft_sysfs__list(root, path, NULL, &l);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	for (i = 0; i < l.n; i++) {
+		struct vft_event ev = { .kind = VFT_EV_NETDEV_REGISTER,
+					.source = VFT_SRC_INVENTORY };
+		uint32_t ifindex = 0, flags = 0;
+
+		ev.ts_ns = now_wall_ns();
+		ev.netns = netns;
+		vft_copy_name(ev.ifname, l.names[i], sizeof(ev.ifname));
+		snprintf(path, sizeof(path), "%s/class/net/%s/ifindex", sysdir, l.names[i]);
+		vft_sysfs__read_u32(root, path, &ifindex);
+		ev.ifindex = (int32_t)ifindex;
+		snprintf(path, sizeof(path), "%s/class/net/%s/device", sysdir, l.names[i]);
+		if (!vft_sysfs__link_name(root, path, parent, sizeof(parent)) ||
+		    !netdev_parent(root, sysdir, l.names[i], parent, sizeof(parent)))
+			vft_copy_name(ev.parent, parent, sizeof(ev.parent));
+		err = on_event(w, &ev);
+		if (err)
+			break;
+		snprintf(path, sizeof(path), "%s/class/net/%s/flags", sysdir, l.names[i]);
+		if (!vft_sysfs__read_hex(root, path, &flags) && (flags & 1)) {
+			ev.kind = VFT_EV_LINK_CHANGE;
+			ev.flags = flags;
+			ev.old_flags = flags & ~1u;
+			err = on_event(w, &ev);
+			if (err)
+				break;
+		}
+	}
+	vft_sysfs_list__free(&l);
+	return err;
+}
+
+/*
+ * Without rtnetlink (a --root tree): the host's netdevs from <root>/sys, and
+ * each pod's from the sysfs its processes see, <root>/proc/<pid>/root/sys.
+ */
+static int root_netdevs(struct watch_ctx *w, const char *root, uint32_t host)
+{
+	struct vft_sysfs_list l = { 0 };
+	uint32_t done[64];
+	size_t i, n_done = 0, k;
+	int err;
+
+	err = sysfs_netdevs(w, root, "/sys", host);
+	if (err)
+		return err;
+	err = vft_sysfs__list(root, "/proc", NULL, &l);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	for (i = 0; i < l.n && !err; i++) {
+		char sysdir[96];
+		uint32_t ns = pid_netns(root, l.names[i]);
+
+		if (!ns || ns == host)
+			continue;
+		for (k = 0; k < n_done && done[k] != ns; k++)
+			;
+		if (k < n_done || n_done == 64)
+			continue;
+		snprintf(sysdir, sizeof(sysdir), "/proc/%s/root/sys", l.names[i]);
+		if (vft_sysfs__access(root, sysdir))
+			continue;
+		done[n_done++] = ns;
+		err = announce_netns(w, ns, false);
+		if (!err)
+			err = sysfs_netdevs(w, root, sysdir, ns);
+	}
+	vft_sysfs_list__free(&l);
+	return err;
+}
+
+/* The netns of pod @uid, from the netns map (a process of the pod lives in it). */
+static uint32_t pod_netns(struct vft_netns_map *m, const char *uid)
+{
+	struct vft_netns_info info;
+	size_t i, n = m ? vft_netns_map__count(m) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!vft_netns_map__get(m, i, &info) && !strcmp(info.pod_uid, uid))
+			return info.netns;
+	return 0;
+}
+
+static void check_facts(struct watch_ctx *w, const struct check_opts *o, const struct vft_vf *vf,
+			const struct vft_pod_device *devs, size_t n_devs,
+			const struct vft_gpu *gpus, size_t n_gpus, struct vft_check_facts *f)
+{
+	struct vft_hostcfg_claim claims[2];
+	struct vft_pci_attrs pa;
+	struct vft_rdma_attrs ra;
+	struct vft_netns_info info;
+	struct vft_port_attrs port;
+	enum vft_pcie_dist d;
+	size_t i, g;
+	int n;
+
+	memset(f, 0, sizeof(*f));
+	f->ib_visible = -1;
+	if (vf->ref.pci[0] && !vft_inventory__read_pci(o->root, vf->ref.pci, &pa))
+		vft_copy_name(f->physfn, pa.physfn, sizeof(f->physfn));
+	if (vf->ref.ibdev[0] && !vft_inventory__read_rdma(o->root, vf->ref.ibdev, &ra))
+		vft_copy_name(f->ib_parent, ra.parent, sizeof(f->ib_parent));
+	/* the RDMA device as the VF's netns sees it (exclusive netns mode hides it) */
+	if (vf->ref.ibdev[0] && is_live_root(o->root) && w->netns && vf->ref.netns &&
+	    vf->ref.netns != vft_netns_map__host(w->netns) &&
+	    !vft_netns_map__lookup(w->netns, vf->ref.netns, &info)) {
+		n = vft_netns__read_port(info.path, vf->ref.ibdev, vf->port ? vf->port : 1, &port);
+		f->ib_visible = n == -ENOENT ? 0 : !n ? 1 : -1;
+	}
+	if (vf->registered && vf->ref.ifname[0] &&
+	    (!vf->ref.netns || vf->ref.netns == vft_netns_map__host(w->netns))) {
+		n = vft_hostcfg__claims(o->root, vf->ref.ifname, vf->driver, claims);
+		for (i = 0; i < (size_t)(n > 0 ? n : 0) && i < 2; i++) {
+			char *c = f->claims[f->n_claims++];
+			size_t sz = sizeof(f->claims[0]), off;
+
+			off = (size_t)snprintf(c, sz, "%.24s: ", claims[i].manager);
+			if (claims[i].source[0] && off < sz)
+				off += (size_t)snprintf(c + off, sz - off,
+							"%.120s: ", claims[i].source);
+			if (off < sz)
+				snprintf(c + off, sz - off, "%s", claims[i].detail);
+		}
+	}
+	for (i = 0; vf->ref.pci[0] && i < n_devs; i++)
+		if (!strcmp(devs[i].id, vf->ref.pci))
+			vft_copy_name(f->alloc_pod, devs[i].pod_uid, sizeof(f->alloc_pod));
+	if (f->alloc_pod[0]) {
+		f->alloc_netns = pod_netns(w->netns, f->alloc_pod);
+		f->alloc_pod_running = f->alloc_netns != 0;
+	}
+	/* the GPUs the kubelet gave the same pod */
+	for (i = 0; f->alloc_pod[0] && i < n_devs && f->n_gpus < 8; i++) {
+		if (strcmp(devs[i].pod_uid, f->alloc_pod) || !strstr(devs[i].resource, "gpu"))
+			continue;
+		for (g = 0; g < n_gpus; g++) {
+			if (strcmp(gpus[g].uuid, devs[i].id) && strcmp(gpus[g].bdf, devs[i].id))
+				continue;
+			if (vft_topo__distance(o->root, vf->ref.pci, gpus[g].bdf, &d))
+				break;
+			vft_copy_name(f->gpus[f->n_gpus], gpus[g].bdf, sizeof(f->gpus[0]));
+			vft_copy_name(f->dist[f->n_gpus], vft_pcie_dist__name(d),
+				      sizeof(f->dist[0]));
+			f->gpu_numa[f->n_gpus++] = gpus[g].numa_node;
+			break;
+		}
+	}
+}
+
+static bool check_selected(const struct check_opts *o, const struct vft_vf *vf,
+			   const struct vft_check_facts *f)
+{
+	const char *pod = vf->ref.pod_uid[0] ? vf->ref.pod_uid : f->alloc_pod;
+	size_t i;
+
+	if (o->pod && strcmp(pod, o->pod) && strcmp(f->alloc_pod, o->pod))
+		return false;
+	if (o->netns && strcmp(vf->ref.netns_name, o->netns))
+		return false;
+	if (o->vf && strcmp(vf->ref.key, o->vf) && strcmp(vf->ref.ifname, o->vf))
+		return false;
+	for (i = 0; i < o->filter.pcis.n; i++)
+		if (!strcmp(o->filter.pcis.items[i], vf->ref.pci))
+			return true;
+	for (i = 0; i < o->filter.drivers.n; i++)
+		if (!strcmp(o->filter.drivers.items[i], vf->driver))
+			return true;
+	for (i = 0; i < o->filter.ifnames.n; i++)
+		if (!fnmatch(o->filter.ifnames.items[i], vf->ref.ifname, 0))
+			return true;
+	if (o->filter.pcis.n || o->filter.drivers.n || o->filter.ifnames.n)
+		return false;
+	/* by default SR-IOV VFs; --all, --netns, --pod, --vf also take other devices */
+	return vf->pf[0] || (o->filter.all && (vf->registered || vf->ref.ibdev[0])) ||
+	       ((o->netns || o->pod || o->vf) && (vf->registered || vf->ref.ibdev[0]));
+}
+
+static int add_row(struct vft_check_row **rows, size_t *n, const struct vft_check_row *row)
+{
+	struct vft_check_row *tmp = realloc(*rows, (*n + 1) * sizeof(*tmp));
+
+	if (!tmp)
+		return -ENOMEM;
+	tmp[(*n)++] = *row;
+	*rows = tmp;
+	return 0;
+}
+
+/* Rows for the VFs a PF announces (sriov_numvfs) that do not exist. */
+static int missing_vfs(const struct check_opts *o, struct vft_corr *corr,
+		       struct vft_check_row **rows, size_t *n_rows)
+{
+	size_t i, j, n = vft_corr__n_vfs(corr);
+	struct vft_pci_attrs pa;
+	struct vft_check_row row;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		const struct vft_vf *pf = vft_corr__vf(corr, i);
+		uint32_t offset = 0, stride = 0, idx;
+		char path[96], bdf[VFT_DEVNAME_LEN];
+
+		if (pf->pf[0] || !pf->ref.pci[0] ||
+		    vft_inventory__read_pci(o->root, pf->ref.pci, &pa) || !pa.has_sriov)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_offset", pf->ref.pci);
+		vft_sysfs__read_u32(o->root, path, &offset);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_stride", pf->ref.pci);
+		vft_sysfs__read_u32(o->root, path, &stride);
+		for (idx = 0; idx < pa.sriov_numvfs && !err; idx++) {
+			bool found = false;
+
+			for (j = 0; j < n && !found; j++) {
+				const struct vft_vf *vf = vft_corr__vf(corr, j);
+
+				found = !strcmp(vf->pf, pf->ref.pci) &&
+					vf->vf_index == (int32_t)idx;
+			}
+			if (found)
+				continue;
+			if (!offset ||
+			    vft_vf_bdf(pf->ref.pci, offset, stride, (int)idx, bdf, sizeof(bdf)))
+				snprintf(bdf, sizeof(bdf), "%.16s/vf%u", pf->ref.pci, idx);
+			if (o->vf && strcmp(o->vf, bdf))
+				continue;
+			vft_check__missing_row(pf->ref.pci, (int32_t)idx, bdf, &row);
+			err = add_row(rows, n_rows, &row);
+		}
+	}
+	return err;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct check_opts o = {};
+	struct watch_ctx w = {};
+	struct netlink_source *nl = NULL;
+	struct vft_pod_device *devs = NULL;
+	struct vft_gpu *gpus = NULL;
+	struct vft_check_row *rows = NULL, row;
+	struct vft_check_facts facts;
+	size_t n_devs = 0, n_gpus = 0, n_rows = 0, i, n;
+	uint32_t host;
+	int err, ret = EXIT_USAGE;
+	bool ready = true;
+
+	argp_parse(&check_argp, argc, argv, 0, NULL, &o);
+	signal(SIGPIPE, SIG_IGN);
+	o.filter.root = o.root;
+	w.filter = &o.filter;
+	w.root = o.root;
+	o.filter.all = true; /* the merge's selection takes everything; rows are chosen below */
+	err = vft_merge__new(MERGE_WINDOW_NS, &w.merge);
+	if (!err)
+		err = vft_corr__new(NULL, &corr_ops, &w, &w.corr);
+	if (err)
+		goto out;
+	if (vft_netns_map__new(o.root, &w.netns))
+		vft_debug("cannot read /proc: namespaces will not be attributed to pods\n");
+	if (vft_cgroup_cache__new(o.root, &w.cgroups))
+		vft_debug("no cgroup2 mount found\n");
+	host = host_netns(&w);
+	err = announce_netns(&w, host, true);
+	if (!err && is_live_root(o.root)) {
+		struct netlink_source_opts nopts = { .root = o.root };
+
+		err = netlink_source__new(&nopts, &nl);
+		if (err) {
+			vft_warn("cannot read the netdevs of every netns (rtnetlink): %s\n",
+				 strerror(-err));
+			goto out;
+		}
+		err = netlink_source__inventory(nl, on_event, &w);
+		err = err > 0 ? 0 : err;
+	} else if (!err) {
+		err = root_netdevs(&w, o.root, host);
+	}
+	if (!err)
+		err = vft_inventory__scan(o.root, on_event, &w);
+	if (!err)
+		err = vft_merge__flush(w.merge, UINT64_MAX, on_merged, &w);
+	if (err) {
+		vft_warn("cannot read the node: %s\n", strerror(-err));
+		goto out;
+	}
+	if (vft_kubelet__devices(o.root, &devs, &n_devs))
+		vft_debug("the kubelet's device checkpoint cannot be read: no pod allocations\n");
+	if (vft_topo__gpus(o.root, &gpus, &n_gpus))
+		vft_debug("no GPU list\n");
+
+	n = vft_corr__n_vfs(w.corr);
+	o.filter.all = false;
+	for (i = 0; i < n; i++) {
+		const struct vft_vf *vf = vft_corr__vf(w.corr, i);
+
+		check_facts(&w, &o, vf, devs, n_devs, gpus, n_gpus, &facts);
+		if (!check_selected(&o, vf, &facts))
+			continue;
+		vft_check__row(vf, &facts, host, &row);
+		err = add_row(&rows, &n_rows, &row);
+		if (err)
+			goto out;
+	}
+	if (!o.pod && !o.netns && !o.filter.ifnames.n && !o.filter.drivers.n) {
+		err = missing_vfs(&o, w.corr, &rows, &n_rows);
+		if (err)
+			goto out;
+	}
+	if (!n_rows) {
+		vft_warn("no VF matches the selection%s\n",
+			 o.filter.all ? "" : " (SR-IOV VFs by default; --all for other devices)");
+		goto out;
+	}
+	for (i = 0; i < n_rows; i++)
+		ready = ready && rows[i].ready;
+	err = o.json ? vft_check__print_json(stdout, rows, n_rows) :
+		       vft_check__print_text(stdout, rows, n_rows, isatty(1));
+	if (err) {
+		ret = output_error(err) ? EXIT_USAGE : 0;
+		goto out;
+	}
+	ret = ready ? 0 : 1;
+out:
+	free(rows);
+	free(devs);
+	free(gpus);
+	netlink_source__free(nl);
+	vft_merge__free(w.merge);
+	vft_corr__free(w.corr);
+	vft_netns_map__free(w.netns);
+	free(w.announced);
+	vft_cgroup_cache__free(w.cgroups);
+	vft_filter__clear(&o.filter);
+	return ret;
+}
+
 /* ---- replay ---- */
 
 struct replay_cli {
@@ -1181,6 +1686,7 @@ struct command {
 static const struct command commands[] = {
 	{ "watch", cmd_watch, "print VF lifecycle events live" },
 	{ "hooks", cmd_hooks, "show which kernel hooks attach on this kernel, and how" },
+	{ "check", cmd_check, "is each VF RDMA-ready now? one verdict per layer" },
 	{ "record", cmd_record, "record the stream into a capture file" },
 	{ "replay", cmd_replay, "analyse capture files, anywhere" },
 };
@@ -1231,6 +1737,7 @@ static const char top_doc[] =
 	"Commands:\n"
 	"  watch     print VF lifecycle events live\n"
 	"  hooks     show which kernel hooks attach on this kernel, and how\n"
+	"  check     is each VF RDMA-ready now? one verdict per layer (exit 1 if not)\n"
 	"  record    record the stream into a capture file (a flight recorder with --rotate)\n"
 	"  replay    analyse capture files on any machine: the same findings as live\n"
 	"\n"

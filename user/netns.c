@@ -427,6 +427,19 @@ int vft_netns_map__rescan(struct vft_netns_map *m)
 	return rescan(m);
 }
 
+size_t vft_netns_map__count(const struct vft_netns_map *m)
+{
+	return m->t.n;
+}
+
+int vft_netns_map__get(struct vft_netns_map *m, size_t i, struct vft_netns_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i >= m->t.n)
+		return -ENOENT;
+	return fill_info(m, &m->t.ents[i], out);
+}
+
 uint32_t vft_netns_map__host(const struct vft_netns_map *m)
 {
 	return m->host;

@@ -44,6 +44,10 @@ int vft_netns_map__lookup(struct vft_netns_map *m, uint32_t netns, struct vft_ne
 /* Scans again now. Returns 0 or -errno. */
 int vft_netns_map__rescan(struct vft_netns_map *m);
 
+/* The netns of the last scan, in inode order: vft_netns_map__get() for 0 .. count - 1. */
+size_t vft_netns_map__count(const struct vft_netns_map *m);
+int vft_netns_map__get(struct vft_netns_map *m, size_t i, struct vft_netns_info *out);
+
 /* The host netns (that of <root>/proc/1/ns/net), 0 if unknown. */
 uint32_t vft_netns_map__host(const struct vft_netns_map *m);
 
