@@ -1408,9 +1408,12 @@ static bool check_selected(const struct check_opts *o, const struct vft_vf *vf,
 			return true;
 	if (o->filter.pcis.n || o->filter.drivers.n || o->filter.ifnames.n)
 		return false;
-	/* by default SR-IOV VFs; --all, --netns, --pod, --vf also take other devices */
-	return vf->pf[0] || (o->filter.all && (vf->registered || vf->ref.ibdev[0])) ||
-	       ((o->netns || o->pod || o->vf) && (vf->registered || vf->ref.ibdev[0]));
+	/*
+	 * By default SR-IOV VFs; --all, --netns, --pod and --vf also take other
+	 * devices that could carry RDMA: with an RDMA device or a PCI parent.
+	 */
+	return vf->pf[0] || ((o->filter.all || o->netns || o->pod || o->vf) &&
+			     (vf->ref.ibdev[0] || (vf->registered && vf->ref.pci[0])));
 }
 
 static int add_row(struct vft_check_row **rows, size_t *n, const struct vft_check_row *row)
