@@ -1084,7 +1084,8 @@ struct check_opts {
 	const char *pod;
 	const char *netns;
 	const char *vf;
-	struct vft_filter filter; /* --ifname, --driver, --pci, --all */
+	bool all;		  /* --all */
+	struct vft_filter filter; /* --ifname, --driver, --pci; the pipeline's selection */
 };
 
 static const struct argp_option check_options[] = {
@@ -1139,7 +1140,7 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 				   arg);
 		return 0;
 	case OPT_ALL:
-		o->filter.all = true;
+		o->all = true;
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -1412,7 +1413,7 @@ static bool check_selected(const struct check_opts *o, const struct vft_vf *vf,
 	 * By default SR-IOV VFs; --all, --netns, --pod and --vf also take other
 	 * devices that could carry RDMA: with an RDMA device or a PCI parent.
 	 */
-	return vf->pf[0] || ((o->filter.all || o->netns || o->pod || o->vf) &&
+	return vf->pf[0] || ((o->all || o->netns || o->pod || o->vf) &&
 			     (vf->ref.ibdev[0] || (vf->registered && vf->ref.pci[0])));
 }
 
@@ -1471,16 +1472,49 @@ static int missing_vfs(const struct check_opts *o, struct vft_corr *corr,
 	return err;
 }
 
+/*
+ * The rows of `check` for the VFs that @w's correlator knows now, judged with
+ * facts read now: the kubelet's allocations, the GPUs, the host managers'
+ * configuration, the RDMA devices from inside each VF's netns.
+ */
+static int check_rows(struct watch_ctx *w, struct check_opts *o, uint32_t host,
+		      struct vft_check_row **rows, size_t *n_rows)
+{
+	struct vft_pod_device *devs = NULL;
+	struct vft_gpu *gpus = NULL;
+	struct vft_check_facts facts;
+	struct vft_check_row row;
+	size_t n_devs = 0, n_gpus = 0, i, n;
+	int err = 0;
+
+	if (vft_kubelet__devices(o->root, &devs, &n_devs))
+		vft_debug("the kubelet's device checkpoint cannot be read: no pod allocations\n");
+	if (vft_topo__gpus(o->root, &gpus, &n_gpus))
+		vft_debug("no GPU list\n");
+	n = vft_corr__n_vfs(w->corr);
+	for (i = 0; i < n && !err; i++) {
+		const struct vft_vf *vf = vft_corr__vf(w->corr, i);
+
+		check_facts(w, o, vf, devs, n_devs, gpus, n_gpus, &facts);
+		if (!check_selected(o, vf, &facts))
+			continue;
+		vft_check__row(vf, &facts, host, &row);
+		err = add_row(rows, n_rows, &row);
+	}
+	if (!err && !o->pod && !o->netns && !o->filter.ifnames.n && !o->filter.drivers.n)
+		err = missing_vfs(o, w->corr, rows, n_rows);
+	free(devs);
+	free(gpus);
+	return err;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = {};
 	struct watch_ctx w = {};
 	struct netlink_source *nl = NULL;
-	struct vft_pod_device *devs = NULL;
-	struct vft_gpu *gpus = NULL;
-	struct vft_check_row *rows = NULL, row;
-	struct vft_check_facts facts;
-	size_t n_devs = 0, n_gpus = 0, n_rows = 0, i, n;
+	struct vft_check_row *rows = NULL;
+	size_t n_rows = 0, i;
 	uint32_t host;
 	int err, ret = EXIT_USAGE;
 	bool ready = true;
@@ -1524,32 +1558,12 @@ static int cmd_check(int argc, char **argv)
 		vft_warn("cannot read the node: %s\n", strerror(-err));
 		goto out;
 	}
-	if (vft_kubelet__devices(o.root, &devs, &n_devs))
-		vft_debug("the kubelet's device checkpoint cannot be read: no pod allocations\n");
-	if (vft_topo__gpus(o.root, &gpus, &n_gpus))
-		vft_debug("no GPU list\n");
-
-	n = vft_corr__n_vfs(w.corr);
-	o.filter.all = false;
-	for (i = 0; i < n; i++) {
-		const struct vft_vf *vf = vft_corr__vf(w.corr, i);
-
-		check_facts(&w, &o, vf, devs, n_devs, gpus, n_gpus, &facts);
-		if (!check_selected(&o, vf, &facts))
-			continue;
-		vft_check__row(vf, &facts, host, &row);
-		err = add_row(&rows, &n_rows, &row);
-		if (err)
-			goto out;
-	}
-	if (!o.pod && !o.netns && !o.filter.ifnames.n && !o.filter.drivers.n) {
-		err = missing_vfs(&o, w.corr, &rows, &n_rows);
-		if (err)
-			goto out;
-	}
+	err = check_rows(&w, &o, host, &rows, &n_rows);
+	if (err)
+		goto out;
 	if (!n_rows) {
 		vft_warn("no VF matches the selection%s\n",
-			 o.filter.all ? "" : " (SR-IOV VFs by default; --all for other devices)");
+			 o.all ? "" : " (SR-IOV VFs by default; --all for other devices)");
 		goto out;
 	}
 	for (i = 0; i < n_rows; i++)
@@ -1563,8 +1577,6 @@ static int cmd_check(int argc, char **argv)
 	ret = ready ? 0 : 1;
 out:
 	free(rows);
-	free(devs);
-	free(gpus);
 	netlink_source__free(nl);
 	vft_merge__free(w.merge);
 	vft_corr__free(w.corr);
