@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libibverbs-dev libmnl-dev
+	libjson-c-dev libibverbs-dev libmnl-dev libmicrohttpd-dev
 )
 test_pkgs=(
 	libcmocka-dev iproute2 kmod jq

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * metrics.h - Prometheus metrics of `vftrace audit`: a fixed registry that
+ * the daemon updates from its one thread, rendered in the text exposition
+ * format 0.0.4, served over HTTP (libmicrohttpd, its own thread) and/or
+ * written atomically to a node_exporter textfile.
+ *
+ * The families, sorted by name as they are rendered (every label value of
+ * a fixed set is there from the start, so rate() works from the first
+ * scrape):
+ *
+ *   vftrace_build_info{kernel,version}             gauge, always 1
+ *   vftrace_capture_bytes_total                    counter
+ *   vftrace_check_last_timestamp_seconds           gauge, Unix time; 0 before the first check
+ *   vftrace_events_lost_total                      counter
+ *   vftrace_events_total{kind}                     counter, every enum vft_kind by name
+ *   vftrace_findings_open{code}                    gauge, raised - resolved
+ *   vftrace_findings_raised_total{code}            counter, every finding code by name
+ *   vftrace_findings_resolved_total{code}          counter
+ *   vftrace_hook_attached{hook}                    gauge 1/0, every hook of hooks.h
+ *   vftrace_vfs{state="host"|"pod"|"stranded"}     gauge
+ *   vftrace_vfs_ready{ready="false"|"true"}        gauge, from the last check
+ *
+ * No label carries a pod UID, an interface name or a PCI address: the
+ * label sets are fixed (codes, kinds, hooks, three states).
+ *
+ * Every function locks the registry's mutex, so updates from the daemon's
+ * thread and a scrape in the HTTP server's thread see each other whole.
+ */
+#ifndef VFT_METRICS_H
+#define VFT_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The default listen address of the HTTP endpoint: loopback only. */
+#define VFT_METRICS_DEFAULT_LISTEN "127.0.0.1:9477"
+/* The Content-Type of the text exposition format. */
+#define VFT_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+/* Most hooks the registry tracks (those of hooks.h and any the daemon adds). */
+#define VFT_METRICS_MAX_HOOKS 64
+
+struct vft_metrics;
+
+/*
+ * A registry with every counter and gauge at 0, every hook of hooks.h not
+ * attached, and build_info of this build (its version, the running
+ * kernel's release). NULL if memory ran out.
+ */
+struct vft_metrics *vft_metrics__new(void);
+/* Stop every server that serves @m first. NULL is a no-op. */
+void vft_metrics__free(struct vft_metrics *m);
+
+/*
+ * A finding of @code (enum vft_finding_code) was raised, or resolved when
+ * @resolved. Returns 0, or -EINVAL for an unknown code (not counted).
+ */
+int vft_metrics__finding(struct vft_metrics *m, uint32_t code, bool resolved);
+/*
+ * One event of @kind (enum vft_kind) was seen. A lost event counts here
+ * too; its count of dropped events goes to vft_metrics__lost(). Returns 0,
+ * or -EINVAL for an unknown kind (not counted).
+ */
+int vft_metrics__event(struct vft_metrics *m, uint32_t kind);
+/* @n more events were dropped before user space saw them. */
+void vft_metrics__lost(struct vft_metrics *m, uint64_t n);
+/*
+ * The VFs now, each in exactly one state: in a pod's netns, stranded on
+ * the host after its pod, or on the host otherwise.
+ */
+void vft_metrics__vfs(struct vft_metrics *m, uint32_t host, uint32_t pod, uint32_t stranded);
+/*
+ * Hook @name is attached (or not, or no longer). A name not seen before is
+ * added. Returns 0, -EINVAL for a NULL or empty name, -ENOSPC past
+ * VFT_METRICS_MAX_HOOKS names, or -ENOMEM.
+ */
+int vft_metrics__hook(struct vft_metrics *m, const char *name, bool attached);
+/* @bytes more were written to captures. */
+void vft_metrics__capture_bytes(struct vft_metrics *m, uint64_t bytes);
+/* A check ended at @wall_ns (ns since the epoch) with @ready VFs ready and @not_ready not. */
+void vft_metrics__check(struct vft_metrics *m, uint64_t wall_ns, uint32_t ready,
+			uint32_t not_ready);
+/*
+ * Replaces the build_info labels; NULL keeps one. Returns 0 or -ENOMEM
+ * (nothing changed).
+ */
+int vft_metrics__build_info(struct vft_metrics *m, const char *version, const char *kernel);
+
+/*
+ * Renders every family in the text exposition format 0.0.4: # HELP and
+ * # TYPE lines, families sorted by name, samples by label value, label
+ * values escaped (\\, \", \n; bytes that are not printable ASCII become
+ * '?'). Returns 0 and a malloc()ed, NUL-terminated text in @buf of @len
+ * bytes (the caller frees it), or -ENOMEM.
+ */
+int vft_metrics__render(struct vft_metrics *m, char **buf, size_t *len);
+
+/*
+ * Writes the rendering to @path for node_exporter's textfile collector:
+ * PATH.tmp.<pid> in the same directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+ * 0600; a stale one of an earlier process with this pid is removed first),
+ * fsync(), then rename() over @path. Refuses with -ELOOP when @path is a
+ * symlink, and never follows one (rename() replaces a link that appears
+ * meanwhile instead of writing through it). Returns 0, or -errno with the
+ * temporary file removed and @path as it was.
+ */
+int vft_metrics__write_textfile(struct vft_metrics *m, const char *path);
+
+struct vft_metrics_server;
+
+/*
+ * Serves @m over HTTP on @addr_port in a thread of its own:
+ * "127.0.0.1:9477", "[::1]:9477", or ":9477" for 127.0.0.1 (all interfaces
+ * only when asked for: "0.0.0.0:9477", "[::]:9477"); numeric addresses
+ * only, port 0 picks a free one. GET or HEAD /metrics gets the rendering
+ * (VFT_METRICS_CONTENT_TYPE), another path 404, another method 405.
+ * Returns 0 and the server in @out, or -EINVAL (a bad address),
+ * -EADDRINUSE, -EADDRNOTAVAIL, -EACCES, -ENOMEM ...; prints why on stderr.
+ */
+int vft_metrics__serve(struct vft_metrics *m, const char *addr_port,
+		       struct vft_metrics_server **out);
+/* The port it listens on. */
+uint16_t vft_metrics_server__port(const struct vft_metrics_server *s);
+/* "127.0.0.1:9477", "[::1]:9477": where it listens. */
+void vft_metrics_server__addr(const struct vft_metrics_server *s, char *buf, size_t size);
+/* Stops it: closes its socket and waits for its thread. NULL is a no-op. */
+void vft_metrics_server__free(struct vft_metrics_server *s);
+
+#endif /* VFT_METRICS_H */
