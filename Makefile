@@ -22,7 +22,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf libelf zlib json-c libmnl libmicrohttpd
+LIBS_PC := libbpf libelf zlib json-c libmnl libmicrohttpd libcap
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 

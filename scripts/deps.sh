@@ -12,10 +12,10 @@ set -euo pipefail
 build_pkgs=(
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libibverbs-dev libmnl-dev libmicrohttpd-dev
+	libjson-c-dev libibverbs-dev libmnl-dev libmicrohttpd-dev libcap-dev
 )
 test_pkgs=(
-	libcmocka-dev iproute2 kmod jq
+	libcmocka-dev iproute2 kmod jq python3-yaml
 	rdma-core ibverbs-utils
 	qemu-system-x86 busybox-static cpio xz-utils
 	libclang-rt-14-dev bpftrace

@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/capability.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "bpf_source.h"
@@ -25,6 +27,7 @@
 #include "check.h"
 #include "hostcfg.h"
 #include "kubelet.h"
+#include "metrics.h"
 #include "topo.h"
 #include "sysfs.h"
 #include "correlate.h"
@@ -43,11 +46,14 @@
 
 const char *argp_program_version = "vftrace " VFTRACE_VERSION;
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, hangup;
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	if (sig == SIGHUP)
+		hangup = 1;
+	else
+		exiting = 1;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -77,6 +83,10 @@ enum {
 	OPT_VF,
 	OPT_POD,
 	OPT_NETNS,
+	OPT_METRICS,
+	OPT_TEXTFILE,
+	OPT_CAPTURE_DIR,
+	OPT_CHECK_INTERVAL,
 	OPT_SINCE,
 	OPT_UNTIL,
 };
@@ -156,6 +166,13 @@ struct trace_opts {
 	const char *out_path; /* capture file (-o), NULL if none */
 	struct vft_capture_opts capture;
 	uint64_t duration_ns; /* stop after this long, 0: until a signal */
+	/* audit */
+	bool audit;
+	const char *metrics_addr;     /* --metrics, NULL: no endpoint */
+	const char *metrics_textfile; /* --metrics-textfile, NULL: none */
+	const char *capture_dir;      /* --capture-dir */
+	char capture_path[PATH_MAX];
+	uint64_t check_interval_ns;
 	struct vft_corr_opts corr;
 	struct vft_strlist trusted;
 	struct vft_filter filter;
@@ -372,8 +389,10 @@ struct watch_ctx {
 	uint64_t events;
 	struct vft_capture_writer *cap; /* -o FILE, else NULL */
 	const char *cap_path;
-	bool cap_err; /* a capture write failed (reported) */
-	bool tty;     /* record's progress line on a terminal */
+	bool cap_err;		     /* a capture write failed (reported) */
+	bool tty;		     /* record's progress line on a terminal */
+	struct vft_metrics *metrics; /* audit, else NULL */
+	uint64_t cap_bytes;	     /* capture bytes already counted in the metrics */
 };
 
 static uint64_t now_ns(clockid_t clock)
@@ -397,6 +416,8 @@ static int corr_event(void *ctx, const struct vft_event *ev, const struct vft_vf
 	struct watch_ctx *w = ctx;
 
 	w->events++;
+	if (w->metrics)
+		vft_metrics__event(w->metrics, ev->kind);
 	return w->sink ? vft_sink__event(w->sink, ev, vf) : 0;
 }
 
@@ -404,6 +425,8 @@ static int corr_finding(void *ctx, const struct vft_finding *f)
 {
 	struct watch_ctx *w = ctx;
 
+	if (w->metrics)
+		vft_metrics__finding(w->metrics, f->code, false);
 	return w->sink ? vft_sink__finding(w->sink, f) : 0;
 }
 
@@ -411,6 +434,8 @@ static int corr_resolved(void *ctx, const struct vft_finding *f)
 {
 	struct watch_ctx *w = ctx;
 
+	if (w->metrics)
+		vft_metrics__finding(w->metrics, f->code, true);
 	return w->sink ? vft_sink__resolved(w->sink, f) : 0;
 }
 
@@ -670,6 +695,123 @@ static int capture_meta(struct watch_ctx *w, uint32_t kind, const char *comm, ui
 }
 
 /*
+ * The capabilities the audit daemon keeps once its hooks are attached:
+ * CAP_BPF and CAP_PERFMON to attach the RDMA hooks when ib_core loads later,
+ * CAP_SYS_ADMIN to join a netns and mount sysfs there (RDMA ports as a pod
+ * sees them), CAP_NET_ADMIN for rtnetlink ids in other netns, CAP_SYS_PTRACE
+ * and CAP_DAC_READ_SEARCH to read other processes' /proc/<pid>/ns and cgroup,
+ * CAP_SYS_RESOURCE for the BPF maps' memory. Everything else goes, from the
+ * bounding set too, and no exec can gain anything back (no_new_privs).
+ */
+static const cap_value_t audit_caps[] = {
+	CAP_BPF,	CAP_PERFMON,	     CAP_SYS_ADMIN,    CAP_NET_ADMIN,
+	CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_SYS_RESOURCE,
+};
+
+static int drop_capabilities(void)
+{
+	cap_t caps = cap_init(), now = cap_get_proc();
+	cap_flag_value_t have;
+	cap_value_t c;
+	size_t i;
+	int err = 0;
+
+	if (!caps || !now) {
+		err = -errno;
+		goto out;
+	}
+	/* keep those of the list that we have: a capability not permitted cannot be raised */
+	for (i = 0; i < ARRAY_SIZE(audit_caps); i++) {
+		if (cap_get_flag(now, audit_caps[i], CAP_PERMITTED, &have) || have != CAP_SET)
+			continue;
+		if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &audit_caps[i], CAP_SET) ||
+		    cap_set_flag(caps, CAP_PERMITTED, 1, &audit_caps[i], CAP_SET)) {
+			err = -errno;
+			goto out;
+		}
+	}
+	for (c = 0; c <= CAP_LAST_CAP && !err; c++) {
+		bool keep = false;
+
+		for (i = 0; i < ARRAY_SIZE(audit_caps); i++)
+			keep = keep || audit_caps[i] == c;
+		/* without CAP_SETPCAP (not root) the bounding set cannot shrink: not fatal */
+		if (!keep && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) && errno != EPERM &&
+		    errno != EINVAL)
+			err = -errno;
+	}
+	if (!err && cap_set_proc(caps))
+		err = -errno;
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+out:
+	cap_free(caps);
+	cap_free(now);
+	return err;
+}
+
+static int audit_check(struct watch_ctx *w, const struct trace_opts *o);
+static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o);
+
+/* <capture-dir>/vftrace.cap, refusing a directory or a file that is a symbolic link. */
+static int audit_capture_path(struct trace_opts *o)
+{
+	struct stat st;
+
+	if (lstat(o->capture_dir, &st) || !S_ISDIR(st.st_mode)) {
+		vft_warn("--capture-dir %s: %s\n", o->capture_dir,
+			 errno && !S_ISLNK(st.st_mode) ? strerror(errno) :
+			 S_ISLNK(st.st_mode)	       ? "a symbolic link: refused" :
+							 "not a directory");
+		return -EINVAL;
+	}
+	if (snprintf(o->capture_path, sizeof(o->capture_path), "%s/vftrace.cap", o->capture_dir) >=
+	    (int)sizeof(o->capture_path))
+		return -ENAMETOOLONG;
+	if (!lstat(o->capture_path, &st) && S_ISLNK(st.st_mode)) {
+		vft_warn("%s is a symbolic link: refused\n", o->capture_path);
+		return -ELOOP;
+	}
+	o->out_path = o->capture_path;
+	return 0;
+}
+
+/*
+ * SIGHUP: flush the capture (and start a new one when the file was moved
+ * away, as log rotation does), rewrite the metrics textfile on the next tick.
+ */
+static int audit_hangup(struct watch_ctx *w, struct trace_opts *o)
+{
+	struct vft_capture_header hdr;
+	struct stat st;
+	int err;
+
+	if (!w->cap)
+		return 0;
+	err = vft_capture_writer__flush(w->cap);
+	if (err) {
+		capture_error(w, err);
+		return err;
+	}
+	if (!lstat(o->out_path, &st))
+		return 0;
+	vft_warn("%s was moved away: starting a new capture there\n", o->out_path);
+	err = vft_capture_writer__free(w->cap);
+	w->cap = NULL;
+	w->cap_bytes = 0;
+	if (err) {
+		capture_error(w, err);
+		return err;
+	}
+	err = vft_capture_header__fill_local(&hdr, o->source.root);
+	if (!err)
+		err = vft_capture_writer__new(o->out_path, &o->capture, &hdr, &w->cap);
+	if (err)
+		vft_warn("cannot create capture file %s: %s\n", o->out_path, strerror(-err));
+	return err;
+}
+
+/*
  * watch and record: the sources, the merge, the selection, the correlator,
  * and a sink (watch), a capture file (-o, record), or both.
  */
@@ -683,10 +825,19 @@ static int run_trace(struct trace_opts *o)
 	struct vft_ready ready;
 	struct utsname u;
 	sigset_t stop_sigs, wait_mask;
+	struct vft_metrics_server *server = NULL;
+	uint64_t next_check = 0, next_metrics = 0;
 	size_t i;
 	int err, epfd = -1, ret = EXIT_RUNTIME;
 
 	install_signals();
+	if (o->audit) {
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		/* the daemon's SIGHUP: flush, rewrite, reopen what was moved away */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	/*
 	 * SIGINT and SIGTERM stay blocked except inside epoll_pwait(): a signal
 	 * that comes between the check of `exiting` and the wait still ends the
@@ -695,13 +846,21 @@ static int run_trace(struct trace_opts *o)
 	sigemptyset(&stop_sigs);
 	sigaddset(&stop_sigs, SIGINT);
 	sigaddset(&stop_sigs, SIGTERM);
+	if (o->audit)
+		sigaddset(&stop_sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_sigs, &wait_mask);
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGHUP);
 	o->filter.root = o->source.root;
 	/* only a name can select a device without a parent (veth, dummy, bridge) */
 	o->source.skip_virtual_netdevs = !o->filter.all && !o->filter.ifnames.n;
 
+	if (o->audit && o->capture_dir) {
+		err = audit_capture_path(o);
+		if (err)
+			goto out;
+	}
 	/* the file first: a bad path is the cheapest failure to report */
 	if (o->out_path) {
 		struct vft_capture_header hdr;
@@ -749,6 +908,29 @@ static int run_trace(struct trace_opts *o)
 		sink = o->json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
 		if (!sink)
 			goto out;
+	}
+	if (o->audit) {
+		const struct vft_hook_state *hooks;
+		size_t nh;
+
+		w.metrics = vft_metrics__new();
+		if (!w.metrics)
+			goto out;
+		hooks = bpf_source__hooks(src, &nh);
+		for (i = 0; i < nh; i++)
+			vft_metrics__hook(w.metrics, hooks[i].def->name,
+					  hooks[i].status == VFT_HOOK_ATTACHED);
+		if (o->metrics_addr) {
+			err = vft_metrics__serve(w.metrics, o->metrics_addr, &server);
+			if (err)
+				goto out; /* it said why */
+		}
+		/* everything that needs more is open or attached now */
+		err = drop_capabilities();
+		if (err) {
+			vft_warn("cannot drop capabilities: %s\n", strerror(-err));
+			goto out;
+		}
 	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 ||
@@ -818,7 +1000,7 @@ static int run_trace(struct trace_opts *o)
 			stop = 1;
 		ms = stop ? 0 : idle_timeout_ms(&w, src);
 		/* a capture is flushed once a second; a duration ends the run */
-		if (w.cap && (ms < 0 || ms > 1000))
+		if ((w.cap || o->audit) && (ms < 0 || ms > 1000))
 			ms = 1000;
 		if (deadline && !stop && (ms < 0 || (uint64_t)ms > (deadline - mono) / 1000000 + 1))
 			ms = (int)((deadline - mono) / 1000000 + 1);
@@ -866,6 +1048,8 @@ static int run_trace(struct trace_opts *o)
 				ret = output_error(err);
 				goto out;
 			}
+			if (w.metrics)
+				vft_metrics__lost(w.metrics, lost - last_lost);
 			err = capture_meta(&w, VFT_EV_LOST, NULL, lost - last_lost);
 			if (err) {
 				capture_error(&w, err);
@@ -883,6 +1067,27 @@ static int run_trace(struct trace_opts *o)
 			last_flush = mono;
 			progress(o, &w, last_lost, false);
 		}
+		if (o->audit) {
+			if (mono >= next_check) {
+				err = audit_check(&w, o);
+				if (err) {
+					ret = output_error(err);
+					goto out;
+				}
+				next_check = mono + o->check_interval_ns;
+			}
+			if (hangup) {
+				hangup = 0;
+				err = audit_hangup(&w, o);
+				if (err)
+					goto out;
+				next_metrics = 0;
+			}
+			if (mono >= next_metrics || stop) {
+				audit_metrics(&w, o);
+				next_metrics = mono + 5000000000ULL;
+			}
+		}
 		if (stop)
 			break;
 	}
@@ -899,6 +1104,8 @@ out:
 	}
 	if (epfd >= 0)
 		close(epfd);
+	vft_metrics_server__free(server);
+	vft_metrics__free(w.metrics);
 	vft_sink__free(sink);
 	vft_merge__free(w.merge);
 	vft_corr__free(w.corr);
@@ -1587,6 +1794,162 @@ out:
 	return ret;
 }
 
+/* The audit's periodic readiness check: check lines in the stream, ready counts in the metrics. */
+static int audit_check(struct watch_ctx *w, const struct trace_opts *o)
+{
+	struct check_opts co = { .root = o->source.root };
+	struct vft_check_row *rows = NULL;
+	size_t n = 0, i, ready = 0;
+	int err;
+
+	err = check_rows(w, &co, host_netns(w), &rows, &n);
+	if (!err && n)
+		err = vft_check__print_json(stdout, rows, n);
+	for (i = 0; i < n; i++)
+		ready += rows[i].ready;
+	if (w->metrics)
+		vft_metrics__check(w->metrics, now_wall_ns(), (uint32_t)ready,
+				   (uint32_t)(n - ready));
+	free(rows);
+	return err;
+}
+
+/* What the audit's metrics say about the VFs and the capture, then the textfile. */
+static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
+{
+	struct vft_corr_stats st;
+	struct vft_capture_stats cs;
+	uint32_t host = 0, pod = 0, stranded;
+	uint32_t host_ns = host_netns(w);
+	size_t i, n = vft_corr__n_vfs(w->corr);
+	int err;
+
+	for (i = 0; i < n; i++) {
+		const struct vft_vf *vf = vft_corr__vf(w->corr, i);
+
+		if (!vf->pf[0] && vf->n_netns <= 1)
+			continue; /* VFs, and devices that went into a pod */
+		if (vf->ref.netns && vf->ref.netns != host_ns)
+			pod++;
+		else
+			host++;
+	}
+	vft_corr__stats(w->corr, &st);
+	stranded = (uint32_t)(st.raised[VFT_F_VF_STRANDED] - st.resolved[VFT_F_VF_STRANDED]);
+	vft_metrics__vfs(w->metrics, host > stranded ? host - stranded : 0, pod, stranded);
+	if (w->cap) {
+		vft_capture_writer__stats(w->cap, &cs);
+		if (cs.bytes > w->cap_bytes) {
+			vft_metrics__capture_bytes(w->metrics, cs.bytes - w->cap_bytes);
+			w->cap_bytes = cs.bytes;
+		}
+	}
+	if (o->metrics_textfile) {
+		err = vft_metrics__write_textfile(w->metrics, o->metrics_textfile);
+		if (err)
+			vft_warn("cannot write the metrics textfile %s: %s%s\n",
+				 o->metrics_textfile, strerror(-err),
+				 err == -ELOOP ? " (it is a symbolic link)" : "");
+	}
+}
+
+/* ---- audit ---- */
+
+static const struct argp_option audit_options[] = {
+	{ "metrics", OPT_METRICS, "ADDR:PORT", 0,
+	  "Serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:9477; \":9477\" is "
+	  "127.0.0.1 too: other interfaces only when named)" },
+	{ "metrics-textfile", OPT_TEXTFILE, "PATH", 0,
+	  "Write the metrics to PATH every 5 s, atomically, mode 0600 (node_exporter's textfile "
+	  "collector)" },
+	{ "capture-dir", OPT_CAPTURE_DIR, "DIR", 0,
+	  "Keep a flight-recorder capture in DIR/vftrace.cap (and .1 .. .N-1)" },
+	{ "check-interval", OPT_CHECK_INTERVAL, "SECONDS", 0,
+	  "Run the readiness check (`vftrace check`) this often (default 300)" },
+	CAPTURE_OPTIONS,
+	{},
+};
+
+static error_t parse_audit(int key, char *arg, struct argp_state *state)
+{
+	struct trace_opts *o = state->input;
+
+	switch (key) {
+	case OPT_METRICS:
+		o->metrics_addr = arg;
+		return 0;
+	case OPT_TEXTFILE:
+		o->metrics_textfile = arg;
+		return 0;
+	case OPT_CAPTURE_DIR:
+		o->capture_dir = arg;
+		return 0;
+	case OPT_CHECK_INTERVAL:
+		if (vft_parse_seconds(arg, &o->check_interval_ns) ||
+		    o->check_interval_ns < 1000000000ULL)
+			argp_error(state, "invalid --check-interval '%s': want seconds >= 1", arg);
+		return 0;
+	case ARGP_KEY_END:
+		if ((o->capture.max_size || o->capture.rotate) && !o->capture_dir)
+			argp_error(state, "--max-size and --rotate need --capture-dir");
+		if (o->capture_dir && !o->capture.max_size)
+			o->capture.max_size = 64ULL << 20;
+		if (o->capture_dir && !o->capture.rotate)
+			o->capture.rotate = 8;
+		if (o->capture.rotate > 1 && !o->capture.max_size)
+			argp_error(state, "--rotate needs --max-size");
+		return 0;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = o;
+		state->child_inputs[1] = &o->source;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char audit_doc[] =
+	"Audit VF lifecycles continuously: the node agent.\n"
+	"\n"
+	"Runs `watch`'s pipeline until stopped and writes JSON Lines of events, findings and "
+	"resolutions to stdout (for the node's log pipeline); every --check-interval seconds it "
+	"runs the readiness check and writes its {\"type\":\"check\"} lines. With --capture-dir "
+	"it keeps a flight recorder (64M x 8 files by default) that `vftrace replay` explains "
+	"after an incident. With --metrics and/or --metrics-textfile it exports Prometheus "
+	"metrics: findings raised and resolved per code, VFs per state, events per kind, losses, "
+	"hook coverage, capture bytes, the last check (docs/deploy/README.md lists them).\n"
+	"\n"
+	"Once its hooks are attached and its endpoint is listening, it drops every capability "
+	"but CAP_BPF, CAP_PERFMON (RDMA hooks attach when ib_core loads), CAP_SYS_ADMIN "
+	"(joining a netns to read RDMA ports), CAP_NET_ADMIN, CAP_SYS_PTRACE, "
+	"CAP_DAC_READ_SEARCH (other processes' /proc) and CAP_SYS_RESOURCE, and sets "
+	"no_new_privs. Captures and the textfile are 0600 and never written through a symbolic "
+	"link. SIGHUP flushes the capture (a new one is started when the file was moved away) "
+	"and rewrites the textfile; SIGTERM and SIGINT flush everything and exit 0.\n"
+	"\v"
+	"Examples:\n"
+	"  vftrace audit --metrics 127.0.0.1:9477 --capture-dir /var/lib/vftrace\n"
+	"  vftrace audit --metrics-textfile /var/lib/node_exporter/textfile_collector/vftrace.prom\n"
+	"\n"
+	"docs/deploy/ has a hardened systemd unit and a Kubernetes DaemonSet.\n"
+	"Exit status: 0 when stopped by SIGTERM or SIGINT, 1 on a runtime failure, 2 on a usage "
+	"error.";
+
+static const struct argp audit_argp = { audit_options, parse_audit, NULL, audit_doc,
+					trace_children };
+
+static int cmd_audit(int argc, char **argv)
+{
+	struct trace_opts o = { .audit = true, .json = true };
+
+	o.check_interval_ns = 300 * 1000000000ULL;
+	argp_parse(&audit_argp, argc, argv, 0, NULL, &o);
+	return run_trace(&o);
+}
+
 /* ---- replay ---- */
 
 struct replay_cli {
@@ -1702,6 +2065,7 @@ static const struct command commands[] = {
 	{ "watch", cmd_watch, "print VF lifecycle events live" },
 	{ "hooks", cmd_hooks, "show which kernel hooks attach on this kernel, and how" },
 	{ "check", cmd_check, "is each VF RDMA-ready now? one verdict per layer" },
+	{ "audit", cmd_audit, "the node agent: findings, metrics, flight recorder, checks" },
 	{ "record", cmd_record, "record the stream into a capture file" },
 	{ "replay", cmd_replay, "analyse capture files, anywhere" },
 };
@@ -1753,6 +2117,7 @@ static const char top_doc[] =
 	"  watch     print VF lifecycle events live\n"
 	"  hooks     show which kernel hooks attach on this kernel, and how\n"
 	"  check     is each VF RDMA-ready now? one verdict per layer (exit 1 if not)\n"
+	"  audit     the node agent: JSON findings, Prometheus metrics, flight recorder\n"
 	"  record    record the stream into a capture file (a flight recorder with --rotate)\n"
 	"  replay    analyse capture files on any machine: the same findings as live\n"
 	"\n"
