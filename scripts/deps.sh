@@ -15,7 +15,7 @@ build_pkgs=(
 	libjson-c-dev libibverbs-dev libmnl-dev libmicrohttpd-dev libcap-dev
 )
 test_pkgs=(
-	libcmocka-dev iproute2 kmod jq python3-yaml
+	libcmocka-dev iproute2 kmod jq python3-yaml curl
 	rdma-core ibverbs-utils
 	qemu-system-x86 busybox-static cpio xz-utils
 	libclang-rt-14-dev bpftrace

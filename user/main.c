@@ -1033,12 +1033,15 @@ static int run_trace(struct trace_opts *o)
 				vft_warn("reading events failed: %s\n", strerror(-err));
 			goto out;
 		}
-		if (sink && bpf_source__take_changes(src)) {
-			err = vft_sink__coverage(sink, &ready);
+		if (bpf_source__take_changes(src)) {
+			err = sink ? vft_sink__coverage(sink, &ready) : 0;
 			if (err) {
 				ret = output_error(err);
 				goto out;
 			}
+			for (i = 0; w.metrics && i < ready.n_hooks; i++)
+				vft_metrics__hook(w.metrics, ready.hooks[i].def->name,
+						  ready.hooks[i].status == VFT_HOOK_ATTACHED);
 		}
 		lost = bpf_source__lost(src) + (nl ? netlink_source__lost(nl) : 0);
 		if (lost > last_lost) {
@@ -1884,6 +1887,9 @@ static error_t parse_audit(int key, char *arg, struct argp_state *state)
 	case OPT_CAPTURE_DIR:
 		o->capture_dir = arg;
 		return 0;
+	case OPT_MAX_SIZE:
+	case OPT_ROTATE:
+		return parse_capture_opt(key, arg, state, o);
 	case OPT_CHECK_INTERVAL:
 		if (vft_parse_seconds(arg, &o->check_interval_ns) ||
 		    o->check_interval_ns < 1000000000ULL)

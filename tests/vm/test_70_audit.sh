@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_70_audit.sh - `vftrace audit`, the node agent, through a scenario: a move refused with
+# EEXIST and a burst of veth pairs. Asserts the Prometheus endpoint (fetched with curl) and the
+# textfile show the counters; the flight recorder keeps at most --rotate files; the reduced
+# capability set in /proc/PID/status, with the daemon still working after the drop (the RDMA
+# hooks attach when rdma_rxe loads later); SIGHUP starts a new capture when the file was moved
+# away; SIGTERM flushes and exits 0; a capture dir that is a symbolic link is refused.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/vm/lib.sh
+
+VFTRACE=${VFTRACE:-build/vftrace}
+TMP=$(mktemp -d)
+PORT=19477
+cleanup() {
+	set +e
+	[[ -n ${AUDIT:-} ]] && kill -TERM "$AUDIT" 2>/dev/null
+	ip -batch "$TMP/del.batch" >/dev/null 2>&1
+	ip link del vfaa 2>/dev/null
+	ip netns del vfaudit 2>/dev/null
+	true
+}
+trap cleanup EXIT
+
+metric() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+
+# wait_metric NAME VALUE TIMEOUT_S: until the endpoint serves NAME with VALUE
+wait_metric() {
+	local deadline=$((SECONDS + $3))
+	until [[ "$(metric "$1")" == "$2" ]]; do
+		((SECONDS < deadline)) || { echo "wait_metric: $1 is '$(metric "$1")', not $2" >&2; return 1; }
+		sleep 0.2
+	done
+}
+
+modprobe -r rdma_rxe ib_uverbs ib_core 2>/dev/null || true
+mkdir -p "$TMP/cap"
+"$VFTRACE" audit -i 'vfa*' --metrics 127.0.0.1:$PORT --metrics-textfile "$TMP/vftrace.prom" \
+	--capture-dir "$TMP/cap" --max-size 8K --rotate 3 --check-interval 1 \
+	>"$TMP/out.jsonl" 2>"$TMP/err" &
+AUDIT=$!
+wait_for_line "$TMP/out.jsonl" '"type":"ready"' 60 || fail "no ready line: $(cat "$TMP/err")"
+curl -sf "http://127.0.0.1:$PORT/metrics" >"$TMP/m0" || fail "the endpoint does not answer"
+grep -q '^vftrace_hook_attached{hook="netns_move"} 1$' "$TMP/m0" || fail "hook coverage metric"
+grep -q '^vftrace_findings_raised_total{code="CNI_MOVE_FAILED"} 0$' "$TMP/m0" ||
+	fail "finding counters do not start at 0"
+
+# the capabilities after the drop
+eff=$(awk '/^CapEff:/ { print $2 }' "/proc/$AUDIT/status")
+has() { (((0x$eff >> $1) & 1)); }
+has 39 || fail "CAP_BPF dropped (CapEff $eff)"
+has 21 || fail "CAP_SYS_ADMIN dropped (CapEff $eff)"
+! has 13 || fail "CAP_NET_RAW kept (CapEff $eff)"
+! has 16 || fail "CAP_SYS_MODULE kept (CapEff $eff)"
+! has 1 || fail "CAP_DAC_OVERRIDE kept (CapEff $eff)"
+grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$AUDIT/status" || fail "no_new_privs not set"
+echo "capabilities after the drop: CapEff $eff"
+
+# the scenario, after the drop: a refused move
+ip netns add vfaudit
+ip -n vfaudit link add vfaa type dummy
+ip link add vfaa type veth peer name vfaap
+ip link set vfaa netns vfaudit 2>/dev/null && fail "the clashing move succeeded"
+wait_metric 'vftrace_findings_raised_total{code="CNI_MOVE_FAILED"}' 1 30 ||
+	fail "CNI_MOVE_FAILED not counted"
+wait_for_line "$TMP/vftrace.prom" 'vftrace_findings_raised_total{code="CNI_MOVE_FAILED"} 1' 30 ||
+	fail "the textfile does not show the finding"
+assert_eq "$(stat -c %a "$TMP/vftrace.prom")" 600 "textfile mode"
+# the RDMA hooks still attach after the drop
+modprobe rdma_rxe
+wait_metric 'vftrace_hook_attached{hook="rdma_register"}' 1 60 || fail "the RDMA hooks did not attach after the drop"
+grep -q "\"type\":\"coverage\"" "$TMP/out.jsonl" || fail "no coverage line"
+
+# a burst: the flight recorder rotates and keeps at most 3 files
+: >"$TMP/add.batch"
+: >"$TMP/del.batch"
+for ((i = 0; i < 300; i++)); do
+	echo "link add vfab$i type veth peer name vfab${i}p" >>"$TMP/add.batch"
+	echo "link del vfab$i" >>"$TMP/del.batch"
+done
+for _ in 1 2 3; do
+	ip -batch "$TMP/add.batch"
+	ip -batch "$TMP/del.batch"
+done
+wait_for_file "$TMP/cap/vftrace.cap.2" 30 || fail "the capture never rotated"
+sleep 2 # two flushes: let the burst reach the files
+n=$(find "$TMP/cap" -name 'vftrace.cap*' | wc -l)
+((n <= 3)) || fail "$n capture files with --rotate 3"
+# the metrics are refreshed every 5 s
+for _ in $(seq 50); do
+	total=$(metric vftrace_capture_bytes_total)
+	((total > 16384)) && break
+	sleep 0.3
+done
+((total > 16384)) || fail "capture bytes metric $total"
+echo "rotation: $n files, $total capture bytes counted"
+
+# SIGHUP after the file was moved away: a new capture at the same path
+mv "$TMP/cap/vftrace.cap" "$TMP/moved.cap"
+kill -HUP "$AUDIT"
+wait_for_file "$TMP/cap/vftrace.cap" 30 || fail "no new capture after SIGHUP"
+kill -0 "$AUDIT" || fail "SIGHUP stopped the daemon"
+"$VFTRACE" replay --json "$TMP/moved.cap" >"$TMP/moved.jsonl" || fail "the moved capture does not replay"
+
+# SIGTERM: flush and exit 0
+kill -TERM "$AUDIT"
+rc=0
+wait "$AUDIT" || rc=$?
+AUDIT=
+assert_eq "$rc" 0 "audit's exit status on SIGTERM"
+tail -n 1 "$TMP/out.jsonl" | jq -e '.type == "summary"' >/dev/null || fail "no summary at the end"
+expect_stream "$TMP/out.jsonl" 'any(.[]; .type == "finding" and .code == "CNI_MOVE_FAILED")' \
+	"the stream lacks the finding"
+"$VFTRACE" replay "$TMP/cap/vftrace.cap" >/dev/null 2>&1 || fail "the last capture does not replay"
+
+# a symbolic link is refused
+ln -s "$TMP/cap" "$TMP/link"
+rc=0
+"$VFTRACE" audit --capture-dir "$TMP/link" >/dev/null 2>"$TMP/err2" || rc=$?
+assert_eq "$rc" 1 "audit with a symlinked capture dir"
+grep -q 'symbolic link' "$TMP/err2" || fail "no reason given: $(cat "$TMP/err2")"
+echo "SIGHUP, SIGTERM, symlink refusal: ok"
