@@ -97,10 +97,20 @@ done
 ((total > 16384)) || fail "capture bytes metric $total"
 echo "rotation: $n files, $total capture bytes counted"
 
-# SIGHUP after the file was moved away: a new capture at the same path
+# SIGHUP after the file was moved away: a new capture at the same path. First the burst must be
+# fully processed (the events counter stays put), so that no rotation races with the move.
+events() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^vftrace_events_total/ { n += $2 } END { print n }'; }
+prev=-1
+for _ in $(seq 60); do
+	now=$(events)
+	[[ $now == "$prev" ]] && break
+	prev=$now
+	sleep 1
+done
 mv "$TMP/cap/vftrace.cap" "$TMP/moved.cap"
 kill -HUP "$AUDIT"
-wait_for_file "$TMP/cap/vftrace.cap" 30 || fail "no new capture after SIGHUP"
+wait_for_file "$TMP/cap/vftrace.cap" 30 ||
+	fail "no new capture after SIGHUP (daemon $(kill -0 "$AUDIT" 2>/dev/null && echo alive || echo gone)): $(cat "$TMP/err")"
 kill -0 "$AUDIT" || fail "SIGHUP stopped the daemon"
 "$VFTRACE" replay --json "$TMP/moved.cap" >"$TMP/moved.jsonl" || fail "the moved capture does not replay"
 
