@@ -124,6 +124,7 @@ static const struct vft_capture_field fields[] = {
 };
 
 #define N_FIELDS ARRAY_SIZE(fields)
+_Static_assert(N_FIELDS <= 64, "the decoder keeps the fields it set in 64 bits");
 
 /* Worst case of one event: every field with a 2-byte key, a 10-byte varint or a string. */
 _Static_assert(sizeof(struct vft_event) + 14 * N_FIELDS + 10 <= VFT_CAPTURE_MAX_EVENT,
@@ -192,6 +193,26 @@ static inline int get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *o
 	if (p < end && *p < 0x80) {
 		*out = *p;
 		*pp = p + 1;
+		return 0;
+	}
+	if (end - p >= 10) { /* room for the longest: the same without bound checks */
+		uint64_t b;
+
+		v = *p++ & 0x7f;
+		for (shift = 7; shift < 63; shift += 7) {
+			b = *p++;
+			v |= (b & 0x7f) << shift;
+			if (b < 0x80) {
+				*out = v;
+				*pp = p;
+				return 0;
+			}
+		}
+		b = *p++; /* the tenth byte holds bit 63 alone */
+		if (b > 1)
+			return -1;
+		*out = v | b << 63;
+		*pp = p;
 		return 0;
 	}
 	while (p < end) {
@@ -1030,6 +1051,7 @@ int vft_capture_writer__free(struct vft_capture_writer *w)
 struct rstr {
 	uint32_t off; /* in sbuf */
 	uint32_t len;
+	uint32_t clen; /* up to its first NUL: what a C string field gets */
 };
 
 struct vft_capture_reader {
@@ -1372,6 +1394,7 @@ static int load_strings(struct vft_capture_reader *r)
 	const uint8_t *p = r->rp, *end = r->rend;
 	uint64_t n, pre, suf, total = 0;
 	uint32_t i, prev_len = 0, prev_off = 0;
+	const uint8_t *nul;
 
 	if (get_varint(&p, end, &n) || n > VFT_CAPTURE_MAX_STRINGS || n > (uint64_t)(end - p))
 		return -1;
@@ -1388,6 +1411,8 @@ static int load_strings(struct vft_capture_reader *r)
 		p += suf;
 		r->strs[i].off = prev_off = (uint32_t)total;
 		r->strs[i].len = prev_len = (uint32_t)(pre + suf);
+		nul = memchr(r->sbuf + total, 0, pre + suf);
+		r->strs[i].clen = nul ? (uint32_t)(nul - (r->sbuf + total)) : prev_len;
 		total += pre + suf;
 	}
 	r->nstrs = (uint32_t)n;
@@ -1517,12 +1542,26 @@ static int store_varint(const struct vft_capture_field *f, uint8_t *dst, uint64_
 	}
 }
 
+/* memcpy() for the short strings most fields hold, without a call for each. */
+static inline void copy_str(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else {
+		memcpy(dst, src, n);
+	}
+}
+
 /* One event from the block: 0, or -1 when the block is malformed. */
 static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 {
 	const uint8_t *p = r->rp, *end;
 	uint8_t *base = (uint8_t *)ev;
-	uint64_t len, ts_delta = 0;
+	uint64_t len, ts_delta = 0, seen = 0; /* fields set, by tag - 1 */
 
 	if (get_varint(&p, r->rend, &len) || len > (uint64_t)(r->rend - p) ||
 	    len > VFT_CAPTURE_MAX_EVENT)
@@ -1531,15 +1570,18 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 	memset(ev, 0, sizeof(*ev));
 	while (p < end) {
 		const struct vft_capture_field *f = NULL;
-		const uint8_t *s = NULL, *nul;
-		uint64_t key, v;
+		const struct rstr *str;
+		const uint8_t *s = NULL;
+		uint64_t key, v, bit = 0;
 		unsigned int wt;
 
 		if (get_varint(&p, end, &key) || get_varint(&p, end, &v))
 			return -1;
 		wt = key & 3;
-		if ((key >> 2) - 1 < N_FIELDS)
+		if ((key >> 2) - 1 < N_FIELDS) {
 			f = &fields[(key >> 2) - 1];
+			bit = 1ULL << ((key >> 2) - 1);
+		}
 		switch (wt) {
 		case WT_VARINT:
 			if (f && store_varint(f, base + f->offset, v, &ts_delta))
@@ -1548,8 +1590,9 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 		case WT_REF:
 			if (v >= r->nstrs)
 				return -1;
-			s = r->sbuf + r->strs[v].off;
-			v = r->strs[v].len;
+			str = &r->strs[v];
+			s = r->sbuf + str->off;
+			v = str->len;
 			break;
 		case WT_BYTES:
 			if (v > (uint64_t)(end - p))
@@ -1560,7 +1603,9 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 				continue;
 			if (f->type != VFT_CAPF_BYTES || v > f->size)
 				return -1;
-			memset(base + f->offset, 0, f->size);
+			if (seen & bit) /* a field twice: the last one counts */
+				memset(base + f->offset, 0, f->size);
+			seen |= bit;
 			if (v)
 				memcpy(base + f->offset, s, (size_t)v);
 			continue;
@@ -1572,11 +1617,11 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 			continue;
 		if (f->type != VFT_CAPF_STR || v >= f->size)
 			return -1;
-		memset(base + f->offset, 0, f->size);
-		if (v && (nul = memchr(s, 0, (size_t)v)))
-			v = (uint64_t)(nul - s); /* a C string ends at its first NUL */
-		if (v)
-			memcpy(base + f->offset, s, (size_t)v);
+		if (seen & bit)
+			memset(base + f->offset, 0, f->size);
+		seen |= bit;
+		/* a C string ends at its first NUL */
+		copy_str(base + f->offset, s, str->clen);
 	}
 	r->prev_ts += ts_delta;
 	ev->ts_ns = r->prev_ts;

@@ -44,7 +44,13 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 
 static uint64_t hash_str(uint32_t tag, const char *s)
 {
-	return hash_bytes(hash_bytes(0xcbf29ce484222325ULL, &tag, sizeof(tag)), s, strlen(s));
+	uint64_t h = hash_bytes(0xcbf29ce484222325ULL, &tag, sizeof(tag));
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
 }
 
 static uint64_t hash_dev(uint32_t netns, int32_t ifindex)
@@ -54,6 +60,16 @@ static uint64_t hash_dev(uint32_t netns, int32_t ifindex)
 	return hash_bytes(h, &ifindex, sizeof(ifindex));
 }
 
+/*
+ * Records by name: many share one (every pod's VF is net1), so a name has a
+ * list of the records that have it now, not an index entry each.
+ */
+struct name_list {
+	uint64_t hash;
+	struct rec *head;
+	bool used;
+};
+
 static void index_free(struct index *ix)
 {
 	free(ix->slots);
@@ -61,6 +77,8 @@ static void index_free(struct index *ix)
 }
 
 /* ---- records ---- */
+
+enum { IX_KEY, IX_DEV, IX_IB, IX_NAME, IX_N };
 
 struct claim {
 	uint64_t ts_ns;
@@ -75,7 +93,28 @@ enum due_why { DUE_NONE, DUE_POD, DUE_RETURN };
 struct rec {
 	struct vft_vf pub;
 	uint32_t idx;
-	size_t cap_steps; /* pub.steps grows up to VFT_VF_MAX_STEPS */
+	/* the steps as kept (see "timeline"); pub.steps is rendered from them */
+	uint8_t *kept;
+	uint32_t kept_len, kept_cap;
+	uint32_t kept_first; /* bytes of the first KEEP_FIRST_STEPS steps */
+	uint32_t kept_head;  /* the newest start here: dropped ones leave a gap */
+	struct rec_str {     /* its names, kept last: their pool ids */
+		uint32_t id;
+		uint8_t len;
+		char s[19];
+	} strs[4];
+	unsigned int strs_next;
+	uint64_t kept_base; /* step times are kept relative to this */
+	bool in_view;	    /* pub.steps is rendered (the record was looked up) */
+	uint32_t view_slot; /* then: its place in the corr's views */
+	size_t cap_steps;   /* pub.steps grows up to VFT_VF_MAX_STEPS */
+	/* where it is indexed: the hash per index (bit set in ix_have) ... */
+	uint64_t ix_hash[IX_N];
+	unsigned int ix_have;
+	/* ... and its name's list */
+	struct rec *name_next, *name_prev;
+	uint64_t name_hash;
+	bool name_linked;
 	/* the stay in a pod netns, or back in the host */
 	uint64_t pod_start_ns;	      /* 0 while in the host netns */
 	uint64_t returned_ns;	      /* 0 unless back in the host after a pod */
@@ -92,7 +131,7 @@ struct rec {
 	bool due_taken;
 	bool checked; /* the current stay's deadline was evaluated */
 	/* host-manager claims not raised yet: the device is not known to be a VF */
-	struct claim pend[MAX_PENDING_CLAIMS];
+	struct claim *pend; /* MAX_PENDING_CLAIMS of them, allocated for the first */
 	size_t n_pend;
 	char claimed_by[MAX_PENDING_CLAIMS][VFT_NAME_LEN]; /* claims raised in this host stay */
 	size_t n_claimed_by;
@@ -102,11 +141,28 @@ struct rec {
 struct nsinfo {
 	uint32_t netns;
 	bool host;
+	uint32_t n_recs; /* records in it now */
 	char name[64];
 	char pod_uid[40];
 };
 
-enum { IX_KEY, IX_DEV, IX_IB, IX_NAME, IX_N };
+/* Strings of kept steps, each stored once; a string's id is its offset, 0 is "". */
+struct strpool {
+	char *buf;
+	size_t len, cap;
+	struct pool_slot {
+		uint32_t hash;
+		uint32_t off; /* 0: empty */
+		uint32_t len;
+	} * slots;
+	size_t n, cap_slots;
+	/* the short strings seen last, by a cheap hash: names and comms repeat */
+	struct pool_hot {
+		uint32_t off;
+		uint8_t len;
+		char s[27];
+	} hot[64];
+};
 
 struct vft_corr {
 	struct vft_corr_opts opts;
@@ -114,9 +170,22 @@ struct vft_corr {
 	void *ctx;
 	struct rec **recs;
 	size_t n_recs, cap_recs;
-	struct index ix[IX_N];
+	struct index ix[IX_N]; /* IX_NAME: the lists below */
+	struct name_list *names;
+	size_t cap_names, used_names;
 	struct nsinfo *ns;
 	size_t n_ns, cap_ns;
+	struct ns_slot {
+		uint32_t netns;
+		uint32_t idx; /* in ns, + 1; 0: empty */
+	} * ns_slots;
+	size_t cap_ns_slots;
+	struct strpool pool;
+	/* records whose steps are rendered, at most VFT_CORR_VIEWS */
+	struct rec *views[VFT_CORR_VIEWS];
+	uint64_t view_ticks[VFT_CORR_VIEWS]; /* when each was last looked up */
+	size_t n_views;
+	uint64_t view_tick;
 	uint32_t host_netns;
 	uint64_t next_id;
 	struct vft_corr_stats stats;
@@ -235,6 +304,8 @@ const char *vft_severity__name(uint32_t severity)
 /* ---- index operations ---- */
 
 static bool rec_has(const struct vft_corr *c, int which, const struct rec *r, uint64_t hash);
+static uint64_t rec_hash(const struct rec *r, int which);
+static bool rec_keyed(const struct rec *r, int which);
 
 static int index_grow(struct vft_corr *c, int which);
 
@@ -268,14 +339,128 @@ static int index_add(struct vft_corr *c, int which, struct rec *r, uint64_t hash
 	return 0;
 }
 
+static struct name_list *name_list(const struct vft_corr *c, uint64_t hash)
+{
+	size_t i, mask = c->cap_names - 1;
+
+	if (!c->cap_names)
+		return NULL;
+	for (i = hash & mask; c->names[i].used; i = (i + 1) & mask)
+		if (c->names[i].hash == hash)
+			return &c->names[i];
+	return NULL;
+}
+
+/* The list of @hash, made if there is none: NULL on -ENOMEM. Moves the lists. */
+static struct name_list *name_list_get(struct vft_corr *c, uint64_t hash)
+{
+	struct name_list *l = name_list(c, hash), *lists;
+	size_t i, k, cap = 64, live = 0;
+
+	if (l)
+		return l;
+	if ((c->used_names + 1) * 2 > c->cap_names) { /* rebuilt without the empty lists */
+		for (k = 0; k < c->cap_names; k++)
+			live += c->names[k].used && c->names[k].head;
+		while ((live + 1) * 4 > cap)
+			cap *= 2;
+		lists = calloc(cap, sizeof(*lists));
+		if (!lists)
+			return NULL;
+		for (k = 0; k < c->cap_names; k++) {
+			if (!c->names[k].used || !c->names[k].head)
+				continue;
+			for (i = c->names[k].hash & (cap - 1); lists[i].used;
+			     i = (i + 1) & (cap - 1))
+				;
+			lists[i] = c->names[k];
+		}
+		free(c->names);
+		c->names = lists;
+		c->cap_names = cap;
+		c->used_names = live;
+	}
+	for (i = hash & (c->cap_names - 1); c->names[i].used; i = (i + 1) & (c->cap_names - 1))
+		;
+	l = &c->names[i];
+	l->used = true;
+	l->hash = hash;
+	l->head = NULL;
+	c->used_names++;
+	return l;
+}
+
+static void name_unlink(struct vft_corr *c, struct rec *r)
+{
+	if (!r->name_linked)
+		return;
+	if (r->name_prev)
+		r->name_prev->name_next = r->name_next;
+	else
+		name_list(c, r->name_hash)->head = r->name_next;
+	if (r->name_next)
+		r->name_next->name_prev = r->name_prev;
+	r->name_next = r->name_prev = NULL;
+	r->name_linked = false;
+}
+
+/* Puts @r on the list of its name, if it has one. Returns 0 or -ENOMEM. */
+static int name_relink(struct vft_corr *c, struct rec *r)
+{
+	bool named = rec_keyed(r, IX_NAME);
+	uint64_t hash = named ? rec_hash(r, IX_NAME) : 0;
+	struct name_list *l = NULL;
+
+	if (r->name_linked && named && r->name_hash == hash)
+		return 0;
+	if (named) {
+		l = name_list_get(c, hash);
+		if (!l)
+			return -ENOMEM;
+	}
+	name_unlink(c, r);
+	if (!l)
+		return 0;
+	r->name_next = l->head;
+	if (l->head)
+		l->head->name_prev = r;
+	l->head = r;
+	r->name_hash = hash;
+	r->name_linked = true;
+	return 0;
+}
+
+/*
+ * A record's fields are read all over an event's rules: when one is found,
+ * its cache lines are fetched at once rather than one after the other.
+ */
+static void prefetch_rec(const struct rec *r)
+{
+	size_t off;
+
+	for (off = 0; off < sizeof(*r); off += 64)
+		__builtin_prefetch((const char *)r + off, 1);
+}
+
 /* The first record under @hash that still has that key (stale entries are skipped). */
 static struct rec *index_find(const struct vft_corr *c, int which, uint64_t hash,
 			      bool (*pred)(const struct rec *r, const void *arg), const void *arg)
 {
 	const struct index *ix = &c->ix[which];
+	const struct name_list *l;
 	struct rec *best = NULL, *r;
 	size_t i;
 
+	if (which == IX_NAME) {
+		/* the records that have the name now: the best, whatever the order */
+		l = name_list(c, hash);
+		for (r = l ? l->head : NULL; r; r = r->name_next)
+			if ((!pred || pred(r, arg)) &&
+			    (!best || r->pub.registered > best->pub.registered ||
+			     (r->pub.registered == best->pub.registered && r->idx > best->idx)))
+				best = r;
+		return best;
+	}
 	if (!ix->cap)
 		return NULL;
 	for (i = hash & (ix->cap - 1); ix->slots[i].idx; i = (i + 1) & (ix->cap - 1)) {
@@ -324,6 +509,9 @@ static bool rec_keyed(const struct rec *r, int which)
 
 static bool rec_has(const struct vft_corr *c, int which, const struct rec *r, uint64_t hash)
 {
+	/* a key never changes, and a record is indexed under it when made */
+	if (which == IX_KEY)
+		return r->ix_hash[IX_KEY] == hash;
 	return rec_keyed(r, which) && rec_hash(r, which) == hash;
 }
 
@@ -345,37 +533,118 @@ static int index_grow(struct vft_corr *c, int which)
 	ix->slots = slots;
 	ix->cap = cap;
 	ix->used = 0;
-	for (i = 0; i < c->n_recs; i++)
-		if (rec_keyed(c->recs[i], which))
-			index_put(ix, rec_hash(c->recs[i], which), c->recs[i]->idx);
+	for (i = 0; i < c->n_recs; i++) {
+		struct rec *r = c->recs[i];
+
+		/* what reindex() knows of it: indexed under this hash, or not at all */
+		r->ix_have &= ~(1u << which);
+		if (!rec_keyed(r, which))
+			continue;
+		r->ix_hash[which] = rec_hash(r, which);
+		r->ix_have |= 1u << which;
+		index_put(ix, r->ix_hash[which], r->idx);
+	}
 	return 0;
 }
 
 /* Indexes @r under its current keys; call after a name, netns, ifindex or ibdev changes. */
 static int reindex(struct vft_corr *c, struct rec *r)
 {
+	struct index *ix;
+	uint64_t hash;
 	int which, err;
 
 	for (which = 0; which < IX_N; which++) {
+		if (which == IX_NAME) {
+			err = name_relink(c, r);
+			if (err)
+				return err;
+			continue;
+		}
 		if (!rec_keyed(r, which))
 			continue;
-		err = index_add(c, which, r, rec_hash(r, which));
+		hash = rec_hash(r, which);
+		ix = &c->ix[which];
+		if (r->ix_have & 1u << which && r->ix_hash[which] == hash) {
+			/* there already (a rebuild keeps it); the table grows when index_add would */
+			err = (ix->used + 1) * 2 > ix->cap ? index_grow(c, which) : 0;
+			if (err)
+				return err;
+			continue;
+		}
+		err = index_add(c, which, r, hash);
 		if (err)
 			return err;
+		r->ix_hash[which] = hash;
+		r->ix_have |= 1u << which;
 	}
 	return 0;
 }
 
 /* ---- netns table ---- */
 
+static size_t ns_slot0(uint32_t netns, size_t cap)
+{
+	return (size_t)((netns * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
 static struct nsinfo *ns_find(const struct vft_corr *c, uint32_t netns)
 {
-	size_t i;
+	size_t i, mask = c->cap_ns_slots - 1;
 
-	for (i = 0; netns && i < c->n_ns; i++)
-		if (c->ns[i].netns == netns)
-			return &c->ns[i];
+	if (!netns || !c->cap_ns_slots)
+		return NULL;
+	for (i = ns_slot0(netns, c->cap_ns_slots); c->ns_slots[i].idx; i = (i + 1) & mask)
+		if (c->ns_slots[i].netns == netns)
+			return &c->ns[c->ns_slots[i].idx - 1];
 	return NULL;
+}
+
+/*
+ * The entry of @netns (not 0), made without information if there is none:
+ * NULL on -ENOMEM. Moves the entries: pointers to others do not survive it.
+ */
+static struct nsinfo *ns_get(struct vft_corr *c, uint32_t netns)
+{
+	struct nsinfo *n = ns_find(c, netns), *tmp;
+	struct ns_slot *slots;
+	size_t i, k, cap;
+
+	if (n)
+		return n;
+	if (c->n_ns == c->cap_ns) {
+		cap = c->cap_ns ? c->cap_ns * 2 : 16;
+		tmp = realloc(c->ns, cap * sizeof(*tmp));
+		if (!tmp)
+			return NULL;
+		c->ns = tmp;
+		c->cap_ns = cap;
+	}
+	if ((c->n_ns + 1) * 2 > c->cap_ns_slots) {
+		cap = c->cap_ns_slots ? c->cap_ns_slots * 2 : 64;
+		slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return NULL;
+		for (k = 0; k < c->n_ns; k++) {
+			for (i = ns_slot0(c->ns[k].netns, cap); slots[i].idx;
+			     i = (i + 1) & (cap - 1))
+				;
+			slots[i].netns = c->ns[k].netns;
+			slots[i].idx = (uint32_t)k + 1;
+		}
+		free(c->ns_slots);
+		c->ns_slots = slots;
+		c->cap_ns_slots = cap;
+	}
+	n = &c->ns[c->n_ns++];
+	memset(n, 0, sizeof(*n));
+	n->netns = netns;
+	for (i = ns_slot0(netns, c->cap_ns_slots); c->ns_slots[i].idx;
+	     i = (i + 1) & (c->cap_ns_slots - 1))
+		;
+	c->ns_slots[i].netns = netns;
+	c->ns_slots[i].idx = (uint32_t)c->n_ns;
+	return n;
 }
 
 static bool is_host(const struct vft_corr *c, uint32_t netns)
@@ -388,11 +657,9 @@ static bool is_pod_ns(const struct vft_corr *c, uint32_t netns)
 	return netns && c->host_netns && netns != c->host_netns;
 }
 
-/* Fills the netns-derived part of a VF's reference. */
-static void ref_update(const struct vft_corr *c, struct rec *r)
+/* Fills the netns-derived part of a VF's reference from @n, its netns's entry or NULL. */
+static void ref_update(struct rec *r, const struct nsinfo *n)
 {
-	const struct nsinfo *n = ns_find(c, r->pub.ref.netns);
-
 	r->pub.ref.netns_name[0] = r->pub.ref.pod_uid[0] = '\0';
 	if (!n)
 		return;
@@ -402,33 +669,23 @@ static void ref_update(const struct vft_corr *c, struct rec *r)
 
 static int on_netns_info(struct vft_corr *c, const struct vft_event *ev)
 {
-	struct nsinfo *n = ns_find(c, ev->netns), *tmp;
+	struct nsinfo *n;
 	size_t i;
 
 	if (!ev->netns)
 		return 0;
-	if (!n) {
-		if (c->n_ns == c->cap_ns) {
-			size_t cap = c->cap_ns ? c->cap_ns * 2 : 16;
-
-			tmp = realloc(c->ns, cap * sizeof(*tmp));
-			if (!tmp)
-				return -ENOMEM;
-			c->ns = tmp;
-			c->cap_ns = cap;
-		}
-		n = &c->ns[c->n_ns++];
-		memset(n, 0, sizeof(*n));
-		n->netns = ev->netns;
-	}
+	n = ns_get(c, ev->netns);
+	if (!n)
+		return -ENOMEM;
 	n->host = ev->netns_host;
 	vft_copy_name(n->name, ev->netns_name, sizeof(n->name));
 	vft_copy_name(n->pod_uid, ev->pod_uid, sizeof(n->pod_uid));
 	if (ev->netns_host)
 		c->host_netns = ev->netns;
-	for (i = 0; i < c->n_recs; i++)
+	/* usually none: the stream says what a netns is before a device is in it */
+	for (i = 0; n->n_recs && i < c->n_recs; i++)
 		if (c->recs[i]->pub.ref.netns == ev->netns)
-			ref_update(c, c->recs[i]);
+			ref_update(c->recs[i], n);
 	return 0;
 }
 
@@ -451,12 +708,110 @@ static void set_actor(struct vft_finding *f, const struct vft_event *ev)
 	actor_unit(ev, f->unit, sizeof(f->unit));
 }
 
+/* Text into a fixed buffer, cut where snprintf() would cut it. */
+struct text {
+	char *p, *end; /* end: the last byte, kept for the NUL */
+};
+
+static void t_str(struct text *t, const char *s)
+{
+	size_t n;
+
+	if (!s)
+		s = "(null)"; /* as printf() has it */
+	n = strlen(s);
+	if (n > (size_t)(t->end - t->p))
+		n = (size_t)(t->end - t->p);
+	memcpy(t->p, s, n);
+	t->p += n;
+}
+
+static void t_digits(struct text *t, const char *tmp, int n)
+{
+	while (n && t->p < t->end)
+		*t->p++ = tmp[--n];
+}
+
+/* %u, %llu: a constant divisor is a multiplication; a variable one a division */
+static void t_dec(struct text *t, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	t_digits(t, tmp, n);
+}
+
+/* %x */
+static void t_hex(struct text *t, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	t_digits(t, tmp, n);
+}
+
+static void t_int(struct text *t, int32_t v)
+{
+	if (v < 0 && t->p < t->end)
+		*t->p++ = '-';
+	t_dec(t, v < 0 ? -(int64_t)v : v);
+}
+
+/*
+ * snprintf() for the conversions of this file's messages (%s %u %d %x %llu),
+ * several an event when findings are raised; anything else goes to vsnprintf().
+ */
 __attribute__((format(printf, 3, 4))) static void fmt(char *buf, size_t size, const char *f, ...)
 {
-	va_list ap;
+	struct text t = { buf, buf + size - 1 };
+	const char *p;
+	va_list ap, again;
 
 	va_start(ap, f);
-	vsnprintf(buf, size, f, ap);
+	va_copy(again, ap);
+	for (p = f; *p; p++) {
+		if (*p != '%') {
+			if (t.p < t.end)
+				*t.p++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			t_str(&t, va_arg(ap, const char *));
+			continue;
+		case 'u':
+			t_dec(&t, va_arg(ap, unsigned int));
+			continue;
+		case 'x':
+			t_hex(&t, va_arg(ap, unsigned int));
+			continue;
+		case 'd':
+			t_int(&t, va_arg(ap, int));
+			continue;
+		case 'l':
+			if (p[1] == 'l' && p[2] == 'u') {
+				p += 2;
+				t_dec(&t, va_arg(ap, unsigned long long));
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		vsnprintf(buf, size, f, again);
+		goto out;
+	}
+	*t.p = '\0';
+out:
+	va_end(again);
 	va_end(ap);
 }
 
@@ -566,9 +921,12 @@ static int raise(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts, 
 /* Marks the open finding @code of @r resolved at @ts by @by. */
 static int resolve(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts, const char *by)
 {
-	struct vft_finding *f = r->open[code];
+	struct vft_finding *f;
 	int ret = 0;
 
+	if (!r->pub.n_open) /* the usual case: nothing to look up */
+		return 0;
+	f = r->open[code];
 	if (!f)
 		return 0;
 	r->open[code] = NULL;
@@ -585,12 +943,24 @@ static int resolve(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts
 
 /* ---- records ---- */
 
+static bool is_hex(char ch)
+{
+	return (unsigned char)(ch - '0') <= 9 || (unsigned char)((ch | 0x20) - 'a') <= 5;
+}
+
 static bool is_pci_addr(const char *s)
 {
+	static const char form[] = "xxxx:xx:xx.x";
 	unsigned int d, b, s2, f;
 	char tail;
 
-	return sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &s2, &f, &tail) == 4 && strlen(s) == 12;
+	/* the kernel's form, in order (a shorter string ends the test at its NUL) */
+	if (is_hex(s[0]) && is_hex(s[1]) && is_hex(s[2]) && is_hex(s[3]) && s[4] == form[4] &&
+	    is_hex(s[5]) && is_hex(s[6]) && s[7] == form[7] && is_hex(s[8]) && is_hex(s[9]) &&
+	    s[10] == form[10] && is_hex(s[11]) && !s[12])
+		return true;
+	/* anything else of that length, as sscanf reads it */
+	return strnlen(s, 13) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &s2, &f, &tail) == 4;
 }
 
 static struct rec *rec_new(struct vft_corr *c, const char *key)
@@ -624,6 +994,7 @@ static struct rec *rec_new(struct vft_corr *c, const char *key)
 	r->idx = c->n_recs;
 	c->recs[c->n_recs++] = r;
 	if (reindex(c, r)) {
+		name_unlink(c, r);
 		c->n_recs--;
 		free(r->pub.steps);
 		free(r);
@@ -688,13 +1059,24 @@ static void add_netns(struct rec *r, uint32_t netns)
 static int set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint32_t netns,
 		      int32_t ifindex)
 {
+	struct nsinfo *to = NULL, *from;
+
+	if (netns && netns != r->pub.ref.netns) {
+		to = ns_get(c, netns);
+		if (!to)
+			return -ENOMEM;
+	}
 	if (ifname[0]) {
 		vft_copy_name(r->pub.ref.ifname, ifname, sizeof(r->pub.ref.ifname));
 		add_name(r, ifname);
 	}
-	if (netns && netns != r->pub.ref.netns) {
+	if (to) {
+		to->n_recs++;
+		from = ns_find(c, r->pub.ref.netns);
+		if (from)
+			from->n_recs--;
 		r->pub.ref.netns = netns;
-		ref_update(c, r);
+		ref_update(r, to);
 	}
 	add_netns(r, netns);
 	if (ifindex > 0)
@@ -706,19 +1088,20 @@ static int set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uin
 static struct rec *netdev_rec(struct vft_corr *c, const struct vft_event *ev, bool create)
 {
 	uint32_t netns = ev->kind == VFT_EV_NETNS_MOVE ? ev->from_netns : ev->netns;
+	bool pci = is_pci_addr(ev->parent);
 	struct rec *r = NULL;
 
-	if (is_pci_addr(ev->parent))
+	if (pci)
 		r = by_key(c, ev->parent);
 	if (!r)
 		r = by_dev(c, netns, ev->ifindex);
-	if (!r && !netns && !is_pci_addr(ev->parent))
+	if (!r && !netns && !pci)
 		r = by_name(c, ev->ifname);
 	/* a record made before its PCI address was known (rtnetlink without a parent) */
-	if (r && !r->pub.ref.pci[0] && is_pci_addr(ev->parent) && !by_key(c, ev->parent))
+	if (r && !r->pub.ref.pci[0] && pci && !by_key(c, ev->parent))
 		vft_copy_name(r->pub.ref.pci, ev->parent, sizeof(r->pub.ref.pci));
-	if (!r && create && (ev->ifname[0] || is_pci_addr(ev->parent)))
-		r = rec_new(c, is_pci_addr(ev->parent) ? ev->parent : ev->ifname);
+	if (!r && create && (ev->ifname[0] || pci))
+		r = rec_new(c, pci ? ev->parent : ev->ifname);
 	return r;
 }
 
@@ -729,132 +1112,678 @@ static bool ip_scoped(const struct vft_event *ev)
 
 /* ---- timeline ---- */
 
-static void step_text(const struct vft_event *ev, char *buf, size_t size)
-{
-	char abuf[64], ebuf[16], g[24];
+/*
+ * A VF keeps up to VFT_VF_MAX_STEPS steps, not as struct vft_step (200
+ * bytes, mostly text) but as the few values its text is made of, varint
+ * coded in one buffer per record, strings by their id in a pool that holds
+ * each once: about 16 bytes a step. A record's pub.steps is rendered from
+ * them when it is looked up (vft_corr__vf()), and follows its later steps;
+ * VFT_CORR_VIEWS records at most are rendered at a time.
+ */
 
+static const char *pool_str(const struct vft_corr *c, uint32_t id)
+{
+	return id ? c->pool.buf + id : "";
+}
+
+/* The id of @s (at most @max bytes), added if new: 0 for "", UINT32_MAX on -ENOMEM. */
+static uint32_t pool_add(struct strpool *p, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), i, k, cap, mask;
+	struct pool_hot *hot = NULL;
+	struct pool_slot *slots;
+	uint32_t h, off;
+	char *buf;
+
+	if (!n)
+		return 0;
+	if (n <= sizeof(hot->s)) {
+		hot = &p->hot[(n * 7 + (unsigned char)s[0] * 3 + (unsigned char)s[n - 1] * 5 +
+			       (unsigned char)s[n / 2]) %
+			      ARRAY_SIZE(p->hot)];
+		if (hot->len == n && !memcmp(hot->s, s, n))
+			return hot->off;
+	}
+	h = (uint32_t)hash_bytes(0xcbf29ce484222325ULL, s, n);
+	if ((p->n + 1) * 2 > p->cap_slots) {
+		cap = p->cap_slots ? p->cap_slots * 2 : 256;
+		slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return UINT32_MAX;
+		for (k = 0; k < p->cap_slots; k++) {
+			if (!p->slots[k].off)
+				continue;
+			for (i = p->slots[k].hash & (cap - 1); slots[i].off;
+			     i = (i + 1) & (cap - 1))
+				;
+			slots[i] = p->slots[k];
+		}
+		free(p->slots);
+		p->slots = slots;
+		p->cap_slots = cap;
+	}
+	mask = p->cap_slots - 1;
+	for (i = h & mask; p->slots[i].off; i = (i + 1) & mask) {
+		off = p->slots[i].off;
+		if (p->slots[i].hash == h && p->slots[i].len == n && !memcmp(p->buf + off, s, n))
+			goto found;
+	}
+	if (p->len + n + 1 > p->cap) {
+		cap = p->cap ? p->cap : 4096;
+		while (p->len + n + 1 > cap)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return UINT32_MAX;
+		buf = realloc(p->buf, cap);
+		if (!buf)
+			return UINT32_MAX;
+		if (!p->buf)
+			buf[p->len++] = '\0'; /* id 0 */
+		p->buf = buf;
+		p->cap = cap;
+	}
+	off = (uint32_t)p->len;
+	memcpy(p->buf + off, s, n);
+	p->buf[off + n] = '\0';
+	p->len += n + 1;
+	p->slots[i].hash = h;
+	p->slots[i].off = off;
+	p->slots[i].len = (uint32_t)n;
+	p->n++;
+found:
+	if (hot) {
+		hot->off = off;
+		hot->len = (uint8_t)n;
+		memcpy(hot->s, s, n);
+	}
+	return off;
+}
+
+/* A step as kept: what its text is made of (which of these, see keep_step()). */
+struct kept_step {
+	uint64_t ts_ns;
+	uint32_t kind;
+	int32_t ret; /* 0 or a negative errno */
+	uint32_t pid;
+	uint32_t comm;	 /* pool ids */
+	uint32_t str[3]; /* a name, a new name, a message */
+	uint32_t num[6];
+	uint64_t guid;
+	uint8_t addr[16];
+	uint8_t addr_len;
+};
+
+#define KEPT_MAX 128 /* bytes of a coded step, its length byte included */
+
+/* pool_add() of a name of @r: its own names repeat in its steps. */
+static uint32_t rec_str(struct strpool *p, struct rec *r, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), i;
+	struct rec_str *e;
+	uint32_t id;
+
+	for (i = 0; i < ARRAY_SIZE(r->strs); i++)
+		if (r->strs[i].len == n && n && !memcmp(r->strs[i].s, s, n))
+			return r->strs[i].id;
+	id = pool_add(p, s, max);
+	if (id && id != UINT32_MAX && n <= sizeof(e->s)) {
+		e = &r->strs[r->strs_next++ % ARRAY_SIZE(r->strs)];
+		e->id = id;
+		e->len = (uint8_t)n;
+		memcpy(e->s, s, n);
+	}
+	return id;
+}
+
+/* What @ev's step on @r is made of into @k. Returns false on -ENOMEM (the pool). */
+static bool keep_step(struct vft_corr *c, struct rec *r, const struct vft_event *ev,
+		      struct kept_step *k)
+{
+	struct strpool *p = &c->pool;
+	bool failed = ev->has_ret && ev->ret < 0;
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	k->ts_ns = ev->ts_ns;
+	k->kind = ev->kind;
+	k->ret = ev->has_ret ? ev->ret : 0;
+	if (ev->has_actor) {
+		k->pid = ev->actor.pid;
+		k->comm = pool_add(p, ev->actor.comm, sizeof(ev->actor.comm));
+	}
 	switch (ev->kind) {
 	case VFT_EV_NETDEV_REGISTER:
-		fmt(buf, size, "netdev %s registered in netns %u", ev->ifname, ev->netns);
-		break;
+		k->num[0] = ev->netns;
+		/* fall through */
 	case VFT_EV_NETDEV_UNREGISTER:
-		fmt(buf, size, "netdev %s unregistered", ev->ifname);
+		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
 		break;
 	case VFT_EV_NETNS_MOVE:
-		if (ev->has_ret && ev->ret < 0)
-			fmt(buf, size, "move of %s to netns %u failed: %s%s%s", ev->ifname,
-			    ev->to_netns, vft_errno_name(ev->ret, ebuf, sizeof(ebuf)),
-			    ev->message[0] ? ": " : "", ev->message);
+		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
+		k->num[0] = ev->to_netns;
+		if (failed)
+			k->str[2] = pool_add(p, ev->message, sizeof(ev->message));
 		else
-			fmt(buf, size, "moved %s to netns %u%s%s", ev->ifname, ev->to_netns,
-			    ev->new_ifname[0] ? " as " : "", ev->new_ifname);
+			k->str[1] = rec_str(p, r, ev->new_ifname, sizeof(ev->new_ifname));
 		break;
 	case VFT_EV_NETDEV_RENAME:
-		if (ev->has_ret && ev->ret < 0)
-			fmt(buf, size, "rename %s -> %s failed: %s", ev->ifname, ev->new_ifname,
-			    vft_errno_name(ev->ret, ebuf, sizeof(ebuf)));
-		else
-			fmt(buf, size, "renamed %s -> %s", ev->ifname, ev->new_ifname);
+		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
+		k->str[1] = rec_str(p, r, ev->new_ifname, sizeof(ev->new_ifname));
 		break;
 	case VFT_EV_LINK_CHANGE:
-		fmt(buf, size, "%s %s", ev->ifname,
-		    (ev->flags & IFF_UP_FLAG) == (ev->old_flags & IFF_UP_FLAG) ? "flags changed" :
-		    ev->flags & IFF_UP_FLAG				       ? "admin up" :
-										 "admin down");
+		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
+		k->num[0] = (ev->flags & IFF_UP_FLAG) | (ev->old_flags & IFF_UP_FLAG) << 1;
 		break;
 	case VFT_EV_ADDR_ADD:
 	case VFT_EV_ADDR_DEL:
-		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
-		fmt(buf, size, "%s %s/%u %s %s",
-		    ev->kind == VFT_EV_ADDR_ADD ? "address" : "removed", abuf, ev->prefixlen,
-		    ev->kind == VFT_EV_ADDR_ADD ? "on" : "from", ev->ifname);
+		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
+		k->num[0] = ev->family;
+		k->num[1] = ev->prefixlen;
+		k->addr_len = ev->family == AF_INET6_NUM ? 16 : ev->family == 2 ? 4 : 0;
+		memcpy(k->addr, ev->addr, k->addr_len);
 		break;
 	case VFT_EV_DRIVER_BIND:
-		fmt(buf, size, "bound to %s%s", ev->driver,
-		    ev->has_ret && ev->ret < 0 ? " (failed)" : "");
-		break;
 	case VFT_EV_DRIVER_UNBIND:
-		fmt(buf, size, "unbound from %s", ev->driver);
+		k->str[0] = pool_add(p, ev->driver, sizeof(ev->driver));
 		break;
 	case VFT_EV_VF_ADD:
-		fmt(buf, size, "VF %d of %s", ev->vf_index, ev->pf);
-		break;
 	case VFT_EV_VF_REMOVE:
-		fmt(buf, size, "VF %d of %s removed", ev->vf_index, ev->pf);
+		k->str[0] = pool_add(p, ev->pf, sizeof(ev->pf));
+		k->num[0] = (uint32_t)ev->vf_index;
 		break;
 	case VFT_EV_RDMA_REGISTER:
-		vft_fmt_guid(g, sizeof(g), ev->node_guid);
-		fmt(buf, size, "RDMA device %s registered (node GUID %s)", ev->ibdev, g);
-		break;
 	case VFT_EV_RDMA_UNREGISTER:
-		fmt(buf, size, "RDMA device %s unregistered", ev->ibdev);
-		break;
 	case VFT_EV_RDMA_RENAME:
-		fmt(buf, size, "RDMA device %s renamed %s", ev->ibdev, ev->new_ibdev);
-		break;
 	case VFT_EV_RDMA_NETNS_MOVE:
-		fmt(buf, size, "RDMA device %s to netns %u%s%s", ev->ibdev, ev->to_netns,
-		    ev->has_ret && ev->ret < 0 ? " failed: " : "",
-		    ev->has_ret && ev->ret < 0 ? vft_errno_name(ev->ret, ebuf, sizeof(ebuf)) : "");
+		k->str[0] = rec_str(p, r, ev->ibdev, sizeof(ev->ibdev));
+		if (ev->kind == VFT_EV_RDMA_REGISTER)
+			k->guid = ev->node_guid;
+		else if (ev->kind == VFT_EV_RDMA_RENAME)
+			k->str[1] = rec_str(p, r, ev->new_ibdev, sizeof(ev->new_ibdev));
+		else if (ev->kind == VFT_EV_RDMA_NETNS_MOVE)
+			k->num[0] = ev->to_netns;
 		break;
 	case VFT_EV_RDMA_PORT_EVENT:
 	case VFT_EV_RDMA_PORT_STATE:
-		if (ev->has_ret && ev->ret < 0) {
-			fmt(buf, size, "%s not visible in netns %u", ev->ibdev, ev->netns);
+		k->str[0] = rec_str(p, r, ev->ibdev, sizeof(ev->ibdev));
+		if (failed) {
+			k->num[0] = ev->netns;
 			break;
 		}
-		fmt(buf, size, "%s/%u %s%s%s lid 0x%x sm_lid 0x%x", ev->ibdev, ev->port,
-		    ev->kind == VFT_EV_RDMA_PORT_EVENT ? vft_ib_event__name(ev->port_event) ?: "?" :
-							 "state",
-		    ev->has_port_attrs ? " " : "",
-		    ev->has_port_attrs ? vft_port_state__name(ev->port_state) ?: "?" : "", ev->lid,
-		    ev->sm_lid);
-		break;
-	case VFT_EV_VF_CHECK:
-		fmt(buf, size, "grace period over: checked");
+		k->num[0] = ev->port;
+		k->num[1] = ev->port_event;
+		k->num[2] = ev->has_port_attrs;
+		k->num[3] = ev->port_state;
+		k->num[4] = ev->lid;
+		k->num[5] = ev->sm_lid;
 		break;
 	default:
-		fmt(buf, size, "%s", vft_kind__name(ev->kind) ?: "?");
 		break;
 	}
+	if (k->comm == UINT32_MAX)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(k->str); i++)
+		if (k->str[i] == UINT32_MAX)
+			return false;
+	return true;
 }
 
-static void add_step(struct rec *r, const struct vft_event *ev)
+static uint8_t *put_uv(uint8_t *p, uint64_t v)
 {
-	struct vft_vf *v = &r->pub;
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static const uint8_t *get_uv(const uint8_t *p, uint64_t *v)
+{
+	unsigned int shift = 0;
+
+	*v = 0;
+	do
+		*v |= (uint64_t)(*p & 0x7f) << shift, shift += 7;
+	while (*p++ & 0x80);
+	return p;
+}
+
+/*
+ * A coded step: its length (one byte), the time from the record's base
+ * (zigzag), the kind, a mask of the values that are not 0, those values.
+ */
+enum {
+	KM_PID = 1 << 0,
+	KM_COMM = 1 << 1,
+	KM_RET = 1 << 2,
+	KM_STR = 1 << 3, /* 3 bits */
+	KM_NUM = 1 << 6, /* 6 bits */
+	KM_GUID = 1 << 12,
+	KM_ADDR = 1 << 13,
+};
+
+static size_t code_step(const struct rec *r, const struct kept_step *k, uint8_t *out)
+{
+	int64_t dt = (int64_t)(k->ts_ns - r->kept_base);
+	uint8_t *p = out + 1;
+	uint32_t mask = 0;
+	size_t i;
+
+	p = put_uv(p, ((uint64_t)dt << 1) ^ (uint64_t)(dt >> 63));
+	p = put_uv(p, k->kind);
+	mask |= k->pid ? KM_PID : 0;
+	mask |= k->comm ? KM_COMM : 0;
+	mask |= k->ret ? KM_RET : 0;
+	for (i = 0; i < ARRAY_SIZE(k->str); i++)
+		mask |= k->str[i] ? KM_STR << i : 0;
+	for (i = 0; i < ARRAY_SIZE(k->num); i++)
+		mask |= k->num[i] ? KM_NUM << i : 0;
+	mask |= k->guid ? KM_GUID : 0;
+	mask |= k->addr_len ? KM_ADDR : 0;
+	p = put_uv(p, mask);
+	if (k->pid)
+		p = put_uv(p, k->pid);
+	if (k->comm)
+		p = put_uv(p, k->comm);
+	if (k->ret)
+		p = put_uv(p, (uint32_t)k->ret << 1 ^ (uint32_t)(k->ret >> 31));
+	for (i = 0; i < ARRAY_SIZE(k->str); i++)
+		if (k->str[i])
+			p = put_uv(p, k->str[i]);
+	for (i = 0; i < ARRAY_SIZE(k->num); i++)
+		if (k->num[i])
+			p = put_uv(p, k->num[i]);
+	if (k->guid)
+		p = put_uv(p, k->guid);
+	if (k->addr_len) {
+		*p++ = k->addr_len;
+		memcpy(p, k->addr, k->addr_len);
+		p += k->addr_len;
+	}
+	out[0] = (uint8_t)(p - out - 1);
+	return (size_t)(p - out);
+}
+
+/* The coded step at @p into @k; returns where the next one starts. */
+static const uint8_t *decode_step(const struct rec *r, const uint8_t *p, struct kept_step *k)
+{
+	const uint8_t *next = p + 1 + p[0];
+	uint64_t v, mask;
+	size_t i;
+
+	p = get_uv(p + 1, &v);
+	k->ts_ns = r->kept_base + (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	p = get_uv(p, &v);
+	k->kind = (uint32_t)v;
+	p = get_uv(p, &mask);
+	/* every value, 0 for those not coded */
+	v = 0;
+	if (mask & KM_PID)
+		p = get_uv(p, &v);
+	k->pid = (uint32_t)v;
+	v = 0;
+	if (mask & KM_COMM)
+		p = get_uv(p, &v);
+	k->comm = (uint32_t)v;
+	v = 0;
+	if (mask & KM_RET)
+		p = get_uv(p, &v);
+	k->ret = (int32_t)((uint32_t)(v >> 1) ^ -(uint32_t)(v & 1));
+	for (i = 0; i < ARRAY_SIZE(k->str); i++) {
+		v = 0;
+		if (mask & (KM_STR << i))
+			p = get_uv(p, &v);
+		k->str[i] = (uint32_t)v;
+	}
+	for (i = 0; i < ARRAY_SIZE(k->num); i++) {
+		v = 0;
+		if (mask & (KM_NUM << i))
+			p = get_uv(p, &v);
+		k->num[i] = (uint32_t)v;
+	}
+	k->guid = 0;
+	if (mask & KM_GUID)
+		p = get_uv(p, &k->guid);
+	k->addr_len = 0;
+	memset(k->addr, 0, sizeof(k->addr));
+	if (mask & KM_ADDR) {
+		k->addr_len = *p++;
+		memcpy(k->addr, p, k->addr_len);
+	}
+	return next;
+}
+
+/*
+ * An address as vft_fmt_addr() (inet_ntop()) writes it: family 2 or 10, "?"
+ * for others. IPv6: the longest run of two or more zero groups (the first of
+ * equals) as "::", an IPv4-compatible or -mapped address in dotted decimal.
+ * The C library's way is a sprintf() per group: a timeline has many.
+ */
+static void t_ip(struct text *t, int family, const uint8_t *a)
+{
+	int best = -1, best_len = 0, cur = -1, cur_len = 0, i, k;
+	unsigned int w[8];
+
+	if (family != 10) {
+		if (family != 2) {
+			t_str(t, "?");
+			return;
+		}
+		for (k = 0; k < 4; k++) {
+			if (k)
+				t_str(t, ".");
+			t_dec(t, a[k]);
+		}
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
+		if (!w[i]) {
+			if (cur < 0)
+				cur = i, cur_len = 0;
+			cur_len++;
+		} else if (cur >= 0) {
+			if (best < 0 || cur_len > best_len)
+				best = cur, best_len = cur_len;
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && (best < 0 || cur_len > best_len))
+		best = cur, best_len = cur_len;
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				t_str(t, ":");
+			continue;
+		}
+		if (i)
+			t_str(t, ":");
+		/* an IPv4-compatible or -mapped address ends in dotted decimal */
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			t_ip(t, 2, a + 12);
+			return;
+		}
+		t_hex(t, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		t_str(t, ":");
+}
+
+/* A step's text, as "moved ens1f0v1 to netns 4026532291 as net1". */
+static void step_text(const struct vft_corr *c, const struct kept_step *k, char *buf, size_t size)
+{
+	const char *name = pool_str(c, k->str[0]), *name2 = pool_str(c, k->str[1]);
+	const char *msg = pool_str(c, k->str[2]);
+	struct text t = { buf, buf + size - 1 };
+	char ebuf[16], g[24];
+	bool failed = k->ret < 0;
+	bool up = k->num[0] & IFF_UP_FLAG, was_up = k->num[0] >> 1 & IFF_UP_FLAG;
+
+	switch (k->kind) {
+	case VFT_EV_NETDEV_REGISTER:
+		t_str(&t, "netdev ");
+		t_str(&t, name);
+		t_str(&t, " registered in netns ");
+		t_dec(&t, k->num[0]);
+		break;
+	case VFT_EV_NETDEV_UNREGISTER:
+		t_str(&t, "netdev ");
+		t_str(&t, name);
+		t_str(&t, " unregistered");
+		break;
+	case VFT_EV_NETNS_MOVE:
+		t_str(&t, failed ? "move of " : "moved ");
+		t_str(&t, name);
+		t_str(&t, " to netns ");
+		t_dec(&t, k->num[0]);
+		if (failed) {
+			t_str(&t, " failed: ");
+			t_str(&t, vft_errno_name(k->ret, ebuf, sizeof(ebuf)));
+			t_str(&t, msg[0] ? ": " : "");
+			t_str(&t, msg);
+		} else {
+			t_str(&t, name2[0] ? " as " : "");
+			t_str(&t, name2);
+		}
+		break;
+	case VFT_EV_NETDEV_RENAME:
+		t_str(&t, failed ? "rename " : "renamed ");
+		t_str(&t, name);
+		t_str(&t, " -> ");
+		t_str(&t, name2);
+		if (failed) {
+			t_str(&t, " failed: ");
+			t_str(&t, vft_errno_name(k->ret, ebuf, sizeof(ebuf)));
+		}
+		break;
+	case VFT_EV_LINK_CHANGE:
+		t_str(&t, name);
+		t_str(&t, up == was_up ? " flags changed" : up ? " admin up" : " admin down");
+		break;
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		t_str(&t, k->kind == VFT_EV_ADDR_ADD ? "address " : "removed ");
+		t_ip(&t, (int)k->num[0], k->addr);
+		t_str(&t, "/");
+		t_dec(&t, k->num[1]);
+		t_str(&t, k->kind == VFT_EV_ADDR_ADD ? " on " : " from ");
+		t_str(&t, name);
+		break;
+	case VFT_EV_DRIVER_BIND:
+		t_str(&t, "bound to ");
+		t_str(&t, name);
+		t_str(&t, failed ? " (failed)" : "");
+		break;
+	case VFT_EV_DRIVER_UNBIND:
+		t_str(&t, "unbound from ");
+		t_str(&t, name);
+		break;
+	case VFT_EV_VF_ADD:
+	case VFT_EV_VF_REMOVE:
+		t_str(&t, "VF ");
+		t_int(&t, (int32_t)k->num[0]);
+		t_str(&t, " of ");
+		t_str(&t, name);
+		t_str(&t, k->kind == VFT_EV_VF_REMOVE ? " removed" : "");
+		break;
+	case VFT_EV_RDMA_REGISTER:
+		vft_fmt_guid(g, sizeof(g), k->guid);
+		t_str(&t, "RDMA device ");
+		t_str(&t, name);
+		t_str(&t, " registered (node GUID ");
+		t_str(&t, g);
+		t_str(&t, ")");
+		break;
+	case VFT_EV_RDMA_UNREGISTER:
+		t_str(&t, "RDMA device ");
+		t_str(&t, name);
+		t_str(&t, " unregistered");
+		break;
+	case VFT_EV_RDMA_RENAME:
+		t_str(&t, "RDMA device ");
+		t_str(&t, name);
+		t_str(&t, " renamed ");
+		t_str(&t, name2);
+		break;
+	case VFT_EV_RDMA_NETNS_MOVE:
+		t_str(&t, "RDMA device ");
+		t_str(&t, name);
+		t_str(&t, " to netns ");
+		t_dec(&t, k->num[0]);
+		if (failed) {
+			t_str(&t, " failed: ");
+			t_str(&t, vft_errno_name(k->ret, ebuf, sizeof(ebuf)));
+		}
+		break;
+	case VFT_EV_RDMA_PORT_EVENT:
+	case VFT_EV_RDMA_PORT_STATE:
+		t_str(&t, name);
+		if (failed) {
+			t_str(&t, " not visible in netns ");
+			t_dec(&t, k->num[0]);
+			break;
+		}
+		t_str(&t, "/");
+		t_dec(&t, k->num[0]);
+		t_str(&t, " ");
+		t_str(&t, k->kind == VFT_EV_RDMA_PORT_EVENT ? vft_ib_event__name(k->num[1]) ?: "?" :
+							      "state");
+		if (k->num[2]) {
+			t_str(&t, " ");
+			t_str(&t, vft_port_state__name(k->num[3]) ?: "?");
+		}
+		t_str(&t, " lid 0x");
+		t_hex(&t, k->num[4]);
+		t_str(&t, " sm_lid 0x");
+		t_hex(&t, k->num[5]);
+		break;
+	case VFT_EV_VF_CHECK:
+		t_str(&t, "grace period over: checked");
+		break;
+	default:
+		t_str(&t, vft_kind__name(k->kind) ?: "?");
+		break;
+	}
+	*t.p = '\0';
+}
+
+static void render_step(const struct vft_corr *c, const struct kept_step *k, struct vft_step *s)
+{
+	s->ts_ns = k->ts_ns;
+	s->kind = k->kind;
+	s->ret = k->ret;
+	s->pid = k->pid;
+	memset(s->comm, 0, sizeof(s->comm));
+	vft_copy_name(s->comm, pool_str(c, k->comm), sizeof(s->comm));
+	step_text(c, k, s->text, sizeof(s->text));
+}
+
+/* Forgets the rendered steps of @r. */
+static void view_drop(struct vft_corr *c, struct rec *r)
+{
+	size_t i;
+
+	if (!r->in_view)
+		return;
+	i = r->view_slot;
+	c->views[i] = c->views[--c->n_views];
+	c->view_ticks[i] = c->view_ticks[c->n_views];
+	c->views[i]->view_slot = (uint32_t)i;
+	free(r->pub.steps);
+	r->pub.steps = NULL;
+	r->cap_steps = 0;
+	r->in_view = false;
+}
+
+/* Room for @n rendered steps of @r (up to VFT_VF_MAX_STEPS). Returns false on -ENOMEM. */
+static bool view_room(struct rec *r, size_t n)
+{
+	size_t cap = r->cap_steps ? r->cap_steps : 8;
 	struct vft_step *s;
 
-	if (v->n_steps == r->cap_steps && r->cap_steps < VFT_VF_MAX_STEPS) {
-		/* most records keep a few steps: grow on demand */
-		size_t cap = r->cap_steps ? r->cap_steps * 2 : 8;
+	if (n <= r->cap_steps)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	if (cap > VFT_VF_MAX_STEPS)
+		cap = VFT_VF_MAX_STEPS;
+	s = realloc(r->pub.steps, cap * sizeof(*s));
+	if (!s)
+		return false;
+	r->pub.steps = s;
+	r->cap_steps = cap;
+	return true;
+}
 
-		if (cap > VFT_VF_MAX_STEPS)
-			cap = VFT_VF_MAX_STEPS;
-		s = realloc(v->steps, cap * sizeof(*s));
-		if (!s) {
+/* Renders the steps of @r into pub.steps, making room among the rendered records. */
+static void view_make(struct vft_corr *c, struct rec *r)
+{
+	const uint8_t *p = r->kept;
+	struct kept_step k;
+	size_t i, old = 0;
+
+	if (r->in_view) {
+		c->view_ticks[r->view_slot] = c->view_tick;
+		return;
+	}
+	if (c->n_views == VFT_CORR_VIEWS) { /* the one looked up longest ago goes */
+		for (i = 1; i < c->n_views; i++)
+			if (c->view_ticks[i] < c->view_ticks[old])
+				old = i;
+		view_drop(c, c->views[old]);
+	}
+	if (!view_room(r, r->pub.n_steps)) {
+		free(r->pub.steps);
+		r->pub.steps = NULL;
+		r->cap_steps = 0;
+		return;
+	}
+	for (i = 0; i < r->pub.n_steps; i++) {
+		if (i == KEEP_FIRST_STEPS)
+			p = r->kept + r->kept_head; /* past the gap */
+		p = decode_step(r, p, &k);
+		render_step(c, &k, &r->pub.steps[i]);
+	}
+	r->in_view = true;
+	r->view_slot = (uint32_t)c->n_views;
+	c->view_ticks[c->n_views] = c->view_tick;
+	c->views[c->n_views++] = r;
+}
+
+static void add_step(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	struct vft_vf *v = &r->pub;
+	uint8_t coded[KEPT_MAX], *tmp;
+	struct kept_step k;
+	size_t len, cap;
+
+	if (!keep_step(c, r, ev, &k)) {
+		v->steps_dropped++;
+		return;
+	}
+	if (!r->kept_len)
+		r->kept_base = ev->ts_ns;
+	len = code_step(r, &k, coded);
+	if (r->kept_len + len > r->kept_cap && r->kept_head > r->kept_first) {
+		/* close the gap that dropped steps left */
+		memmove(r->kept + r->kept_first, r->kept + r->kept_head,
+			r->kept_len - r->kept_head);
+		r->kept_len -= r->kept_head - r->kept_first;
+		r->kept_head = r->kept_first;
+	}
+	if (r->kept_len + len > r->kept_cap) {
+		/* most records keep a few steps: grow on demand */
+		cap = r->kept_cap ? r->kept_cap * 2 : 128;
+		tmp = realloc(r->kept, cap);
+		if (!tmp) {
 			v->steps_dropped++;
 			return;
 		}
-		v->steps = s;
-		r->cap_steps = cap;
+		r->kept = tmp;
+		r->kept_cap = (uint32_t)cap;
 	}
 	if (v->n_steps == VFT_VF_MAX_STEPS) {
 		/* keep the first steps (how it started) and the newest */
-		memmove(&v->steps[KEEP_FIRST_STEPS], &v->steps[KEEP_FIRST_STEPS + 1],
-			(VFT_VF_MAX_STEPS - KEEP_FIRST_STEPS - 1) * sizeof(*s));
+		r->kept_head += 1 + r->kept[r->kept_head];
 		v->n_steps--;
 		v->steps_dropped++;
+		if (r->in_view)
+			memmove(&v->steps[KEEP_FIRST_STEPS], &v->steps[KEEP_FIRST_STEPS + 1],
+				(VFT_VF_MAX_STEPS - KEEP_FIRST_STEPS - 1) * sizeof(*v->steps));
 	}
-	s = &v->steps[v->n_steps++];
-	memset(s, 0, sizeof(*s));
-	s->ts_ns = ev->ts_ns;
-	s->kind = ev->kind;
-	s->ret = ev->has_ret ? ev->ret : 0;
-	if (ev->has_actor) {
-		s->pid = ev->actor.pid;
-		vft_copy_name(s->comm, ev->actor.comm, sizeof(s->comm));
-	}
-	step_text(ev, s->text, sizeof(s->text));
+	memcpy(r->kept + r->kept_len, coded, len);
+	r->kept_len += (uint32_t)len;
+	if (++v->n_steps <= KEEP_FIRST_STEPS)
+		r->kept_first = r->kept_head = r->kept_len;
+	if (!r->in_view)
+		return;
+	if (view_room(r, v->n_steps))
+		render_step(c, &k, &v->steps[v->n_steps - 1]);
+	else
+		view_drop(c, r); /* rendered again when looked up */
 }
 
 /* ---- the rules ---- */
@@ -955,6 +1884,8 @@ static int on_claim(struct vft_corr *c, struct rec *r, const struct vft_event *e
 		return raise_claim(c, r, &cl, ev->ts_ns,
 				   r->returned_ns ? " after it came back" : "");
 	}
+	if (!r->pend && !(r->pend = calloc(MAX_PENDING_CLAIMS, sizeof(*r->pend))))
+		return -ENOMEM;
 	if (r->n_pend < MAX_PENDING_CLAIMS)
 		r->pend[r->n_pend++] = cl;
 	return 0;
@@ -973,6 +1904,8 @@ static int flush_claims(struct vft_corr *c, struct rec *r, uint64_t move_ns)
 		err = raise_claim(c, r, &r->pend[i], move_ns, when);
 	}
 	r->n_pend = 0;
+	free(r->pend);
+	r->pend = NULL;
 	return err;
 }
 
@@ -1110,7 +2043,7 @@ static bool is_ib(const struct rec *r)
 	return !strcmp(r->pub.link_layer, "InfiniBand");
 }
 
-static void port_evidence(const struct rec *r, char *buf, size_t size)
+static const char *port_evidence(const struct rec *r, char *buf, size_t size)
 {
 	char ng[24], pg[24];
 
@@ -1121,6 +2054,7 @@ static void port_evidence(const struct rec *r, char *buf, size_t size)
 	    "link_layer=%s rocev2_ip_gids=%u",
 	    r->pub.ref.ibdev, r->pub.port, vft_port_state__name(r->pub.port_state) ?: "?",
 	    r->pub.lid, r->pub.sm_lid, ng, pg, r->pub.link_layer, r->pub.n_ip_gids);
+	return buf;
 }
 
 /* The grace period of a pod stay ended: evaluate what must hold by now. */
@@ -1166,7 +2100,7 @@ static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 	}
 	if (err || !v->has_port || !v->ref.ibdev[0] || r->ib_absent)
 		return err;
-	port_evidence(r, evd, sizeof(evd));
+	/* the evidence of each port finding: made when one is raised */
 	if (is_ib(r)) {
 		if (v->port_state != 4 || !lid_ok(v->lid)) {
 			fmt(msg, sizeof(msg),
@@ -1175,13 +2109,13 @@ static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 			    v->ref.ibdev, v->port, v->ref.key, v->ref.netns,
 			    vft_port_state__name(v->port_state) ?: "?", v->lid);
 			err = raise(c, r, VFT_F_LID_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0,
-				    msg, evd);
+				    msg, port_evidence(r, evd, sizeof(evd)));
 		}
 		if (!err && !lid_ok(v->sm_lid)) {
 			fmt(msg, sizeof(msg), "port %s/%u of %s: no Subnet Manager (SM LID 0x%x)",
 			    v->ref.ibdev, v->port, v->ref.key, v->sm_lid);
 			err = raise(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns, r->pod_start_ns, NULL, 0,
-				    msg, evd);
+				    msg, port_evidence(r, evd, sizeof(evd)));
 		}
 		if (!err && !v->port_guid) {
 			fmt(msg, sizeof(msg),
@@ -1189,14 +2123,15 @@ static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 			    "admit it",
 			    v->ref.ibdev, v->port, v->ref.key);
 			err = raise(c, r, VFT_F_GUID_ZERO, ev->ts_ns, r->pod_start_ns, NULL, 0, msg,
-				    evd);
+				    port_evidence(r, evd, sizeof(evd)));
 		}
 	} else if (!strcmp(v->link_layer, "Ethernet") && !v->n_ip_gids) {
 		fmt(msg, sizeof(msg),
 		    "port %s/%u of %s (%s) has no RoCE v2 GID from an IP "
 		    "address: RDMA connections to it will fail",
 		    v->ref.ibdev, v->port, v->ref.key, v->ref.ifname);
-		err = raise(c, r, VFT_F_GID_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0, msg, evd);
+		err = raise(c, r, VFT_F_GID_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0, msg,
+			    port_evidence(r, evd, sizeof(evd)));
 	}
 	return err;
 }
@@ -1257,6 +2192,8 @@ static int resolve_fixed(struct vft_corr *c, struct rec *r, const struct vft_eve
 	char why[160];
 	int err = 0;
 
+	if (!v->n_open)
+		return 0;
 	if (r->open[VFT_F_NET1_NO_IP] && v->n_addrs)
 		err = resolve(c, r, VFT_F_NET1_NO_IP, ev->ts_ns, "an address was added");
 	if (!err && r->open[VFT_F_LID_MISSING] && v->port_state == 4 && lid_ok(v->lid))
@@ -1522,6 +2459,8 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 		/* a device the correlator cannot place; the sinks still see it */
 		goto out;
 	}
+	prefetch_rec(r);
+	__builtin_prefetch(r->kept + r->kept_len, 1); /* where its step goes, last */
 	switch (ev->kind) {
 	case VFT_EV_NETDEV_REGISTER:
 	case VFT_EV_NETDEV_UNREGISTER:
@@ -1553,7 +2492,7 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	if (err == -ENOMEM)
 		goto out;
 	if (ev->kind != VFT_EV_VF_CHECK || r->checked)
-		add_step(r, ev);
+		add_step(c, r, ev);
 	if (!err)
 		err = resolve_fixed(c, r, ev);
 	/* the event first, then what it raised or resolved */
@@ -1632,7 +2571,16 @@ size_t vft_corr__n_vfs(const struct vft_corr *c)
 
 const struct vft_vf *vft_corr__vf(const struct vft_corr *c, size_t i)
 {
-	return i < c->n_recs ? &c->recs[i]->pub : NULL;
+	/* the rendered steps are a cache, not the correlator's state */
+	struct vft_corr *mc = (struct vft_corr *)c;
+	struct rec *r;
+
+	if (i >= c->n_recs)
+		return NULL;
+	r = c->recs[i];
+	mc->view_tick++;
+	view_make(mc, r);
+	return &r->pub;
 }
 
 void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out)
@@ -1651,12 +2599,18 @@ void vft_corr__free(struct vft_corr *c)
 		for (k = 0; k < VFT_F_MAX; k++)
 			free(c->recs[i]->open[k]);
 		free(c->recs[i]->pub.steps);
+		free(c->recs[i]->kept);
+		free(c->recs[i]->pend);
 		free(c->recs[i]);
 	}
 	for (k = 0; k < IX_N; k++)
 		index_free(&c->ix[k]);
+	free(c->names);
 	free(c->recs);
 	free(c->ns);
+	free(c->ns_slots);
+	free(c->pool.buf);
+	free(c->pool.slots);
 	free(c->queue);
 	free(c->trust);
 	free(c);

@@ -89,6 +89,7 @@ struct vft_step {
 #define VFT_VF_MAX_NAMES 8
 #define VFT_VF_MAX_NETNS 8
 #define VFT_VF_MAX_STEPS 128 /* a VF keeps its first 16 and its newest steps */
+#define VFT_CORR_VIEWS 64    /* records whose steps are rendered at a time */
 
 /* A VF's record, read-only to callers. */
 struct vft_vf {
@@ -110,9 +111,16 @@ struct vft_vf {
 	uint32_t port_state, lid, sm_lid;
 	uint64_t node_guid, port_guid;
 	char link_layer[16];
-	uint32_t n_ip_gids;	/* RoCE v2 GIDs derived from an IP address */
-	int32_t numa_node;	/* -1 if unknown */
-	struct vft_step *steps; /* ordered by time of arrival */
+	uint32_t n_ip_gids; /* RoCE v2 GIDs derived from an IP address */
+	int32_t numa_node;  /* -1 if unknown */
+	/*
+	 * Ordered by time of arrival. Rendered when vft_corr__vf() returns the
+	 * record, and kept up to date by later events, until VFT_CORR_VIEWS
+	 * other records have been looked up since; NULL before (in the event
+	 * and take_due callbacks too, unless the record was looked up), or if
+	 * memory ran out. n_steps is always the number of steps kept.
+	 */
+	struct vft_step *steps;
 	size_t n_steps;
 	uint64_t steps_dropped; /* steps not kept (VFT_VF_MAX_STEPS) */
 	uint32_t n_findings;	/* raised on this VF */
@@ -165,7 +173,10 @@ uint64_t vft_corr__next_due(const struct vft_corr *c);
 int vft_corr__take_due(struct vft_corr *c, uint64_t now_ns,
 		       int (*cb)(void *ctx, const struct vft_vf *vf), void *ctx);
 
-/* The VFs, in order of first sight. */
+/*
+ * The VFs, in order of first sight. vft_corr__vf() renders the record's
+ * steps (see struct vft_vf); read them before VFT_CORR_VIEWS other look-ups.
+ */
 size_t vft_corr__n_vfs(const struct vft_corr *c);
 const struct vft_vf *vft_corr__vf(const struct vft_corr *c, size_t i);
 

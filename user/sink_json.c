@@ -424,7 +424,8 @@ static int json_timeline(struct vft_sink *s, const struct vft_vf *vf)
 	add_int(o, "findings", vf->n_findings);
 	add_int(o, "open", vf->n_open);
 	arr = json_object_new_array();
-	for (i = 0; i < vf->n_steps; i++)
+	/* NULL only if rendering the steps ran out of memory */
+	for (i = 0; vf->steps && i < vf->n_steps; i++)
 		json_object_array_add(arr, step_json(&vf->steps[i]));
 	json_object_object_add(o, "steps", arr);
 	add_int(o, "steps_dropped", (int64_t)vf->steps_dropped);

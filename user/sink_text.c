@@ -272,7 +272,8 @@ static int text_timeline(struct vft_sink *s, const struct vft_vf *vf)
 	if (vf->steps_dropped)
 		fprintf(s->out, "   (%llu steps not kept)\n",
 			(unsigned long long)vf->steps_dropped);
-	for (i = 0; i < vf->n_steps; i++) {
+	/* NULL only if rendering the steps ran out of memory */
+	for (i = 0; vf->steps && i < vf->n_steps; i++) {
 		const struct vft_step *st = &vf->steps[i];
 
 		vft_fmt_local_time(ts, sizeof(ts), st->ts_ns);

@@ -3,23 +3,26 @@
 #
 # run.sh - `make bench`: the vftrace benchmarks (docs/bench.md). Measures the
 # idle CPU of vftrace on this machine (whose kernel refuses most hooks: this
-# is mostly the user-space loop), boots Debian's 6.12 kernel under qemu once
-# to run tests/bench/guest.sh (start to ready against bpftrace, idle CPU and
+# is mostly the user-space loop) and the replay of a synthetic capture
+# (build/replay_bench), boots Debian's 6.12 kernel under qemu once to run
+# tests/bench/guest.sh (start to ready against bpftrace, idle CPU and
 # ring-buffer bursts with the hooks attached), then prints every figure with
 # its target and PASS or MISS.
 #
-# Usage: tests/bench/run.sh [--out DIR] [--diag] [startup] [idle] [burst]
+# Usage: tests/bench/run.sh [--out DIR] [--diag] [startup] [idle] [burst] [replay]
 #   --out DIR   where results and logs go (default: a fresh
 #               tests/vm/out/bench-<time>/)
 #   --diag      also the variants that locate a missed target (start to
 #               ready with kprobes; bursts from the hooks alone, and at the
 #               default size with vftrace stopped; idle with ib_core
 #               loaded): about 2 minutes more
-#   startup, idle, burst: run only these benchmarks (default: all)
+#   startup, idle, burst, replay: run only these benchmarks (default: all).
+#               replay alone needs neither root nor the guest.
 #
 # Environment: BENCH_RUNS (5), BENCH_IDLE_S (30), BENCH_BURST_DEVICES (1000),
 # BENCH_DIAG (0; 1 = --diag), VFTRACE (build/vftrace) are passed on to the
-# guest.
+# guest. BENCH_REPLAY_RUNS (5): timed replays; REPLAY_BENCH
+# (build/replay_bench).
 #
 # Exit status: 0 when the benchmarks ran, whether or not their targets were
 # met; 1 when one could not run (no guest, no figures); 2 for usage errors.
@@ -41,20 +44,34 @@ while (($#)); do
 	case $1 in
 	--out) out="${2:?--out needs a dir}"; shift 2 ;;
 	--diag) export BENCH_DIAG=1; shift ;;
-	startup | idle | burst) todo+=("$1"); shift ;;
+	startup | idle | burst | replay) todo+=("$1"); shift ;;
 	-h | --help) sed -n '/^# Usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" 2 ;;
 	esac
 done
-((${#todo[@]})) || todo=(startup idle burst)
+((${#todo[@]})) || todo=(startup idle burst replay)
+wants() { [[ " ${todo[*]} " == *" $1 "* ]]; }
+
+# The benchmarks that run vftrace itself, in the guest (idle also on the host):
+# they need root, the VM harness and the tools.
+guest_todo=()
+for b in "${todo[@]}"; do
+	[[ $b == replay ]] || guest_todo+=("$b")
+done
 
 VFTRACE=${VFTRACE:-build/vftrace}
+REPLAY_BENCH=${REPLAY_BENCH:-build/replay_bench}
 IDLE_S=${BENCH_IDLE_S:-30}
-((EUID == 0)) || die "run as root (BPF in the guest, qemu's 9p export of /)"
-[[ -x "$VFTRACE" ]] || die "$VFTRACE not found; run make first"
-for t in jq bpftrace qemu-system-x86_64; do
-	command -v "$t" >/dev/null || die "$t not found; run scripts/deps.sh"
-done
+if ((${#guest_todo[@]})); then
+	((EUID == 0)) || die "run as root (BPF in the guest, qemu's 9p export of /)"
+	[[ -x "$VFTRACE" ]] || die "$VFTRACE not found; run make first"
+	for t in jq bpftrace qemu-system-x86_64; do
+		command -v "$t" >/dev/null || die "$t not found; run scripts/deps.sh"
+	done
+fi
+if wants replay; then
+	[[ -x "$REPLAY_BENCH" ]] || die "$REPLAY_BENCH not found; run make $REPLAY_BENCH"
+fi
 
 if [[ -z "$out" ]]; then
 	out="tests/vm/out/bench-$(date +%Y%m%d-%H%M%S)"
@@ -65,14 +82,15 @@ BENCH_RESULTS=$out/results.host
 : >"$BENCH_RESULTS"
 started=$SECONDS
 
+result vftrace_commit "$(git rev-parse --short HEAD 2>/dev/null || echo -)"
 # Every run, here and in the guest (which reads the host's files live), uses
 # this copy: a rebuild of build/vftrace during the benchmark changes nothing.
-cp "$VFTRACE" "$out/vftrace" || die "cannot copy $VFTRACE to $out"
-result vftrace_built "$(date -u -r "$VFTRACE" '+%Y-%m-%d %H:%M UTC')"
-result vftrace_commit "$(git rev-parse --short HEAD 2>/dev/null || echo -)"
-result vftrace_sha256 "$(sha256sum "$out/vftrace" | cut -c1-16)"
-VFTRACE=$out/vftrace
-wants() { [[ " ${todo[*]} " == *" $1 "* ]]; }
+if ((${#guest_todo[@]})); then
+	cp "$VFTRACE" "$out/vftrace" || die "cannot copy $VFTRACE to $out"
+	result vftrace_built "$(date -u -r "$VFTRACE" '+%Y-%m-%d %H:%M UTC')"
+	result vftrace_sha256 "$(sha256sum "$out/vftrace" | cut -c1-16)"
+	VFTRACE=$out/vftrace
+fi
 
 # ---- on the host: the user-space loop alone --------------------------------
 
@@ -84,6 +102,17 @@ if wants idle; then
 		bench_log "idle (host): could not run"
 	fi
 	result host_kernel "$(uname -r)"
+fi
+
+# ---- on the host: replay of a capture ----------------------------------------
+
+# Before the guest boots: qemu would share the CPUs with the timed replays.
+if wants replay; then
+	bench_log "replay (host): a synthetic capture of 1000000 events over 10240 VFs"
+	if ! "$REPLAY_BENCH" -R "${BENCH_REPLAY_RUNS:-5}" -f "$BENCH_RESULTS" >"$out/replay.log" 2>&1; then
+		bench_log "replay: could not run, or did not see what was generated; see $out/replay.log"
+		tail -5 "$out/replay.log" >&2
+	fi
 fi
 
 # ---- in the guest -------------------------------------------------------------
@@ -103,14 +132,18 @@ boot() {
 		-- tests/bench/guest.sh "$@"
 }
 
-guest_todo=("${todo[@]}")
-boot guest "${guest_todo[@]}"
-grc=$?
-cat "$out/guest/results" 2>/dev/null >"$out/results"
-# With --diag the guest runs idle's variant with a module loaded last, as
-# its own step (added again by guest.sh when it runs idle).
-steps=("${guest_todo[@]}")
-wants idle && [[ "${BENCH_DIAG:-0}" == 1 ]] && steps+=(modules)
+grc=0
+: >"$out/results"
+steps=()
+if ((${#guest_todo[@]})); then
+	boot guest "${guest_todo[@]}"
+	grc=$?
+	cat "$out/guest/results" 2>/dev/null >"$out/results"
+	# With --diag the guest runs idle's variant with a module loaded last, as
+	# its own step (added again by guest.sh when it runs idle).
+	steps=("${guest_todo[@]}")
+	wants idle && [[ "${BENCH_DIAG:-0}" == 1 ]] && steps+=(modules)
+fi
 # A second boot only for the steps the first could not finish (a guest that
 # hung or crashed; one that ran and failed would fail again).
 if ((grc == 3)); then
@@ -145,9 +178,10 @@ verdict() {
 	*) echo "-" ;;
 	esac
 }
-# lt A B / ge A B: 1 or 0 (numbers), "" when A is missing.
+# lt A B / ge A B / le A B: 1 or 0 (numbers), "" when A is missing.
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || a == "") print ""; else print (a + 0 < b + 0) ? 1 : 0 }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || a == "") print ""; else print (a + 0 >= b + 0) ? 1 : 0 }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || a == "") print ""; else print (a + 0 <= b + 0) ? 1 : 0 }'; }
 
 rows=()
 row() { rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4"); }
@@ -218,10 +252,28 @@ if wants burst; then
 	burst_row min_hooks "(diag) 3b, hooks only" exact
 	burst_row default_stop "(diag) 3c at the default size" info
 fi
+if wants replay; then
+	row "4 replay: $(r replay_events) events over $(r replay_vfs) VFs" "$(r replay_pods) pod stays, $(r replay_event_rate) events/s of event time; $(r replay_findings) findings" "" ""
+	row "  events/s, replay into a counting sink" "$(r replay_mevents) M events/s ($(r replay_s) s, median of $(r replay_runs))" ">= 1 M/s" \
+		"$(verdict "$(ge "$(r replay_mevents)" 1)")"
+	row "  floor: the file read and inflated" "$(r replay_floor_mevents) M events/s ($(r replay_floor_s) s)" "" ""
+	row "  ratio replay / floor" "$(r replay_ratio)x" "<= 3x" \
+		"$(verdict "$(le "$(r replay_ratio)" 3)")"
+	row "  peak RSS of the replay process" "$(r replay_rss_mb) MB" "<= 64 MB" \
+		"$(verdict "$(le "$(r replay_rss_mb)" 64)")"
+	row "  bytes per event on disk" "$(r replay_bytes_per_event)" "<= 32" \
+		"$(verdict "$(le "$(r replay_bytes_per_event)" 32)")"
+	[[ "$(r replay_ok)" == 1 ]] ||
+		row "  WARNING the replay did not run, or not as generated" "see replay.log" "" ""
+fi
 
 echo
-echo "vftrace benchmarks, $(r date): guest $(r kernel) under qemu TCG ($(r vcpus) vCPUs), host $(uname -r)"
-echo "vftrace built $(r vftrace_built) in a tree at $(r vftrace_commit) (sha256 $(r vftrace_sha256)...)"
+if ((${#guest_todo[@]})); then
+	echo "vftrace benchmarks, $(r date): guest $(r kernel) under qemu TCG ($(r vcpus) vCPUs), host $(uname -r)"
+	echo "vftrace built $(r vftrace_built) in a tree at $(r vftrace_commit) (sha256 $(r vftrace_sha256)...)"
+else
+	echo "vftrace benchmarks, $(date -u +%Y-%m-%d): host $(uname -r) ($(nproc) CPUs), a tree at $(r vftrace_commit)"
+fi
 printf '%s\n' "${rows[@]}" | awk -F'\t' '
 	{ for (i = 1; i <= 4; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
 	END {
@@ -241,5 +293,9 @@ missing=0
 for b in "${steps[@]}"; do
 	[[ "$(r "${b}_ok")" == 1 ]] || { echo "bench: $b could not run; see $out/guest*/" >&2; missing=1; }
 done
+if wants replay && [[ "$(r replay_ok)" != 1 ]]; then
+	echo "bench: replay could not run, or not as generated; see $out/replay.log" >&2
+	missing=1
+fi
 ((grc == 0 && missing == 0)) || exit 1
 exit 0
