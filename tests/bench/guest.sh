@@ -269,7 +269,7 @@ burst() {
 		[.[] | select(.type == "event")] as $ev
 		| [$ev[] | select(.source == "inventory")] as $inv
 		| [$ev[] | select(.source != "inventory" and mine)] as $mine
-		| [$ev[] | select(.source != "inventory" and (mine | not))] as $other
+		| [$ev[] | select(.source != "inventory" and .source != "enrich" and .source != "timer" and (mine | not))] as $other
 		| {
 			received: ($mine | length),
 			distinct: ($mine | map("\(.event) \(.ifname)") | unique | length),
