@@ -8,6 +8,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "check.h"
+#include "sink.h"
 #include "util.h"
 
 #define RED "\033[31m"
@@ -341,20 +342,6 @@ int vft_check__print_text(FILE *out, const struct vft_check_row *rows, size_t n,
 	return fflush(out) == EOF ? -errno : 0;
 }
 
-static int emit(FILE *out, struct json_object *o)
-{
-	int err = 0;
-
-	if (!o)
-		return -ENOMEM;
-	if (fprintf(out, "%s\n",
-		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-		err = -EIO;
-	json_object_put(o);
-	return err;
-}
-
 static void add_str_or_null(struct json_object *o, const char *key, const char *v)
 {
 	json_object_object_add(o, key, v && v[0] ? json_object_new_string(v) : NULL);
@@ -362,7 +349,8 @@ static void add_str_or_null(struct json_object *o, const char *key, const char *
 
 int vft_check__print_json(FILE *out, const struct vft_check_row *rows, size_t n)
 {
-	struct json_object *o, *vf, *checks, *c;
+	struct json_object *o, *checks, *c;
+	struct vft_vf_ref ref;
 	size_t i, ready = 0;
 	int k, err = 0;
 
@@ -371,16 +359,10 @@ int vft_check__print_json(FILE *out, const struct vft_check_row *rows, size_t n)
 
 		o = json_object_new_object();
 		json_object_object_add(o, "type", json_object_new_string("check"));
-		vf = json_object_new_object();
-		json_object_object_add(vf, "key", json_object_new_string(r->ref.key));
-		add_str_or_null(vf, "pci", r->ref.pci);
-		add_str_or_null(vf, "ifname", r->ref.ifname);
-		json_object_object_add(vf, "netns",
-				       r->ref.netns ? json_object_new_int64(r->ref.netns) : NULL);
-		add_str_or_null(vf, "netns_name", r->ref.netns_name);
-		add_str_or_null(vf, "pod", r->pod);
-		add_str_or_null(vf, "ibdev", r->ref.ibdev);
-		json_object_object_add(o, "vf", vf);
+		/* the row's pod is that of its netns, else the one it was allocated to */
+		ref = r->ref;
+		vft_copy_name(ref.pod_uid, r->pod, sizeof(ref.pod_uid));
+		json_object_object_add(o, "vf", vft_vf_ref__to_json(&ref));
 		add_str_or_null(o, "pf", r->pf);
 		if (r->vf_index >= 0 && r->pf[0])
 			json_object_object_add(o, "vf_index", json_object_new_int(r->vf_index));
@@ -399,7 +381,7 @@ int vft_check__print_json(FILE *out, const struct vft_check_row *rows, size_t n)
 		}
 		json_object_object_add(o, "checks", checks);
 		ready += r->ready;
-		err = emit(out, o);
+		err = vft_json__write_line(out, o);
 	}
 	if (err)
 		return err;
@@ -408,6 +390,5 @@ int vft_check__print_json(FILE *out, const struct vft_check_row *rows, size_t n)
 	json_object_object_add(o, "vfs", json_object_new_int64((int64_t)n));
 	json_object_object_add(o, "ready", json_object_new_int64((int64_t)ready));
 	json_object_object_add(o, "not_ready", json_object_new_int64((int64_t)(n - ready)));
-	err = emit(out, o);
-	return err ? err : (fflush(out) == EOF ? -errno : 0);
+	return vft_json__write_line(out, o);
 }

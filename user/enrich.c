@@ -112,7 +112,7 @@ static void vf_event(struct vft_event *ev, const struct vft_vf *vf, uint32_t kin
 int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
 			  uint64_t now_ns, vft_event_cb cb, void *ctx)
 {
-	bool live = !root || !root[0] || !strcmp(root, "/"), inside;
+	bool live = vft_root_is_live(root), inside;
 	uint32_t port = vf->port ? vf->port : 1;
 	struct vft_netns_info info;
 	struct vft_port_attrs pa;

@@ -203,6 +203,34 @@ static const struct argp_option selection_options[] = {
 	{},
 };
 
+/*
+ * --ifname, --driver and --pci into @f, as watch, record, audit and check take
+ * them. Returns 0, or ARGP_ERR_UNKNOWN for another key. Out of memory ends
+ * the program with @oom_status.
+ */
+static error_t parse_filter_key(int key, char *arg, struct argp_state *state, struct vft_filter *f,
+				int oom_status)
+{
+	switch (key) {
+	case 'i':
+		if (vft_filter__add_ifname(f, arg))
+			argp_failure(state, oom_status, ENOMEM, "--ifname");
+		return 0;
+	case OPT_DRIVER:
+		if (vft_filter__add_driver(f, arg))
+			argp_failure(state, oom_status, ENOMEM, "--driver");
+		return 0;
+	case OPT_PCI:
+		if (vft_filter__add_pci(f, arg))
+			argp_error(state,
+				   "invalid --pci '%s': want a PCI address such as 0000:3b:10.5",
+				   arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
 static error_t parse_selection(int key, char *arg, struct argp_state *state)
 {
 	struct trace_opts *o = state->input;
@@ -210,19 +238,9 @@ static error_t parse_selection(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'i':
-		if (vft_filter__add_ifname(&o->filter, arg))
-			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--ifname");
-		return 0;
 	case OPT_DRIVER:
-		if (vft_filter__add_driver(&o->filter, arg))
-			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--driver");
-		return 0;
 	case OPT_PCI:
-		if (vft_filter__add_pci(&o->filter, arg))
-			argp_error(state,
-				   "invalid --pci '%s': want a PCI address such as 0000:3b:10.5",
-				   arg);
-		return 0;
+		return parse_filter_key(key, arg, state, &o->filter, EXIT_RUNTIME);
 	case OPT_ALL:
 		o->filter.all = true;
 		return 0;
@@ -522,7 +540,7 @@ static uint32_t host_netns(const struct watch_ctx *w)
 	uint32_t host = w->netns ? vft_netns_map__host(w->netns) : 0;
 	struct stat st;
 
-	if (!host && (!w->root || !strcmp(w->root, "/")) && !stat("/proc/self/ns/net", &st))
+	if (!host && vft_root_is_live(w->root) && !stat("/proc/self/ns/net", &st))
 		host = (uint32_t)st.st_ino;
 	return host;
 }
@@ -1336,19 +1354,9 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 		o->vf = arg;
 		return 0;
 	case 'i':
-		if (vft_filter__add_ifname(&o->filter, arg))
-			argp_failure(state, EXIT_USAGE, ENOMEM, "--ifname");
-		return 0;
 	case OPT_DRIVER:
-		if (vft_filter__add_driver(&o->filter, arg))
-			argp_failure(state, EXIT_USAGE, ENOMEM, "--driver");
-		return 0;
 	case OPT_PCI:
-		if (vft_filter__add_pci(&o->filter, arg))
-			argp_error(state,
-				   "invalid --pci '%s': want a PCI address such as 0000:3b:10.5",
-				   arg);
-		return 0;
+		return parse_filter_key(key, arg, state, &o->filter, EXIT_USAGE);
 	case OPT_ALL:
 		o->all = true;
 		return 0;
@@ -1386,26 +1394,14 @@ static const char check_doc[] =
 static const struct argp check_argp = { check_options, parse_check, NULL, check_doc,
 					common_children };
 
-static bool is_live_root(const char *root)
-{
-	return !root || !root[0] || !strcmp(root, "/");
-}
-
-/* The netns inode of <root>/proc/<pid>, 0 if unreadable. */
+/* The netns inode of <root>/proc/<pid>, 0 if unreadable or @pid is not a number. */
 static uint32_t pid_netns(const char *root, const char *pid)
 {
-	char rel[64], path[PATH_MAX], link[64];
-	unsigned long ino;
-	ssize_t n;
+	uint32_t n, ino;
 
-	snprintf(rel, sizeof(rel), "/proc/%s/ns/net", pid);
-	if (vft_path(path, sizeof(path), root, rel))
+	if (vft_sysfs__parse_u32(pid, &n) || vft_netns__of_pid(root, n, &ino))
 		return 0;
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return 0;
-	link[n] = '\0';
-	return sscanf(link, "net:[%lu]", &ino) == 1 ? (uint32_t)ino : 0;
+	return ino;
 }
 
 /* The device directory above <sysdir>/class/net/<name>'s real path (.../<parent>/net/<name>). */
@@ -1550,7 +1546,7 @@ static void check_facts(struct watch_ctx *w, const struct check_opts *o, const s
 	if (vf->ref.ibdev[0] && !vft_inventory__read_rdma(o->root, vf->ref.ibdev, &ra))
 		vft_copy_name(f->ib_parent, ra.parent, sizeof(f->ib_parent));
 	/* the RDMA device as the VF's netns sees it (exclusive netns mode hides it) */
-	if (vf->ref.ibdev[0] && is_live_root(o->root) && w->netns && vf->ref.netns &&
+	if (vf->ref.ibdev[0] && vft_root_is_live(o->root) && w->netns && vf->ref.netns &&
 	    vf->ref.netns != vft_netns_map__host(w->netns) &&
 	    !vft_netns_map__lookup(w->netns, vf->ref.netns, &info)) {
 		n = vft_netns__read_port(info.path, vf->ref.ibdev, vf->port ? vf->port : 1, &port);
@@ -1746,7 +1742,7 @@ static int cmd_check(int argc, char **argv)
 		vft_debug("no cgroup2 mount found\n");
 	host = host_netns(&w);
 	err = announce_netns(&w, host, true);
-	if (!err && is_live_root(o.root)) {
+	if (!err && vft_root_is_live(o.root)) {
 		struct netlink_source_opts nopts = { .root = o.root };
 
 		err = netlink_source__new(&nopts, &nl);

@@ -94,7 +94,7 @@ static int parse_ns_link(const char *s, uint32_t *out)
 }
 
 /* The netns of the process that <root>/proc/<pid> names. Returns 0 or -errno. */
-static int read_ns_link(const char *root, uint32_t pid, uint32_t *out)
+int vft_netns__of_pid(const char *root, uint32_t pid, uint32_t *out)
 {
 	char rel[64], path[PATH_MAX], link[64];
 	ssize_t n;
@@ -253,7 +253,7 @@ static int scan_procs(const char *root, struct ns_table *t)
 		p.pid = parse_pid(de->d_name);
 		if (!p.pid)
 			continue;
-		err = read_ns_link(root, p.pid, &p.netns);
+		err = vft_netns__of_pid(root, p.pid, &p.netns);
 		if (err) {
 			/* gone (silently), not ours to read, or not a netns link */
 			if (err != -ENOENT && err != -ESRCH)
@@ -339,7 +339,7 @@ static int rescan(struct vft_netns_map *m)
 	err = scan_names(m->root, &t);
 	if (err)
 		goto out;
-	if (read_ns_link(m->root, 1, &host))
+	if (vft_netns__of_pid(m->root, 1, &host))
 		host = 0;
 	table_free(&m->t);
 	m->t = t;

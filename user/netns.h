@@ -48,6 +48,9 @@ int vft_netns_map__rescan(struct vft_netns_map *m);
 size_t vft_netns_map__count(const struct vft_netns_map *m);
 int vft_netns_map__get(struct vft_netns_map *m, size_t i, struct vft_netns_info *out);
 
+/* The netns inode of process @pid (its <root>/proc/<pid>/ns/net link). Returns 0 or -errno. */
+int vft_netns__of_pid(const char *root, uint32_t pid, uint32_t *out);
+
 /* The host netns (that of <root>/proc/1/ns/net), 0 if unknown. */
 uint32_t vft_netns_map__host(const struct vft_netns_map *m);
 

@@ -112,6 +112,10 @@ static inline int vft_sink__summary(struct vft_sink *s, const struct vft_summary
 /* @ev as a JSON object ({"type":"event"}); @vf may be NULL. Exposed for tests. */
 struct json_object;
 struct json_object *vft_event__to_json(const struct vft_event *ev, const struct vft_vf *vf);
+/* The "vf" object of findings and check lines: every key always there, null when unknown. */
+struct json_object *vft_vf_ref__to_json(const struct vft_vf_ref *ref);
+/* Writes @o as one line on @out, flushed, and frees it. Returns 0 or -errno (-ENOMEM if @o is NULL). */
+int vft_json__write_line(FILE *out, struct json_object *o);
 /* @f as {"type":"finding"} or, when resolved, {"type":"resolved"}. */
 struct json_object *vft_finding__to_json(const struct vft_finding *f);
 

@@ -128,7 +128,7 @@ static void add_str_or_null(struct json_object *o, const char *key, const char *
 		json_object_object_add(o, key, NULL);
 }
 
-static struct json_object *vf_ref_json(const struct vft_vf_ref *ref)
+struct json_object *vft_vf_ref__to_json(const struct vft_vf_ref *ref)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -273,13 +273,13 @@ struct json_object *vft_finding__to_json(const struct vft_finding *f)
 					  (f->resolved_ns - f->ts_ns) / 1000000 :
 					  0));
 		add_str(o, "by", f->resolved_by);
-		json_object_object_add(o, "vf", vf_ref_json(&f->vf));
+		json_object_object_add(o, "vf", vft_vf_ref__to_json(&f->vf));
 		return o;
 	}
 	add_ts(o, f->ts_ns);
 	vft_fmt_rfc3339(ts, sizeof(ts), f->since_ns);
 	add_str(o, "since", ts);
-	json_object_object_add(o, "vf", vf_ref_json(&f->vf));
+	json_object_object_add(o, "vf", vft_vf_ref__to_json(&f->vf));
 	if (f->has_actor) {
 		a = json_object_new_object();
 		add_int(a, "pid", f->pid);
@@ -302,7 +302,7 @@ struct json_object *vft_finding__to_json(const struct vft_finding *f)
 }
 
 /* Writes one line and frees @o. Returns 0 or -errno (EPIPE: the reader went away). */
-static int emit(struct vft_sink *s, struct json_object *o)
+int vft_json__write_line(FILE *out, struct json_object *o)
 {
 	const char *line;
 	int err = 0;
@@ -312,10 +312,15 @@ static int emit(struct vft_sink *s, struct json_object *o)
 	errno = 0;
 	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							 JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (fputs(line, s->out) == EOF || fputc('\n', s->out) == EOF || fflush(s->out) == EOF)
+	if (fputs(line, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
 		err = errno ? -errno : -EIO;
 	json_object_put(o);
 	return err;
+}
+
+static int emit(struct vft_sink *s, struct json_object *o)
+{
+	return vft_json__write_line(s->out, o);
 }
 
 static int json_hooks(struct vft_sink *s, const struct vft_ready *r, const char *type)
@@ -391,7 +396,7 @@ static int json_timeline(struct vft_sink *s, const struct vft_vf *vf)
 	size_t i;
 
 	add_str(o, "type", "vf");
-	json_object_object_add(o, "vf", vf_ref_json(&vf->ref));
+	json_object_object_add(o, "vf", vft_vf_ref__to_json(&vf->ref));
 	add_str_or_null(o, "pf", vf->pf);
 	if (vf->vf_index >= 0)
 		add_int(o, "vf_index", vf->vf_index);

@@ -30,7 +30,7 @@ int vft_path(char *buf, size_t size, const char *root, const char *path)
 {
 	int n;
 
-	if (!root || !root[0] || !strcmp(root, "/"))
+	if (vft_root_is_live(root))
 		root = "";
 	n = snprintf(buf, size, "%s%s", root, path);
 	if (n < 0 || (size_t)n >= size)
@@ -205,4 +205,9 @@ int vft_parse_time(const char *s, uint64_t *out_ns)
 		return -EINVAL;
 	*out_ns = (uint64_t)(t - off) * 1000000000ULL + frac;
 	return 0;
+}
+
+bool vft_root_is_live(const char *root)
+{
+	return !root || !root[0] || !strcmp(root, "/");
 }

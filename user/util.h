@@ -21,6 +21,8 @@ const char *vft_errno_name(int err, char *buf, size_t size);
  * absolute @path into @buf. Returns 0, or -ENAMETOOLONG.
  */
 int vft_path(char *buf, size_t size, const char *root, const char *path);
+/* Whether @root is no prefix at all (NULL, "" or "/"): the live system. */
+bool vft_root_is_live(const char *root);
 
 /* "2026-11-28T18:40:01.123456789Z" (UTC, RFC 3339). */
 void vft_fmt_rfc3339(char *buf, size_t size, uint64_t wall_ns);

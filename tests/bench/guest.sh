@@ -337,11 +337,11 @@ bench_modules() {
 
 # ---- main -------------------------------------------------------------------
 
-todo=("$@")
-((${#todo[@]})) || todo=(startup idle burst)
+benches=("$@")
+((${#benches[@]})) || benches=(startup idle burst)
 # The variant that loads a module goes last.
-((DIAG)) && [[ " ${todo[*]} " == *" idle "* && " ${todo[*]} " != *" modules "* ]] && todo+=(modules)
-for b in "${todo[@]}"; do
+((DIAG)) && [[ " ${benches[*]} " == *" idle "* && " ${benches[*]} " != *" modules "* ]] && benches+=(modules)
+for b in "${benches[@]}"; do
 	case $b in
 	startup | idle | burst | modules) ;;
 	*)

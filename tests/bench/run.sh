@@ -39,30 +39,30 @@ die() {
 }
 
 out=""
-todo=()
+benches=()
 while (($#)); do
 	case $1 in
 	--out) out="${2:?--out needs a dir}"; shift 2 ;;
 	--diag) export BENCH_DIAG=1; shift ;;
-	startup | idle | burst | replay) todo+=("$1"); shift ;;
+	startup | idle | burst | replay) benches+=("$1"); shift ;;
 	-h | --help) sed -n '/^# Usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" 2 ;;
 	esac
 done
-((${#todo[@]})) || todo=(startup idle burst replay)
-wants() { [[ " ${todo[*]} " == *" $1 "* ]]; }
+((${#benches[@]})) || benches=(startup idle burst replay)
+wants() { [[ " ${benches[*]} " == *" $1 "* ]]; }
 
 # The benchmarks that run vftrace itself, in the guest (idle also on the host):
 # they need root, the VM harness and the tools.
-guest_todo=()
-for b in "${todo[@]}"; do
-	[[ $b == replay ]] || guest_todo+=("$b")
+guest_benches=()
+for b in "${benches[@]}"; do
+	[[ $b == replay ]] || guest_benches+=("$b")
 done
 
 VFTRACE=${VFTRACE:-build/vftrace}
 REPLAY_BENCH=${REPLAY_BENCH:-build/replay_bench}
 IDLE_S=${BENCH_IDLE_S:-30}
-if ((${#guest_todo[@]})); then
+if ((${#guest_benches[@]})); then
 	((EUID == 0)) || die "run as root (BPF in the guest, qemu's 9p export of /)"
 	[[ -x "$VFTRACE" ]] || die "$VFTRACE not found; run make first"
 	for t in jq bpftrace qemu-system-x86_64; do
@@ -85,7 +85,7 @@ started=$SECONDS
 result vftrace_commit "$(git rev-parse --short HEAD 2>/dev/null || echo -)"
 # Every run, here and in the guest (which reads the host's files live), uses
 # this copy: a rebuild of build/vftrace during the benchmark changes nothing.
-if ((${#guest_todo[@]})); then
+if ((${#guest_benches[@]})); then
 	cp "$VFTRACE" "$out/vftrace" || die "cannot copy $VFTRACE to $out"
 	result vftrace_built "$(date -u -r "$VFTRACE" '+%Y-%m-%d %H:%M UTC')"
 	result vftrace_sha256 "$(sha256sum "$out/vftrace" | cut -c1-16)"
@@ -135,13 +135,13 @@ boot() {
 grc=0
 : >"$out/results"
 steps=()
-if ((${#guest_todo[@]})); then
-	boot guest "${guest_todo[@]}"
+if ((${#guest_benches[@]})); then
+	boot guest "${guest_benches[@]}"
 	grc=$?
 	cat "$out/guest/results" 2>/dev/null >"$out/results"
 	# With --diag the guest runs idle's variant with a module loaded last, as
 	# its own step (added again by guest.sh when it runs idle).
-	steps=("${guest_todo[@]}")
+	steps=("${guest_benches[@]}")
 	wants idle && [[ "${BENCH_DIAG:-0}" == 1 ]] && steps+=(modules)
 fi
 # A second boot only for the steps the first could not finish (a guest that
@@ -268,7 +268,7 @@ if wants replay; then
 fi
 
 echo
-if ((${#guest_todo[@]})); then
+if ((${#guest_benches[@]})); then
 	echo "vftrace benchmarks, $(r date): guest $(r kernel) under qemu TCG ($(r vcpus) vCPUs), host $(uname -r)"
 	echo "vftrace built $(r vftrace_built) in a tree at $(r vftrace_commit) (sha256 $(r vftrace_sha256)...)"
 else
