@@ -539,6 +539,59 @@ uint64_t bpf_source__lost(const struct bpf_source *src)
 	return total;
 }
 
+/*
+ * "memlock:\t<bytes>" of /proc/self/fdinfo/<fd>. Our own fds are only in the
+ * live /proc, whatever the root prefix: no prefix here.
+ */
+static int map_memlock(int fd, uint64_t *out)
+{
+	char path[64], line[128];
+	unsigned long long v;
+	int err = -ENODATA;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "memlock: %llu", &v) == 1) {
+			*out = v;
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+int bpf_source__map_memory(const struct bpf_source *src,
+			   int (*cb)(void *ctx, const char *map, uint64_t bytes), void *ctx)
+{
+	struct bpf_map *map;
+	uint64_t bytes = 0;
+	int err = 0, ret, fd;
+
+	if (!src->skel)
+		return 0;
+	/* bpf_object__for_each_map(), spelled out: clang-format does not know the macro */
+	for (map = bpf_object__next_map(src->skel->obj, NULL); map;
+	     map = bpf_object__next_map(src->skel->obj, map)) {
+		fd = bpf_map__fd(map);
+		if (fd < 0)
+			continue;
+		ret = map_memlock(fd, &bytes);
+		if (ret) {
+			err = err ?: ret;
+			continue;
+		}
+		ret = cb(ctx, bpf_map__name(map), bytes);
+		if (ret)
+			return ret;
+	}
+	return err;
+}
+
 void bpf_source__free(struct bpf_source *src)
 {
 	size_t i, j;

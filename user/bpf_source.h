@@ -57,6 +57,19 @@ int bpf_source__poll(struct bpf_source *src, int timeout_ms, vft_event_cb cb, vo
 /* Records the kernel dropped (ring buffer full) plus records that failed to decode. */
 uint64_t bpf_source__lost(const struct bpf_source *src);
 
+/*
+ * For each map of the loaded object, calls @cb with its name (bpf_map__name())
+ * and the kernel memory charged to it: the "memlock:" of its fdinfo. The
+ * module instance shares the core instance's maps, so only the core
+ * instance's maps are reported (the module instance's own .rodata copy is
+ * left out). Nothing is reported before an object is loaded (no hook can
+ * attach). Returns 0, the first nonzero return of @cb (which stops the
+ * walk), or the first -errno of a map whose fdinfo could not be read (the
+ * others are still reported).
+ */
+int bpf_source__map_memory(const struct bpf_source *src,
+			   int (*cb)(void *ctx, const char *map, uint64_t bytes), void *ctx);
+
 void bpf_source__free(struct bpf_source *src);
 
 #endif /* VFT_BPF_SOURCE_H */

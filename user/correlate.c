@@ -136,12 +136,16 @@ struct rec {
 	char claimed_by[MAX_PENDING_CLAIMS][VFT_NAME_LEN]; /* claims raised in this host stay */
 	size_t n_claimed_by;
 	struct vft_finding *open[VFT_F_MAX];
+	bool vf_removed;  /* its PF removed it (vf_remove), not added again since */
+	uint64_t gone_ns; /* since when nothing of it is left (rec_gone), 0 while something is */
 };
 
 struct nsinfo {
 	uint32_t netns;
 	bool host;
-	uint32_t n_recs; /* records in it now */
+	uint32_t n_recs;  /* records in it now */
+	bool emptied;	  /* its last record left it */
+	uint64_t seen_ns; /* last named by a netns_info, made, or emptied */
 	char name[64];
 	char pod_uid[40];
 };
@@ -195,6 +199,8 @@ struct vft_corr {
 	/* findings and resolutions of the event being fed, reported after it */
 	struct vft_finding *queue;
 	size_t n_queue, cap_queue;
+	/* the newest event time, and when the next sweep is due (retain_ns) */
+	uint64_t now_ns, next_sweep;
 };
 
 static const struct {
@@ -639,6 +645,7 @@ static struct nsinfo *ns_get(struct vft_corr *c, uint32_t netns)
 	n = &c->ns[c->n_ns++];
 	memset(n, 0, sizeof(*n));
 	n->netns = netns;
+	n->seen_ns = c->now_ns;
 	for (i = ns_slot0(netns, c->cap_ns_slots); c->ns_slots[i].idx;
 	     i = (i + 1) & (c->cap_ns_slots - 1))
 		;
@@ -678,6 +685,7 @@ static int on_netns_info(struct vft_corr *c, const struct vft_event *ev)
 	if (!n)
 		return -ENOMEM;
 	n->host = ev->netns_host;
+	n->seen_ns = c->now_ns;
 	vft_copy_name(n->name, ev->netns_name, sizeof(n->name));
 	vft_copy_name(n->pod_uid, ev->pod_uid, sizeof(n->pod_uid));
 	if (ev->netns_host)
@@ -1072,9 +1080,12 @@ static int set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uin
 	}
 	if (to) {
 		to->n_recs++;
+		to->emptied = false;
 		from = ns_find(c, r->pub.ref.netns);
-		if (from)
-			from->n_recs--;
+		if (from && !--from->n_recs) {
+			from->emptied = true;
+			from->seen_ns = c->now_ns;
+		}
 		r->pub.ref.netns = netns;
 		ref_update(r, to);
 	}
@@ -1740,7 +1751,7 @@ static void add_step(struct vft_corr *c, struct rec *r, const struct vft_event *
 	struct kept_step k;
 	size_t len, cap;
 
-	if (!keep_step(c, r, ev, &k)) {
+	if (c->opts.no_steps || !keep_step(c, r, ev, &k)) {
 		v->steps_dropped++;
 		return;
 	}
@@ -2440,12 +2451,226 @@ static struct rec *find_rec(struct vft_corr *c, const struct vft_event *ev)
 	}
 }
 
+/* ---- retention ---- */
+
+/*
+ * Nothing of the VF is left that an event could name but its PCI address:
+ * no netdev, no RDMA device, no driver, and no PF that still has it.
+ */
+static bool rec_gone(const struct rec *r)
+{
+	return !r->pub.registered && !r->pub.ref.ibdev[0] && !r->pub.driver[0] &&
+	       (!r->pub.pf[0] || r->vf_removed) && !(r->due_ns && !r->due_taken);
+}
+
+static void update_gone(struct vft_corr *c, struct rec *r)
+{
+	if (!rec_gone(r))
+		r->gone_ns = 0;
+	else if (!r->gone_ns)
+		r->gone_ns = c->now_ns ? c->now_ns : 1;
+}
+
+/* Drops @r: its open findings are reported resolved, its netns loses a record. */
+static void forget_rec(struct vft_corr *c, struct rec *r, const char *why)
+{
+	struct nsinfo *n = ns_find(c, r->pub.ref.netns);
+	uint32_t code;
+
+	for (code = 1; code < VFT_F_MAX; code++)
+		if (resolve(c, r, code, c->now_ns, why))
+			c->stats.dropped++; /* the resolution is lost, not the record's memory */
+	if (n && n->n_recs && !--n->n_recs) {
+		n->emptied = true;
+		n->seen_ns = c->now_ns;
+	}
+	view_drop(c, r);
+	name_unlink(c, r);
+	free(r->pub.steps);
+	free(r->kept);
+	free(r->pend);
+	free(r);
+	c->stats.forgotten++;
+}
+
+/* A table of @cap slots for @live entries, as index_grow() sizes it. */
+static size_t sweep_cap(size_t live)
+{
+	size_t cap = 64;
+
+	while ((live + 1) * 4 > cap)
+		cap *= 2;
+	return cap;
+}
+
+/*
+ * Drops the records gone for longer than retain_ns and the netns entries
+ * nothing is in (see struct vft_corr_opts). The new index tables are made
+ * first: when memory runs out, nothing is dropped and -ENOMEM returned.
+ */
+static int sweep(struct vft_corr *c)
+{
+	uint64_t cut = c->now_ns - c->opts.retain_ns;
+	struct slot *slots[IX_N] = {};
+	struct ns_slot *ns_slots = NULL;
+	size_t i, j, k, live[IX_N] = {}, n_gone = 0, ns_live = 0, ns_cap;
+	char why[96];
+	int which, err = -ENOMEM;
+
+	if (c->now_ns <= c->opts.retain_ns)
+		return 0;
+	for (i = 0; i < c->n_recs; i++) {
+		const struct rec *r = c->recs[i];
+
+		if (r->gone_ns && r->gone_ns <= cut) {
+			n_gone++;
+			continue;
+		}
+		for (which = 0; which < IX_N; which++)
+			live[which] += which != IX_NAME && rec_keyed(r, which);
+	}
+	for (k = 0; k < c->n_ns; k++) {
+		const struct nsinfo *n = &c->ns[k];
+
+		ns_live += n->host || n->netns == c->host_netns || n->n_recs ||
+			   (!n->emptied && n->seen_ns > cut);
+	}
+	/* what a record going frees from its netns is not counted: kept one more sweep */
+	if (!n_gone && ns_live == c->n_ns)
+		return 0;
+	for (which = 0; which < IX_N; which++) {
+		if (which == IX_NAME || !n_gone)
+			continue;
+		slots[which] = calloc(sweep_cap(live[which]), sizeof(*slots[which]));
+		if (!slots[which])
+			goto out;
+	}
+	ns_cap = c->cap_ns_slots;
+	if (ns_live < c->n_ns) {
+		ns_slots = calloc(ns_cap, sizeof(*ns_slots));
+		if (!ns_slots)
+			goto out;
+	}
+
+	fmt(why, sizeof(why), "forgotten: gone for more than %llu s (retention)",
+	    (unsigned long long)(c->opts.retain_ns / 1000000000ULL));
+	for (i = k = 0; i < c->n_recs; i++) {
+		struct rec *r = c->recs[i];
+
+		if (r->gone_ns && r->gone_ns <= cut) {
+			forget_rec(c, r, why);
+			continue;
+		}
+		r->idx = (uint32_t)k;
+		c->recs[k++] = r;
+	}
+	c->n_recs = k;
+	for (which = 0; which < IX_N; which++) {
+		struct index *ix = &c->ix[which];
+
+		if (!slots[which])
+			continue;
+		free(ix->slots);
+		ix->slots = slots[which];
+		ix->cap = sweep_cap(live[which]);
+		ix->used = 0;
+		slots[which] = NULL;
+		for (i = 0; i < c->n_recs; i++) {
+			struct rec *r = c->recs[i];
+
+			r->ix_have &= ~(1u << which);
+			if (!rec_keyed(r, which))
+				continue;
+			r->ix_hash[which] = rec_hash(r, which);
+			r->ix_have |= 1u << which;
+			index_put(ix, r->ix_hash[which], r->idx);
+		}
+	}
+
+	if (ns_slots) {
+		for (i = k = 0; i < c->n_ns; i++) {
+			struct nsinfo *n = &c->ns[i];
+
+			if (!n->host && n->netns != c->host_netns && !n->n_recs &&
+			    (n->emptied || n->seen_ns <= cut)) {
+				c->stats.netns_forgotten++;
+				if (c->ops.netns_forgotten)
+					c->ops.netns_forgotten(c->ctx, n->netns);
+				continue;
+			}
+			c->ns[k] = *n;
+			for (j = ns_slot0(n->netns, ns_cap); ns_slots[j].idx;
+			     j = (j + 1) & (ns_cap - 1))
+				;
+			ns_slots[j].netns = n->netns;
+			ns_slots[j].idx = (uint32_t)++k;
+		}
+		c->n_ns = k;
+		free(c->ns_slots);
+		c->ns_slots = ns_slots;
+		ns_slots = NULL;
+	}
+	err = 0;
+out:
+	for (which = 0; which < IX_N; which++)
+		free(slots[which]);
+	free(ns_slots);
+	return err;
+}
+
+/* A netns the event names is in use: not forgotten by the sweep before it. */
+static void touch_netns(struct vft_corr *c, uint32_t netns)
+{
+	struct nsinfo *n = ns_find(c, netns);
+
+	if (n) {
+		n->seen_ns = c->now_ns;
+		n->emptied = false;
+	}
+}
+
+/* The sweep, when its time has come: every quarter of retain_ns, at most a minute apart. */
+static int maybe_sweep(struct vft_corr *c, const struct vft_event *ev)
+{
+	uint64_t every = c->opts.retain_ns / 4;
+	int err;
+
+	if (!c->opts.retain_ns)
+		return 0;
+	touch_netns(c, ev->netns);
+	if (ev->kind == VFT_EV_NETNS_MOVE || ev->kind == VFT_EV_RDMA_NETNS_MOVE)
+		touch_netns(c, ev->to_netns);
+	if (c->now_ns < c->next_sweep)
+		return 0;
+	if (every > VFT_CORR_SWEEP_MAX_NS)
+		every = VFT_CORR_SWEEP_MAX_NS;
+	if (every < VFT_CORR_SWEEP_MIN_NS)
+		every = VFT_CORR_SWEEP_MIN_NS;
+	if (!c->next_sweep) { /* the first event: no sweep before a period has passed */
+		c->next_sweep = c->now_ns + every;
+		return 0;
+	}
+	c->next_sweep = c->now_ns + every;
+	err = sweep(c);
+	if (err) {
+		c->n_queue = 0;
+		return err;
+	}
+	return flush_queue(c);
+}
+
 int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 {
 	struct rec *r;
 	int err = 0;
 
 	c->stats.events++;
+	if (ev->ts_ns > c->now_ns)
+		c->now_ns = ev->ts_ns;
+	err = maybe_sweep(c, ev);
+	if (err && err != -ENOMEM)
+		return err;
+	err = 0; /* a sweep without memory is tried again later */
 	if (ev->kind == VFT_EV_NETNS_INFO) {
 		err = on_netns_info(c, ev);
 		goto out;
@@ -2480,6 +2705,10 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	case VFT_EV_VF_ADD:
 		vft_copy_name(r->pub.pf, ev->pf, sizeof(r->pub.pf));
 		r->pub.vf_index = ev->vf_index;
+		r->vf_removed = false;
+		break;
+	case VFT_EV_VF_REMOVE:
+		r->vf_removed = true;
 		break;
 	case VFT_EV_VF_CHECK:
 		err = on_check(c, r, ev);
@@ -2493,6 +2722,7 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 		goto out;
 	if (ev->kind != VFT_EV_VF_CHECK || r->checked)
 		add_step(c, r, ev);
+	update_gone(c, r);
 	if (!err)
 		err = resolve_fixed(c, r, ev);
 	/* the event first, then what it raised or resolved */
@@ -2583,9 +2813,15 @@ const struct vft_vf *vft_corr__vf(const struct vft_corr *c, size_t i)
 	return &r->pub;
 }
 
+const struct vft_vf *vft_corr__vf_state(const struct vft_corr *c, size_t i)
+{
+	return i < c->n_recs ? &c->recs[i]->pub : NULL;
+}
+
 void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out)
 {
 	*out = c->stats;
+	out->netns = c->n_ns;
 }
 
 void vft_corr__free(struct vft_corr *c)

@@ -138,7 +138,23 @@ struct vft_corr_opts {
 	 * ignored.
 	 */
 	bool replay;
+	/*
+	 * How long a VF's record is kept once the VF is gone (no netdev, no
+	 * RDMA device, no driver, and either not known to be a VF or removed
+	 * by its PF): 0 keeps every record for the correlator's life. A sweep
+	 * runs at most every VFT_CORR_SWEEP_MAX_NS of event time (a quarter of
+	 * the retention time when that is shorter): it drops those records,
+	 * reporting each of their open findings resolved, and forgets every
+	 * netns that no VF is in and that either a VF left or nothing has
+	 * named for the retention time.
+	 */
+	uint64_t retain_ns;
+	/* keep no timeline steps (the daemon: its flight recorder has them) */
+	bool no_steps;
 };
+
+#define VFT_CORR_SWEEP_MAX_NS (60 * 1000000000ULL)
+#define VFT_CORR_SWEEP_MIN_NS (1000000000ULL)
 
 #define VFT_CORR_GRACE_NS (10 * 1000000000ULL)
 
@@ -147,6 +163,11 @@ struct vft_corr_ops {
 	int (*event)(void *ctx, const struct vft_event *ev, const struct vft_vf *vf);
 	int (*finding)(void *ctx, const struct vft_finding *f);
 	int (*resolved)(void *ctx, const struct vft_finding *f);
+	/*
+	 * a sweep forgot what it knew of @netns: the caller says what it is
+	 * again (a netns_info event) before the next event that names it
+	 */
+	void (*netns_forgotten)(void *ctx, uint32_t netns);
 };
 
 struct vft_corr;
@@ -179,12 +200,17 @@ int vft_corr__take_due(struct vft_corr *c, uint64_t now_ns,
  */
 size_t vft_corr__n_vfs(const struct vft_corr *c);
 const struct vft_vf *vft_corr__vf(const struct vft_corr *c, size_t i);
+/* The same record without rendering its steps: steps is NULL unless it is rendered already. */
+const struct vft_vf *vft_corr__vf_state(const struct vft_corr *c, size_t i);
 
 struct vft_corr_stats {
 	uint64_t events;
 	uint64_t dropped; /* events lost to allocation failure */
 	uint64_t raised[VFT_F_MAX];
 	uint64_t resolved[VFT_F_MAX];
+	uint64_t forgotten;	  /* records dropped by a sweep (retain_ns) */
+	uint64_t netns_forgotten; /* netns entries dropped by a sweep */
+	uint64_t netns;		  /* netns entries now */
 };
 void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out);
 

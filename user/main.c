@@ -89,6 +89,8 @@ enum {
 	OPT_CHECK_INTERVAL,
 	OPT_SINCE,
 	OPT_UNTIL,
+	OPT_RETAIN,
+	OPT_FROM_CAPTURE,
 };
 
 /* How long a netlink event waits for the BPF event of the same change. */
@@ -171,6 +173,7 @@ struct trace_opts {
 	const char *metrics_addr;     /* --metrics, NULL: no endpoint */
 	const char *metrics_textfile; /* --metrics-textfile, NULL: none */
 	const char *capture_dir;      /* --capture-dir */
+	const char *from_capture;     /* --from-capture, NULL: the kernel */
 	char capture_path[PATH_MAX];
 	uint64_t check_interval_ns;
 	struct vft_corr_opts corr;
@@ -402,8 +405,9 @@ struct watch_ctx {
 	struct vft_cgroup_cache *cgroups; /* NULL when cgroup2 is not found */
 	struct vft_netns_map *netns;	  /* NULL when /proc cannot be read */
 	const char *root;		  /* root prefix for sysfs */
-	uint32_t *announced;		  /* netns inodes with a netns_info event */
-	size_t n_announced, cap_announced;
+	struct vft_u32set announced;	  /* netns inodes with a netns_info event */
+	bool from_capture;		  /* audit --from-capture: the stream is recorded */
+	uint32_t capture_host_ns;	  /* then: the host netns, as the capture says */
 	uint64_t events;
 	struct vft_capture_writer *cap; /* -o FILE, else NULL */
 	const char *cap_path;
@@ -434,6 +438,8 @@ static int corr_event(void *ctx, const struct vft_event *ev, const struct vft_vf
 	struct watch_ctx *w = ctx;
 
 	w->events++;
+	if (w->from_capture && ev->kind == VFT_EV_NETNS_INFO && ev->netns_host)
+		w->capture_host_ns = ev->netns;
 	if (w->metrics)
 		vft_metrics__event(w->metrics, ev->kind);
 	return w->sink ? vft_sink__event(w->sink, ev, vf) : 0;
@@ -457,10 +463,19 @@ static int corr_resolved(void *ctx, const struct vft_finding *f)
 	return w->sink ? vft_sink__resolved(w->sink, f) : 0;
 }
 
+/* The correlator forgot a netns (--retain): say what it is again when it is named next. */
+static void corr_netns_forgotten(void *ctx, uint32_t netns)
+{
+	struct watch_ctx *w = ctx;
+
+	vft_u32set__del(&w->announced, netns);
+}
+
 static const struct vft_corr_ops corr_ops = {
 	.event = corr_event,
 	.finding = corr_finding,
 	.resolved = corr_resolved,
+	.netns_forgotten = corr_netns_forgotten,
 };
 
 /* Every event of the stream ends here: the correlator, which passes it on to the sink. */
@@ -495,16 +510,6 @@ static int deliver(void *ctx, const struct vft_event *ev)
 	return vft_corr__feed(w->corr, ev);
 }
 
-static bool announced(const struct watch_ctx *w, uint32_t netns)
-{
-	size_t i;
-
-	for (i = 0; i < w->n_announced; i++)
-		if (w->announced[i] == netns)
-			return true;
-	return false;
-}
-
 /*
  * Says what netns @netns is (host, /run/netns name, pod), once per netns, as
  * a netns_info event ahead of the first event that names it: the correlator
@@ -513,20 +518,13 @@ static bool announced(const struct watch_ctx *w, uint32_t netns)
 static int announce_netns(struct watch_ctx *w, uint32_t netns, bool host)
 {
 	struct vft_event ev;
-	uint32_t *tmp;
+	int err;
 
-	if (!netns || announced(w, netns))
+	if (!netns)
 		return 0;
-	if (w->n_announced == w->cap_announced) {
-		size_t cap = w->cap_announced ? w->cap_announced * 2 : 32;
-
-		tmp = realloc(w->announced, cap * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		w->announced = tmp;
-		w->cap_announced = cap;
-	}
-	w->announced[w->n_announced++] = netns;
+	err = vft_u32set__add(&w->announced, netns);
+	if (err <= 0)
+		return err;
 	vft_enrich__netns_info(w->netns, netns, host, now_ns(CLOCK_REALTIME), &ev);
 	return deliver(w, &ev);
 }
@@ -540,6 +538,8 @@ static uint32_t host_netns(const struct watch_ctx *w)
 	uint32_t host = w->netns ? vft_netns_map__host(w->netns) : 0;
 	struct stat st;
 
+	if (w->from_capture)
+		return w->capture_host_ns;
 	if (!host && vft_root_is_live(w->root) && !stat("/proc/self/ns/net", &st))
 		host = (uint32_t)st.st_ino;
 	return host;
@@ -938,6 +938,8 @@ static int run_trace(struct trace_opts *o)
 		for (i = 0; i < nh; i++)
 			vft_metrics__hook(w.metrics, hooks[i].def->name,
 					  hooks[i].status == VFT_HOOK_ATTACHED);
+		if (bpf_source__map_memory(src, vft_metrics__bpf_map_cb, w.metrics))
+			vft_debug("cannot read the BPF maps' memory from /proc/self/fdinfo\n");
 		if (o->metrics_addr) {
 			err = vft_metrics__serve(w.metrics, o->metrics_addr, &server);
 			if (err)
@@ -1131,7 +1133,7 @@ out:
 	vft_merge__free(w.merge);
 	vft_corr__free(w.corr);
 	vft_netns_map__free(w.netns);
-	free(w.announced);
+	vft_u32set__clear(&w.announced);
 	vft_cgroup_cache__free(w.cgroups);
 	netlink_source__free(nl);
 	bpf_source__free(src);
@@ -1644,7 +1646,7 @@ static int missing_vfs(const struct check_opts *o, struct vft_corr *corr,
 	int err = 0;
 
 	for (i = 0; i < n && !err; i++) {
-		const struct vft_vf *pf = vft_corr__vf(corr, i);
+		const struct vft_vf *pf = vft_corr__vf_state(corr, i);
 		uint32_t offset = 0, stride = 0, idx;
 		char path[96], bdf[VFT_DEVNAME_LEN];
 
@@ -1659,7 +1661,7 @@ static int missing_vfs(const struct check_opts *o, struct vft_corr *corr,
 			bool found = false;
 
 			for (j = 0; j < n && !found; j++) {
-				const struct vft_vf *vf = vft_corr__vf(corr, j);
+				const struct vft_vf *vf = vft_corr__vf_state(corr, j);
 
 				found = !strcmp(vf->pf, pf->ref.pci) &&
 					vf->vf_index == (int32_t)idx;
@@ -1699,7 +1701,7 @@ static int check_rows(struct watch_ctx *w, struct check_opts *o, uint32_t host,
 		vft_debug("no GPU list\n");
 	n = vft_corr__n_vfs(w->corr);
 	for (i = 0; i < n && !err; i++) {
-		const struct vft_vf *vf = vft_corr__vf(w->corr, i);
+		const struct vft_vf *vf = vft_corr__vf_state(w->corr, i);
 
 		check_facts(w, o, vf, devs, n_devs, gpus, n_gpus, &facts);
 		if (!check_selected(o, vf, &facts))
@@ -1787,7 +1789,7 @@ out:
 	vft_merge__free(w.merge);
 	vft_corr__free(w.corr);
 	vft_netns_map__free(w.netns);
-	free(w.announced);
+	vft_u32set__clear(&w.announced);
 	vft_cgroup_cache__free(w.cgroups);
 	vft_filter__clear(&o.filter);
 	return ret;
@@ -1824,7 +1826,7 @@ static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
 	int err;
 
 	for (i = 0; i < n; i++) {
-		const struct vft_vf *vf = vft_corr__vf(w->corr, i);
+		const struct vft_vf *vf = vft_corr__vf_state(w->corr, i);
 
 		if (!vf->pf[0] && vf->n_netns <= 1)
 			continue; /* VFs, and devices that went into a pod */
@@ -1836,6 +1838,8 @@ static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
 	vft_corr__stats(w->corr, &st);
 	stranded = (uint32_t)(st.raised[VFT_F_VF_STRANDED] - st.resolved[VFT_F_VF_STRANDED]);
 	vft_metrics__vfs(w->metrics, host > stranded ? host - stranded : 0, pod, stranded);
+	if (vft_metrics__process(w->metrics, o->source.root))
+		vft_debug("cannot read this process's figures under /proc/self\n");
 	if (w->cap) {
 		vft_capture_writer__stats(w->cap, &cs);
 		if (cs.bytes > w->cap_bytes) {
@@ -1852,6 +1856,109 @@ static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
 	}
 }
 
+/*
+ * audit --from-capture: the daemon's outputs (the JSON stream, the metrics
+ * textfile, the flight recorder) over a recorded capture instead of the
+ * kernel, as fast as it reads; for trying alert rules on a recorded
+ * incident and for measuring the daemon's footprint (make bench). The
+ * capture's own netns_info, enrich and vf_check events decide, as in a
+ * replay; no periodic check runs (there is no live system to check).
+ */
+static int audit_from_capture(struct trace_opts *o)
+{
+	const struct vft_capture_status *st;
+	struct vft_capture_reader *rd = NULL;
+	struct watch_ctx w = { .from_capture = true };
+	uint64_t lost = 0, mono, next_metrics = 0, next_flush = 0;
+	struct vft_event ev;
+	char msg[256] = "";
+	int n, err, ret = EXIT_RUNTIME;
+
+	install_signals();
+	o->corr.replay = true;
+	err = vft_capture_reader__open(o->from_capture, &rd, msg, sizeof(msg));
+	if (err) {
+		vft_warn("--from-capture %s: %s\n", o->from_capture, msg[0] ? msg : strerror(-err));
+		goto out;
+	}
+	if (o->capture_dir) {
+		err = audit_capture_path(o);
+		if (!err)
+			err = vft_capture_writer__new(o->out_path, &o->capture,
+						      vft_capture_reader__header(rd), &w.cap);
+		if (err) {
+			vft_warn("cannot create capture file %s: %s\n", o->out_path,
+				 strerror(-err));
+			goto out;
+		}
+		w.cap_path = o->out_path;
+	}
+	w.sink = vft_sink_json__new(stdout);
+	w.metrics = vft_metrics__new();
+	if (!w.sink || !w.metrics || vft_corr__new(&o->corr, &corr_ops, &w, &w.corr))
+		goto out;
+	err = vft_sink__capture(w.sink, o->from_capture, vft_capture_reader__header(rd));
+	st = vft_capture_reader__status(rd);
+	while (!err && !exiting && (n = vft_capture_reader__next(rd, &ev)) > 0) {
+		if (ev.kind == VFT_EV_LOST) {
+			lost += ev.lost;
+			vft_metrics__lost(w.metrics, ev.lost);
+			err = vft_sink__lost(w.sink, ev.lost, lost, ev.ts_ns);
+			if (!err)
+				err = capture_meta(&w, VFT_EV_LOST, NULL, ev.lost);
+			continue;
+		}
+		err = deliver(&w, &ev);
+		/* the writer's blocks hold a second of events, as the live daemon flushes them */
+		if (!err && w.cap && ev.ts_ns >= next_flush + 1000000000ULL) {
+			if (next_flush)
+				err = vft_capture_writer__flush(w.cap);
+			if (err)
+				capture_error(&w, err);
+			next_flush = ev.ts_ns;
+		}
+		if (err || !(w.events & 0xfff))
+			continue;
+		mono = now_ns(CLOCK_MONOTONIC);
+		if (mono >= next_metrics) {
+			audit_metrics(&w, o);
+			next_metrics = mono + 5000000000ULL;
+		}
+	}
+	if (!err && n < 0) {
+		vft_warn("--from-capture %s: cannot read on: %s\n", o->from_capture, strerror(-n));
+		goto out;
+	}
+	if (!err && (st->corrupt || st->truncated))
+		vft_warn("--from-capture %s: %llu damaged block%s skipped%s\n", o->from_capture,
+			 (unsigned long long)st->corrupt, st->corrupt == 1 ? "" : "s",
+			 st->truncated ? ", and the file ends inside a block" : "");
+	if (!err)
+		err = vft_sink__finish(w.sink, w.corr, w.events, lost, NULL);
+	if (err) {
+		ret = w.cap_err ? EXIT_RUNTIME : output_error(err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (w.cap) {
+		err = vft_capture_writer__free(w.cap);
+		w.cap = NULL;
+		if (err) {
+			capture_error(&w, err);
+			ret = EXIT_RUNTIME;
+		}
+	}
+	if (w.metrics && w.corr)
+		audit_metrics(&w, o); /* the final figures, the footprint included */
+	vft_metrics__free(w.metrics);
+	vft_sink__free(w.sink);
+	vft_corr__free(w.corr);
+	vft_u32set__clear(&w.announced);
+	vft_capture_reader__free(rd);
+	return ret;
+}
+
 /* ---- audit ---- */
 
 static const struct argp_option audit_options[] = {
@@ -1865,6 +1972,13 @@ static const struct argp_option audit_options[] = {
 	  "Keep a flight-recorder capture in DIR/vftrace.cap (and .1 .. .N-1)" },
 	{ "check-interval", OPT_CHECK_INTERVAL, "SECONDS", 0,
 	  "Run the readiness check (`vftrace check`) this often (default 300)" },
+	{ "retain", OPT_RETAIN, "SECONDS", 0,
+	  "Forget a VF this long after it is gone: no netdev, no RDMA device, no driver, removed "
+	  "by its PF (default 3600; 0 keeps every VF). Its history stays in the captures" },
+	{ "from-capture", OPT_FROM_CAPTURE, "FILE", 0,
+	  "Run over a recorded capture instead of the kernel, then exit: the JSON stream, the "
+	  "textfile and the captures it would have made (no root needed; no --metrics endpoint, "
+	  "no periodic check)" },
 	CAPTURE_OPTIONS,
 	{},
 };
@@ -1891,7 +2005,18 @@ static error_t parse_audit(int key, char *arg, struct argp_state *state)
 		    o->check_interval_ns < 1000000000ULL)
 			argp_error(state, "invalid --check-interval '%s': want seconds >= 1", arg);
 		return 0;
+	case OPT_RETAIN:
+		if (vft_parse_seconds(arg, &o->corr.retain_ns) ||
+		    (o->corr.retain_ns && o->corr.retain_ns < 1000000000ULL))
+			argp_error(state, "invalid --retain '%s': want 0 or seconds >= 1", arg);
+		return 0;
+	case OPT_FROM_CAPTURE:
+		o->from_capture = arg;
+		return 0;
 	case ARGP_KEY_END:
+		if (o->from_capture && o->metrics_addr)
+			argp_error(state, "--metrics serves a live run: with --from-capture use "
+					  "--metrics-textfile");
 		if ((o->capture.max_size || o->capture.rotate) && !o->capture_dir)
 			argp_error(state, "--max-size and --rotate need --capture-dir");
 		if (o->capture_dir && !o->capture.max_size)
@@ -1948,8 +2073,11 @@ static int cmd_audit(int argc, char **argv)
 	struct trace_opts o = { .audit = true, .json = true };
 
 	o.check_interval_ns = 300 * 1000000000ULL;
+	o.corr.retain_ns = 3600 * 1000000000ULL;
+	/* the timelines are in the flight recorder: the daemon keeps each VF's state only */
+	o.corr.no_steps = true;
 	argp_parse(&audit_argp, argc, argv, 0, NULL, &o);
-	return run_trace(&o);
+	return o.from_capture ? audit_from_capture(&o) : run_trace(&o);
 }
 
 /* ---- replay ---- */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -48,9 +49,21 @@ static const char *const vf_state_names[VF_STATES] = {
 	[VF_STRANDED] = "stranded",
 };
 
-struct hook_gauge {
+/* A gauge of a label set that grows: hooks, BPF maps. */
+struct named_gauge {
 	char *name;
-	bool attached;
+	uint64_t v;
+};
+
+/* The process_* values vft_metrics__process() read, each once it was read. */
+enum proc_value {
+	P_CPU,	    /* ms of user + system CPU time */
+	P_MAX_FDS,  /* the soft RLIMIT_NOFILE */
+	P_OPEN_FDS, /* entries of /proc/self/fd */
+	P_RSS,	    /* bytes */
+	P_START,    /* ms since the epoch */
+	P_VSIZE,    /* bytes */
+	P_VALUES,
 };
 
 struct vft_metrics {
@@ -63,9 +76,13 @@ struct vft_metrics {
 	uint32_t vfs[VF_STATES];
 	uint32_t ready;
 	uint32_t not_ready;
-	uint64_t check_ns;				/* 0: no check yet */
-	struct hook_gauge hooks[VFT_METRICS_MAX_HOOKS]; /* sorted by name */
+	uint64_t check_ns;				 /* 0: no check yet */
+	struct named_gauge hooks[VFT_METRICS_MAX_HOOKS]; /* sorted by name; 1 attached */
 	size_t n_hooks;
+	struct named_gauge maps[VFT_METRICS_MAX_MAPS]; /* sorted by name; bytes */
+	size_t n_maps;
+	uint64_t proc[P_VALUES];
+	bool have_proc[P_VALUES]; /* read at least once */
 	char *version;
 	char *kernel;
 	/* the codes and kinds that have a name, sorted by it */
@@ -93,29 +110,32 @@ static void insert_sorted(uint32_t *list, size_t n, uint32_t v, const char *(*na
 	list[i] = v;
 }
 
-/* Adds hook @name, not attached, at its place; returns its index or a negative errno. */
-static int hook_add(struct vft_metrics *m, const char *name)
+/*
+ * Adds @name with 0 to @list (*@n entries sorted by name, room for @max) at
+ * its place unless it is there; returns its index or a negative errno.
+ */
+static int gauge_add(struct named_gauge *list, size_t *n, size_t max, const char *name)
 {
 	size_t i;
 	char *copy;
 	int cmp;
 
-	for (i = 0; i < m->n_hooks; i++) {
-		cmp = strcmp(m->hooks[i].name, name);
+	for (i = 0; i < *n; i++) {
+		cmp = strcmp(list[i].name, name);
 		if (!cmp)
 			return i;
 		if (cmp > 0)
 			break;
 	}
-	if (m->n_hooks == VFT_METRICS_MAX_HOOKS)
+	if (*n == max)
 		return -ENOSPC;
 	copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
-	memmove(&m->hooks[i + 1], &m->hooks[i], (m->n_hooks - i) * sizeof(m->hooks[0]));
-	m->hooks[i].name = copy;
-	m->hooks[i].attached = false;
-	m->n_hooks++;
+	memmove(&list[i + 1], &list[i], (*n - i) * sizeof(list[0]));
+	list[i].name = copy;
+	list[i].v = 0;
+	(*n)++;
 	return i;
 }
 
@@ -139,7 +159,8 @@ struct vft_metrics *vft_metrics__new(void)
 		if (vft_kind__name(v))
 			insert_sorted(m->kinds, m->n_kinds++, v, vft_kind__name);
 	for (i = 0; i < VFT_HOOK_MAX; i++)
-		if (vft_hook_defs[i].name && hook_add(m, vft_hook_defs[i].name) < 0)
+		if (vft_hook_defs[i].name && gauge_add(m->hooks, &m->n_hooks, VFT_METRICS_MAX_HOOKS,
+						       vft_hook_defs[i].name) < 0)
 			goto fail;
 	m->version = strdup(VFTRACE_VERSION);
 	m->kernel = strdup(uname(&uts) ? "unknown" : uts.release);
@@ -159,6 +180,8 @@ void vft_metrics__free(struct vft_metrics *m)
 		return;
 	for (i = 0; i < m->n_hooks; i++)
 		free(m->hooks[i].name);
+	for (i = 0; i < m->n_maps; i++)
+		free(m->maps[i].name);
 	free(m->version);
 	free(m->kernel);
 	pthread_mutex_destroy(&m->lock);
@@ -211,9 +234,9 @@ int vft_metrics__hook(struct vft_metrics *m, const char *name, bool attached)
 	if (!name || !*name)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
-	i = hook_add(m, name);
+	i = gauge_add(m->hooks, &m->n_hooks, VFT_METRICS_MAX_HOOKS, name);
 	if (i >= 0)
-		m->hooks[i].attached = attached;
+		m->hooks[i].v = attached;
 	pthread_mutex_unlock(&m->lock);
 	return i < 0 ? i : 0;
 }
@@ -261,6 +284,229 @@ out:
 	return err;
 }
 
+int vft_metrics__bpf_map(struct vft_metrics *m, const char *name, uint64_t bytes)
+{
+	int i;
+
+	if (!name || !*name)
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	i = gauge_add(m->maps, &m->n_maps, VFT_METRICS_MAX_MAPS, name);
+	if (i >= 0)
+		m->maps[i].v = bytes;
+	pthread_mutex_unlock(&m->lock);
+	return i < 0 ? i : 0;
+}
+
+int vft_metrics__bpf_map_cb(void *m, const char *name, uint64_t bytes)
+{
+	return vft_metrics__bpf_map(m, name, bytes);
+}
+
+/* A decimal number and the rest of @s in @end. 0 or -EINVAL (none, or out of range). */
+static int parse_u64(const char *s, char **end, uint64_t *out)
+{
+	unsigned long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, end, 10);
+	if (errno)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * The first line of <root><path> that starts with @key: the rest of it in
+ * @buf (truncated to @size), or the first line with an empty @key. Returns
+ * 0, -ENODATA when no line starts with @key, or the -errno of the open.
+ */
+static int find_line(const char *root, const char *path, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key), cap = 0;
+	char full[4096], *line = NULL;
+	FILE *f = NULL;
+	ssize_t n;
+	int err;
+
+	err = vft_path(full, sizeof(full), root, path);
+	if (err)
+		goto out;
+	f = fopen(full, "re");
+	if (!f) {
+		err = -errno;
+		goto out;
+	}
+	err = -ENODATA;
+	/* getline(): /proc/stat's intr line is long on a large machine */
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		if (strncmp(line, key, klen))
+			continue;
+		if (n && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		snprintf(buf, size, "%s", line + klen);
+		err = 0;
+		break;
+	}
+out:
+	if (f)
+		fclose(f);
+	free(line);
+	return err;
+}
+
+/* "VmRSS:\t   12345 kB" of <root>/proc/self/status, in bytes. */
+static int read_status_kb(const char *root, const char *key, uint64_t *out)
+{
+	char buf[64], *end;
+	uint64_t kb;
+	int err;
+
+	err = find_line(root, "/proc/self/status", key, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (parse_u64(buf, &end, &kb) || strcmp(end, " kB") || kb > UINT64_MAX / 1024)
+		return -EINVAL;
+	*out = kb * 1024;
+	return 0;
+}
+
+/*
+ * From <root>/proc/self/stat: utime + stime and starttime, in clock ticks.
+ * The fields are counted after the last ')', as the command name may hold
+ * blanks and parentheses; those before starttime may be negative (tpgid,
+ * priority, nice), so only the three are parsed.
+ */
+static int read_stat(const char *root, uint64_t *cpu_ticks, uint64_t *start_ticks)
+{
+	enum { UTIME = 14, STIME = 15, STARTTIME = 22 }; /* fields of proc(5), from 1 */
+	uint64_t utime = 0, stime = 0, start = 0, *want;
+	char buf[1024], *p, *end;
+	int err, field;
+
+	err = find_line(root, "/proc/self/stat", "", buf, sizeof(buf));
+	if (err)
+		return err;
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	/* at the blank before field 3, the state */
+	for (field = 3, p++; field <= STARTTIME; field++) {
+		if (*p != ' ' || !p[1] || p[1] == ' ')
+			return -EINVAL;
+		p++;
+		want = field == UTIME	  ? &utime :
+		       field == STIME	  ? &stime :
+		       field == STARTTIME ? &start :
+					    NULL;
+		if (want) {
+			if (parse_u64(p, &end, want))
+				return -EINVAL;
+			p = end;
+		} else {
+			p += strcspn(p, " ");
+		}
+	}
+	*cpu_ticks = utime + stime;
+	*start_ticks = start;
+	return 0;
+}
+
+/* The soft limit of "Max open files" in <root>/proc/self/limits; "unlimited" is UINT64_MAX. */
+static int read_max_fds(const char *root, uint64_t *out)
+{
+	char buf[128], *p, *end;
+	int err;
+
+	err = find_line(root, "/proc/self/limits", "Max open files", buf, sizeof(buf));
+	if (err)
+		return err;
+	for (p = buf; *p == ' '; p++)
+		;
+	if (!strncmp(p, "unlimited", 9) && (p[9] == ' ' || !p[9])) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	if (parse_u64(p, &end, out) || (*end != ' ' && *end))
+		return -EINVAL;
+	return 0;
+}
+
+/* Entries of <root>/proc/self/fd; for the live one, the directory's own fd too. */
+static int count_fds(const char *root, uint64_t *out)
+{
+	char path[4096];
+	struct dirent *e;
+	uint64_t n = 0;
+	DIR *d;
+	int err;
+
+	err = vft_path(path, sizeof(path), root, "/proc/self/fd");
+	if (err)
+		return err;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	*out = n;
+	return 0;
+}
+
+/* Keeps the first error in @err; true when @ret is 0. */
+static bool ok(int ret, int *err)
+{
+	if (ret && !*err)
+		*err = ret;
+	return !ret;
+}
+
+int vft_metrics__process(struct vft_metrics *m, const char *root)
+{
+	uint64_t vals[P_VALUES] = { 0 }, cpu = 0, start = 0, btime = 0;
+	bool have[P_VALUES] = { false }, have_stat, have_btime;
+	long tck = sysconf(_SC_CLK_TCK);
+	char buf[64], *end;
+	int err = 0, ret, i;
+
+	if (tck <= 0)
+		tck = 100;
+	/* Read without the lock: a scrape meanwhile sees the values of the last call. */
+	have_stat = ok(read_stat(root, &cpu, &start), &err);
+	if (have_stat) {
+		vals[P_CPU] = cpu * 1000 / tck;
+		have[P_CPU] = true;
+	}
+	have[P_RSS] = ok(read_status_kb(root, "VmRSS:", &vals[P_RSS]), &err);
+	have[P_VSIZE] = ok(read_status_kb(root, "VmSize:", &vals[P_VSIZE]), &err);
+	have[P_OPEN_FDS] = ok(count_fds(root, &vals[P_OPEN_FDS]), &err);
+	have[P_MAX_FDS] = ok(read_max_fds(root, &vals[P_MAX_FDS]), &err);
+	ret = find_line(root, "/proc/stat", "btime ", buf, sizeof(buf));
+	if (!ret && (parse_u64(buf, &end, &btime) || *end))
+		ret = -EINVAL;
+	have_btime = ok(ret, &err);
+	if (have_stat && have_btime) {
+		vals[P_START] = btime * 1000 + start * 1000 / tck;
+		have[P_START] = true;
+	}
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < P_VALUES; i++) {
+		if (!have[i])
+			continue;
+		m->proc[i] = vals[i];
+		m->have_proc[i] = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return err;
+}
+
 /* The HELP texts are constants without a backslash or a newline: written as they are. */
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -298,11 +544,51 @@ static void sample(FILE *f, const char *name, const char *label, const char *val
 	fprintf(f, " %" PRIu64 "\n", v);
 }
 
+/* name s.mmm, from milliseconds. */
+static void sample_ms(FILE *f, const char *name, uint64_t ms)
+{
+	fprintf(f, "%s %" PRIu64 ".%03u\n", name, ms / 1000, (unsigned int)(ms % 1000));
+}
+
+/* A process_* family, once its value was read. */
+static void proc_family(FILE *f, const struct vft_metrics *m, enum proc_value v, const char *name,
+			const char *type, const char *help)
+{
+	if (!m->have_proc[v])
+		return;
+	family(f, name, type, help);
+	if (v == P_CPU || v == P_START)
+		sample_ms(f, name, m->proc[v]);
+	else
+		sample(f, name, NULL, NULL, m->proc[v]);
+}
+
 /* Every family, sorted by name. Called with the lock held. */
 static void render_locked(const struct vft_metrics *m, FILE *f)
 {
 	uint32_t c, k;
 	size_t i;
+
+	/* the process collector of the Prometheus client libraries: names, types and help */
+	proc_family(f, m, P_CPU, "process_cpu_seconds_total", "counter",
+		    "Total user and system CPU time spent in seconds.");
+	proc_family(f, m, P_MAX_FDS, "process_max_fds", "gauge",
+		    "Maximum number of open file descriptors.");
+	proc_family(f, m, P_OPEN_FDS, "process_open_fds", "gauge",
+		    "Number of open file descriptors.");
+	proc_family(f, m, P_RSS, "process_resident_memory_bytes", "gauge",
+		    "Resident memory size in bytes.");
+	proc_family(f, m, P_START, "process_start_time_seconds", "gauge",
+		    "Start time of the process since unix epoch in seconds.");
+	proc_family(f, m, P_VSIZE, "process_virtual_memory_bytes", "gauge",
+		    "Virtual memory size in bytes.");
+
+	if (m->n_maps) {
+		family(f, "vftrace_bpf_map_bytes", "gauge",
+		       "Kernel memory charged to a BPF map of this process (fdinfo memlock), by map.");
+		for (i = 0; i < m->n_maps; i++)
+			sample(f, "vftrace_bpf_map_bytes", "map", m->maps[i].name, m->maps[i].v);
+	}
 
 	family(f, "vftrace_build_info", "gauge",
 	       "The vftrace version and the kernel it runs on, as labels; always 1.");
@@ -317,9 +603,7 @@ static void render_locked(const struct vft_metrics *m, FILE *f)
 
 	family(f, "vftrace_check_last_timestamp_seconds", "gauge",
 	       "Unix time at which the last readiness check ended; 0 before the first.");
-	fprintf(f, "vftrace_check_last_timestamp_seconds %llu.%03llu\n",
-		(unsigned long long)(m->check_ns / 1000000000ULL),
-		(unsigned long long)(m->check_ns % 1000000000ULL / 1000000ULL));
+	sample_ms(f, "vftrace_check_last_timestamp_seconds", m->check_ns / 1000000ULL);
 
 	family(f, "vftrace_events_lost_total", "counter",
 	       "Events dropped before user space saw them (ring buffer full).");
@@ -355,7 +639,7 @@ static void render_locked(const struct vft_metrics *m, FILE *f)
 	family(f, "vftrace_hook_attached", "gauge",
 	       "Whether a kernel hook is attached (1) or unavailable (0), by hook.");
 	for (i = 0; i < m->n_hooks; i++)
-		sample(f, "vftrace_hook_attached", "hook", m->hooks[i].name, m->hooks[i].attached);
+		sample(f, "vftrace_hook_attached", "hook", m->hooks[i].name, m->hooks[i].v);
 
 	family(f, "vftrace_vfs", "gauge",
 	       "VFs by state: on the host, in a pod, stranded on the host after their pod.");

@@ -9,6 +9,13 @@
  * a fixed set is there from the start, so rate() works from the first
  * scrape):
  *
+ *   process_cpu_seconds_total                      counter, user + system CPU time
+ *   process_max_fds                                gauge, the soft limit of open files
+ *   process_open_fds                               gauge
+ *   process_resident_memory_bytes                  gauge
+ *   process_start_time_seconds                     gauge, Unix time
+ *   process_virtual_memory_bytes                   gauge
+ *   vftrace_bpf_map_bytes{map}                     gauge, kernel memory of each BPF map
  *   vftrace_build_info{kernel,version}             gauge, always 1
  *   vftrace_capture_bytes_total                    counter
  *   vftrace_check_last_timestamp_seconds           gauge, Unix time; 0 before the first check
@@ -21,8 +28,14 @@
  *   vftrace_vfs{state="host"|"pod"|"stranded"}     gauge
  *   vftrace_vfs_ready{ready="false"|"true"}        gauge, from the last check
  *
+ * The process_* families are those of the process collector of the Go and
+ * Python client libraries (names, types, units, help), each there once
+ * vft_metrics__process() has read its value; vftrace_bpf_map_bytes is
+ * there once vft_metrics__bpf_map() has reported a map.
+ *
  * No label carries a pod UID, an interface name or a PCI address: the
- * label sets are fixed (codes, kinds, hooks, three states).
+ * label sets are fixed (codes, kinds, hooks, the maps of the BPF object,
+ * three states).
  *
  * Every function locks the registry's mutex, so updates from the daemon's
  * thread and a scrape in the HTTP server's thread see each other whole.
@@ -40,6 +53,8 @@
 #define VFT_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 /* Most hooks the registry tracks (those of hooks.h and any the daemon adds). */
 #define VFT_METRICS_MAX_HOOKS 64
+/* Most BPF maps the registry tracks (the object has a handful). */
+#define VFT_METRICS_MAX_MAPS 16
 
 struct vft_metrics;
 
@@ -81,6 +96,28 @@ void vft_metrics__capture_bytes(struct vft_metrics *m, uint64_t bytes);
 /* A check ended at @wall_ns (ns since the epoch) with @ready VFs ready and @not_ready not. */
 void vft_metrics__check(struct vft_metrics *m, uint64_t wall_ns, uint32_t ready,
 			uint32_t not_ready);
+/*
+ * Reads this process's footprint for the process_* families from
+ * <root>/proc/self/stat (utime + stime, starttime), <root>/proc/self/status
+ * (VmRSS, VmSize), the entries of <root>/proc/self/fd (the live one counts
+ * the directory's own fd while it is read, as the client libraries do),
+ * the soft "Max open files" of <root>/proc/self/limits and btime of
+ * <root>/proc/stat (the start time is btime + starttime / _SC_CLK_TCK).
+ * @root NULL, "" or "/" is the live system. Every file is read even when
+ * one fails; a value that could not be read keeps its last one (or stays
+ * out of the rendering). Returns 0, or the first -errno (-ENOENT for a
+ * missing file, -ENODATA for a missing line, -EINVAL for a malformed one).
+ */
+int vft_metrics__process(struct vft_metrics *m, const char *root);
+/*
+ * BPF map @name holds @bytes of kernel memory now. A name not seen before
+ * is added. Returns 0, -EINVAL for a NULL or empty name, -ENOSPC past
+ * VFT_METRICS_MAX_MAPS names, or -ENOMEM.
+ */
+int vft_metrics__bpf_map(struct vft_metrics *m, const char *name, uint64_t bytes);
+/* vft_metrics__bpf_map() with the registry as a void *: a bpf_source__map_memory() callback. */
+int vft_metrics__bpf_map_cb(void *m, const char *name, uint64_t bytes);
+
 /*
  * Replaces the build_info labels; NULL keeps one. Returns 0 or -ENOMEM
  * (nothing changed).

@@ -211,3 +211,85 @@ bool vft_root_is_live(const char *root)
 {
 	return !root || !root[0] || !strcmp(root, "/");
 }
+
+/* ---- a set of u32 ---- */
+
+static size_t u32_slot(uint32_t v, size_t cap)
+{
+	return (size_t)((v * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+static void u32_put(uint32_t *slots, size_t cap, uint32_t v)
+{
+	size_t i;
+
+	for (i = u32_slot(v, cap); slots[i]; i = (i + 1) & (cap - 1))
+		;
+	slots[i] = v;
+}
+
+int vft_u32set__add(struct vft_u32set *s, uint32_t v)
+{
+	uint32_t *slots;
+	size_t i, cap;
+
+	if (!v)
+		return -EINVAL;
+	if (vft_u32set__has(s, v))
+		return 0;
+	if ((s->n + 1) * 2 > s->cap) {
+		cap = s->cap ? s->cap * 2 : 64;
+		slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (i = 0; i < s->cap; i++)
+			if (s->slots[i])
+				u32_put(slots, cap, s->slots[i]);
+		free(s->slots);
+		s->slots = slots;
+		s->cap = cap;
+	}
+	u32_put(s->slots, s->cap, v);
+	s->n++;
+	return 1;
+}
+
+bool vft_u32set__has(const struct vft_u32set *s, uint32_t v)
+{
+	size_t i;
+
+	if (!v || !s->cap)
+		return false;
+	for (i = u32_slot(v, s->cap); s->slots[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slots[i] == v)
+			return true;
+	return false;
+}
+
+bool vft_u32set__del(struct vft_u32set *s, uint32_t v)
+{
+	size_t i, j, home, mask = s->cap - 1;
+
+	if (!v || !s->cap)
+		return false;
+	for (i = u32_slot(v, s->cap); s->slots[i] != v; i = (i + 1) & mask)
+		if (!s->slots[i])
+			return false;
+	/* backward shift: move up what would no longer be found past the hole */
+	for (j = (i + 1) & mask; s->slots[j]; j = (j + 1) & mask) {
+		home = u32_slot(s->slots[j], s->cap);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			s->slots[i] = s->slots[j];
+			i = j;
+		}
+	}
+	s->slots[i] = 0;
+	s->n--;
+	return true;
+}
+
+void vft_u32set__clear(struct vft_u32set *s)
+{
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}

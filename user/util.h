@@ -51,4 +51,17 @@ int vft_parse_seconds(const char *s, uint64_t *out_ns);
  */
 int vft_parse_time(const char *s, uint64_t *out_ns);
 
+/* A set of non-zero 32-bit values (netns inodes): open addressing, deletes in place. */
+struct vft_u32set {
+	uint32_t *slots; /* 0: empty */
+	size_t cap, n;
+};
+
+/* Returns 1 when @v was added, 0 when it was there, -EINVAL for 0, -ENOMEM. */
+int vft_u32set__add(struct vft_u32set *s, uint32_t v);
+bool vft_u32set__has(const struct vft_u32set *s, uint32_t v);
+/* Returns whether @v was there. */
+bool vft_u32set__del(struct vft_u32set *s, uint32_t v);
+void vft_u32set__clear(struct vft_u32set *s);
+
 #endif /* VFT_UTIL_H */

@@ -1901,6 +1901,218 @@ static void netns_info_later_fills_refs(void **state)
 	assert_int_equal(vf->vf_index, 1);
 }
 
+/* ---- retention (retain_ns) and the daemon's options ---- */
+
+#define RETAIN (60 * SEC)
+
+static int setup_retain(void **state)
+{
+	struct vft_corr_opts opts = { .grace_ns = GRACE, .retain_ns = RETAIN };
+
+	*state = new_t(&opts);
+	return 0;
+}
+
+static uint32_t forgotten_ns[8];
+static size_t n_forgotten_ns;
+
+static void on_netns_forgotten(void *ctx, uint32_t netns)
+{
+	(void)ctx;
+	if (n_forgotten_ns < 8)
+		forgotten_ns[n_forgotten_ns] = netns;
+	n_forgotten_ns++;
+}
+
+static const struct vft_corr_ops ops_forget = {
+	.event = on_event,
+	.finding = on_finding,
+	.resolved = on_resolved,
+	.netns_forgotten = on_netns_forgotten,
+};
+
+/* Everything of VF1 goes: netdev, RDMA device, driver, and the PF removes it. */
+static void vf_goes(struct t *t, struct dev *d)
+{
+	struct vft_event ev = ev_of(t, VFT_EV_VF_REMOVE);
+
+	unreg(t, d);
+	if (d->ibdev[0])
+		rdma_unreg(t, d);
+	driver(t, VFT_EV_DRIVER_UNBIND, VFT_SRC_FENTRY, d->parent, &kworker);
+	snprintf(ev.device, sizeof(ev.device), "%s", d->parent);
+	snprintf(ev.pf, sizeof(ev.pf), "%s", PF);
+	feed(t, &ev);
+}
+
+/* An event of another device, only to move the correlator's clock. */
+static void tick(struct t *t, uint64_t at)
+{
+	struct dev other = dev_of("", "lo", 1);
+
+	t->now = at;
+	reg(t, &other);
+}
+
+static void retain_forgets_a_gone_vf(void **state)
+{
+	struct t *t = *state;
+	struct dev d = pod_vf(t, "mlx5_3");
+	struct dev e = host_vf(t, VF2, NULL);
+	struct vft_corr_stats st;
+	uint64_t gone;
+
+	/* VF1 comes back under its pod name and is stranded, then its PF removes it */
+	t->now += SEC;
+	move(t, &d, HOST_NS, "", 11, &kworker);
+	t->now += GRACE;
+	check(t, VF1);
+	assert_int_equal(n_found(t, VFT_F_VF_STRANDED), 1);
+	t->now += SEC;
+	vf_goes(t, &d);
+	gone = t->now;
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+	/* the netdev's going resolved what was open: nothing is left to forget but state */
+	assert_int_equal(t->g.n_res, 1);
+	assert_int_equal(vf_by_key(t, VF1)->n_open, 0);
+
+	/* one sweep period short of the retention time: kept */
+	tick(t, gone + RETAIN - 1);
+	assert_non_null(vf_by_key(t, VF1));
+	tick(t, gone + RETAIN + RETAIN / 4);
+	assert_null(vf_by_key(t, VF1));
+	assert_int_equal(vft_corr__n_vfs(t->c), 2); /* VF2 and lo */
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.forgotten, 1);
+	assert_int_equal(st.raised[VFT_F_VF_STRANDED], st.resolved[VFT_F_VF_STRANDED]);
+	assert_int_equal(t->g.n_res, 1);
+
+	/* the indexes were rebuilt: VF2 is found by name, netns and ifindex, and by key */
+	assert_int_equal(st.netns_forgotten, 2);	 /* the one VF1 left, the one never used */
+	netns_info(t, POD_NS, false, POD_NAME, POD_UID); /* said again, as the pipeline does */
+	move(t, &e, POD_NS, "net1", 3, &cni);
+	assert_int_equal(vf_by_key(t, VF2)->ref.netns, POD_NS);
+	assert_string_equal(vf_by_key(t, VF2)->ref.pod_uid, POD_UID);
+	assert_int_equal(vf_by_key(t, VF2)->n_netns, 2);
+
+	/* the VF made again is a record of its own, under its own key (no suffix) */
+	d = host_vf(t, VF1, NULL);
+	assert_non_null(vf_by_key(t, VF1));
+	assert_int_equal(vf_by_key(t, VF1)->n_findings, 0);
+	assert_int_equal(vft_corr__n_vfs(t->c), 3);
+}
+
+static void retain_keeps_what_is_not_gone(void **state)
+{
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+	struct dev e = host_vf(t, VF2, "mlx5_4");
+	struct dev v = dev_of("", "veth0", 40);
+
+	reg(t, &v);
+	/* VF1: no netdev, no driver, but its PF still has it (autoprobe off) */
+	unreg(t, &d);
+	driver(t, VFT_EV_DRIVER_UNBIND, VFT_SRC_FENTRY, VF1, &kworker);
+	/* VF2: its netdev is gone but its RDMA device is there */
+	unreg(t, &e);
+	/* veth0: gone, never a VF */
+	unreg(t, &v);
+	tick(t, t->now + 10 * RETAIN);
+	tick(t, t->now + RETAIN);
+	assert_non_null(vf_by_key(t, VF1));
+	assert_non_null(vf_by_key(t, VF2));
+	assert_null(vf_by_key(t, "veth0"));
+	/* and a record that comes back is not gone any more */
+	reg(t, &v);
+	assert_non_null(vf_by_key(t, "veth0"));
+	tick(t, t->now + 10 * RETAIN);
+	assert_non_null(vf_by_key(t, "veth0"));
+}
+
+static void retain_forgets_netns_nothing_is_in(void **state)
+{
+	struct vft_corr_opts opts = { .grace_ns = GRACE, .retain_ns = RETAIN };
+	struct vft_corr_stats st;
+	struct t *t = calloc(1, sizeof(*t));
+	struct dev d;
+	size_t i;
+
+	assert_non_null(t);
+	n_forgotten_ns = 0;
+	assert_int_equal(vft_corr__new(&opts, &ops_forget, &t->g, &t->c), 0);
+	t->now = T0;
+	netns_info(t, HOST_NS, true, "", "");
+	netns_info(t, POD_NS, false, POD_NAME, POD_UID);
+	netns_info(t, POD2_NS, false, "", "c0ffee00-2222-2222-2222-222222222222");
+	d = pod_vf(t, NULL);
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.netns, 3);
+
+	/* POD2 was never used, POD_NS has VF1: only POD2 goes, after the retention time */
+	tick(t, T0 + RETAIN / 2);
+	tick(t, T0 + RETAIN / 2 + RETAIN / 4);
+	assert_int_equal(n_forgotten_ns, 0);
+	tick(t, T0 + RETAIN + RETAIN / 2);
+	assert_int_equal(n_forgotten_ns, 1);
+	assert_int_equal(forgotten_ns[0], POD2_NS);
+
+	/* VF1 leaves its pod: the pod's netns goes at the next sweep, whatever the time */
+	t->now += SEC;
+	move(t, &d, HOST_NS, "ens1f0v1", 11, &cni);
+	tick(t, t->now + RETAIN / 4);
+	assert_int_equal(n_forgotten_ns, 2);
+	assert_int_equal(forgotten_ns[1], POD_NS);
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.netns_forgotten, 2);
+	assert_int_equal(st.netns, 1); /* the host's is never forgotten */
+
+	/* said again, it is known again */
+	netns_info(t, POD_NS, false, POD_NAME, POD_UID);
+	move(t, &d, POD_NS, "net1", 3, &cni);
+	assert_string_equal(vf_by_key(t, VF1)->ref.pod_uid, POD_UID);
+	for (i = 0; i < 2; i++)
+		tick(t, t->now + RETAIN);
+	assert_int_equal(n_forgotten_ns, 2);
+	vft_corr__free(t->c);
+	free(t);
+}
+
+static void without_retain_nothing_is_forgotten(void **state)
+{
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+	struct vft_corr_stats st;
+
+	vf_goes(t, &d);
+	tick(t, t->now + 1000 * RETAIN);
+	tick(t, t->now + 1000 * RETAIN);
+	assert_non_null(vf_by_key(t, VF1));
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.forgotten, 0);
+	assert_int_equal(st.netns, 3);
+}
+
+static void no_steps_keeps_state_but_no_timeline(void **state)
+{
+	struct vft_corr_opts opts = { .grace_ns = GRACE, .no_steps = true };
+	struct t *t = new_t(&opts);
+	struct dev d = pod_vf(t, NULL);
+	const struct vft_vf *vf;
+
+	addr4(t, &d, &cni);
+	vf = vft_corr__vf(t->c, 0);
+	assert_int_equal(vf->n_steps, 0);
+	assert_int_equal(vf->steps_dropped, 4); /* vf_add, register, move, address */
+	assert_int_equal(vf->ref.netns, POD_NS);
+	assert_int_equal(vf->n_addrs, 1);
+	/* the state accessor renders nothing */
+	assert_ptr_equal(vft_corr__vf_state(t->c, 0), vf);
+	assert_null(vft_corr__vf_state(t->c, 1));
+	vft_corr__free(t->c);
+	free(t);
+	(void)state;
+}
+
 /* ---- the timeline, scale, the API ---- */
 
 static void steps_keep_first_and_newest(void **state)
@@ -2111,6 +2323,12 @@ int main(void)
 		T(rdma_attached_by_parent_before_the_netdev),
 		T(name_key_reused_after_unregister_gets_a_suffix),
 		T(netns_info_later_fills_refs),
+		cmocka_unit_test_setup_teardown(retain_forgets_a_gone_vf, setup_retain, teardown),
+		cmocka_unit_test_setup_teardown(retain_keeps_what_is_not_gone, setup_retain,
+						teardown),
+		cmocka_unit_test(retain_forgets_netns_nothing_is_in),
+		T(without_retain_nothing_is_forgotten),
+		cmocka_unit_test(no_steps_keeps_state_but_no_timeline),
 		T(steps_keep_first_and_newest),
 		T(step_texts),
 		T(many_vfs),

@@ -5,7 +5,8 @@
  * label escaping, sorted and stable output; the atomic textfile (mode,
  * content, no temporary left, symlinks refused, failures clean); the HTTP
  * endpoint over a plain socket (200, 404, 405, HEAD), bad addresses and a
- * port in use.
+ * port in use; the process_* families from a /proc fixture tree and from
+ * the live /proc, and the BPF map gauges.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -35,21 +37,30 @@
 
 static char tmpdir[256];
 
+/* Every family in rendering order; @later: there only once its value was reported. */
 static const struct {
 	const char *name;
 	const char *type;
+	bool later;
 } families[] = {
-	{ "vftrace_build_info", "gauge" },
-	{ "vftrace_capture_bytes_total", "counter" },
-	{ "vftrace_check_last_timestamp_seconds", "gauge" },
-	{ "vftrace_events_lost_total", "counter" },
-	{ "vftrace_events_total", "counter" },
-	{ "vftrace_findings_open", "gauge" },
-	{ "vftrace_findings_raised_total", "counter" },
-	{ "vftrace_findings_resolved_total", "counter" },
-	{ "vftrace_hook_attached", "gauge" },
-	{ "vftrace_vfs", "gauge" },
-	{ "vftrace_vfs_ready", "gauge" },
+	{ "process_cpu_seconds_total", "counter", true },
+	{ "process_max_fds", "gauge", true },
+	{ "process_open_fds", "gauge", true },
+	{ "process_resident_memory_bytes", "gauge", true },
+	{ "process_start_time_seconds", "gauge", true },
+	{ "process_virtual_memory_bytes", "gauge", true },
+	{ "vftrace_bpf_map_bytes", "gauge", true },
+	{ "vftrace_build_info", "gauge", false },
+	{ "vftrace_capture_bytes_total", "counter", false },
+	{ "vftrace_check_last_timestamp_seconds", "gauge", false },
+	{ "vftrace_events_lost_total", "counter", false },
+	{ "vftrace_events_total", "counter", false },
+	{ "vftrace_findings_open", "gauge", false },
+	{ "vftrace_findings_raised_total", "counter", false },
+	{ "vftrace_findings_resolved_total", "counter", false },
+	{ "vftrace_hook_attached", "gauge", false },
+	{ "vftrace_vfs", "gauge", false },
+	{ "vftrace_vfs_ready", "gauge", false },
 };
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -128,25 +139,46 @@ static size_t count_prefix(const char *text, const char *prefix)
 	return n;
 }
 
+/* @text has a HELP and a TYPE line for every family (@all: the later ones too), and no other. */
+static void assert_families(const char *text, bool all)
+{
+	size_t i, n = 0;
+	char help[128];
+
+	for (i = 0; i < ARRAY_SIZE(families); i++) {
+		snprintf(help, sizeof(help), "# HELP %s ", families[i].name);
+		if (!all && families[i].later) {
+			assert_int_equal(count_prefix(text, help), 0);
+			continue;
+		}
+		assert_int_equal(count_prefix(text, help), 1);
+		assert_line(text, "# TYPE %s %s", families[i].name, families[i].type);
+		n++;
+	}
+	assert_int_equal(count_prefix(text, "# HELP "), n);
+	assert_int_equal(count_prefix(text, "# TYPE "), n);
+}
+
 static void renders_every_family(void **state)
 {
 	struct vft_metrics *m = vft_metrics__new();
-	char *text, help[128];
 	struct utsname uts;
-	size_t i;
+	char *text;
 
 	assert_non_null(m);
 	text = render(m);
-	for (i = 0; i < ARRAY_SIZE(families); i++) {
-		snprintf(help, sizeof(help), "# HELP %s ", families[i].name);
-		assert_int_equal(count_prefix(text, help), 1);
-		assert_line(text, "# TYPE %s %s", families[i].name, families[i].type);
-	}
-	assert_int_equal(count_prefix(text, "# HELP "), ARRAY_SIZE(families));
-	assert_int_equal(count_prefix(text, "# TYPE "), ARRAY_SIZE(families));
+	/* the process and map families wait for their first values */
+	assert_families(text, false);
+	assert_int_equal(count_prefix(text, "process_"), 0);
 	assert_int_equal(uname(&uts), 0);
 	assert_line(text, "vftrace_build_info{kernel=\"%s\",version=\"%s\"} 1", uts.release,
 		    VFTRACE_VERSION);
+	free(text);
+
+	assert_int_equal(vft_metrics__process(m, NULL), 0);
+	assert_int_equal(vft_metrics__bpf_map(m, "events", 4096), 0);
+	text = render(m);
+	assert_families(text, true);
 	free(text);
 	vft_metrics__free(m);
 }
@@ -309,6 +341,9 @@ static void sorted_and_stable(void **state)
 	assert_non_null(m);
 	assert_int_equal(vft_metrics__hook(m, "aaa_first", true), 0);
 	assert_int_equal(vft_metrics__hook(m, "zzz_last", false), 0);
+	assert_int_equal(vft_metrics__process(m, NULL), 0);
+	assert_int_equal(vft_metrics__bpf_map(m, "stashes", 1), 0);
+	assert_int_equal(vft_metrics__bpf_map(m, "counters", 2), 0);
 	text = render(m);
 	for (p = text; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
@@ -724,6 +759,266 @@ static void http_binds_where_asked(void **state)
 	vft_metrics__free(m);
 }
 
+/* <root><rel> */
+static const char *under(const char *root, const char *rel)
+{
+	static char buf[2][512];
+	static int i;
+
+	i = (i + 1) % 2;
+	snprintf(buf[i], sizeof(buf[i]), "%s%s", root, rel);
+	return buf[i];
+}
+
+/*
+ * The files vft_metrics__process() reads, under @root: a command name with
+ * blanks and parentheses, negative fields before utime (tpgid, priority,
+ * nice), five fds, a soft limit of 1024.
+ */
+static void make_proc(const char *root)
+{
+	static const char *const fds[] = { "0", "1", "2", "3", "7" };
+	char path[512];
+	size_t i;
+
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(mkdir(under(root, "/proc"), 0700), 0);
+	assert_int_equal(mkdir(under(root, "/proc/self"), 0700), 0);
+	assert_int_equal(mkdir(under(root, "/proc/self/fd"), 0700), 0);
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		snprintf(path, sizeof(path), "%s/proc/self/fd/%s", root, fds[i]);
+		assert_int_equal(symlink("/dev/null", path), 0);
+	}
+	write_file(under(root, "/proc/self/stat"),
+		   "4242 (vf (t) x) S 1 4242 4242 0 -1 4194560 2000 0 3 0 150 75 0 0 -2 -5 3 0 "
+		   "12345 69519360 3086 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 3 0 0 0 "
+		   "0 0 0 0 0 0 0 0 0 0\n");
+	write_file(under(root, "/proc/self/status"), "Name:\tvftrace\n"
+						     "State:\tS (sleeping)\n"
+						     "VmPeak:\t   70000 kB\n"
+						     "VmSize:\t   67890 kB\n"
+						     "VmHWM:\t   20000 kB\n"
+						     "VmRSS:\t   12345 kB\n"
+						     "Threads:\t3\n");
+	write_file(
+		under(root, "/proc/self/limits"),
+		"Limit                     Soft Limit           Hard Limit           Units     \n"
+		"Max cpu time              unlimited            unlimited            seconds   \n"
+		"Max open files            1024                 524288               files     \n"
+		"Max locked memory         8388608              8388608              bytes     \n");
+	write_file(under(root, "/proc/stat"), "cpu  1 2 3 4 5 6 7 0 0 0\n"
+					      "intr 12345 0 0 0 0\n"
+					      "ctxt 98765\n"
+					      "btime 1700000000\n"
+					      "processes 4300\n");
+}
+
+/* The value of the unlabelled sample @name in @text, parsed as a double. */
+static double value_of(const char *text, const char *name)
+{
+	char prefix[128];
+	const char *p;
+
+	snprintf(prefix, sizeof(prefix), "\n%s ", name);
+	p = strstr(text, prefix);
+	if (!p)
+		fail_msg("no sample %s in:\n%s", name, text);
+	return strtod(p + strlen(prefix), NULL);
+}
+
+static void process_from_fixture(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	const char *root = tpath("proc-fixture");
+	long tck = sysconf(_SC_CLK_TCK);
+	uint64_t cpu_ms, start_ms;
+	struct rlimit rl;
+	char *text;
+
+	assert_non_null(m);
+	assert_true(tck > 0);
+	make_proc(root);
+	assert_int_equal(vft_metrics__process(m, root), 0);
+	text = render(m);
+	/* (150 + 75) ticks; btime + 12345 ticks */
+	cpu_ms = 225 * 1000 / tck;
+	start_ms = 1700000000ULL * 1000 + 12345 * 1000 / tck;
+	assert_line(text, "# TYPE process_cpu_seconds_total counter");
+	assert_line(text, "process_cpu_seconds_total %llu.%03llu",
+		    (unsigned long long)cpu_ms / 1000, (unsigned long long)cpu_ms % 1000);
+	if (tck == 100) {
+		assert_line(text, "process_cpu_seconds_total 2.250");
+		assert_line(text, "process_start_time_seconds 1700000123.450");
+	}
+	assert_line(text, "process_start_time_seconds %llu.%03llu",
+		    (unsigned long long)start_ms / 1000, (unsigned long long)start_ms % 1000);
+	assert_line(text, "# TYPE process_resident_memory_bytes gauge");
+	assert_line(text, "process_resident_memory_bytes 12641280"); /* 12345 kB */
+	assert_line(text, "process_virtual_memory_bytes 69519360");  /* 67890 kB */
+	assert_line(text, "process_open_fds 5");
+	assert_line(text, "process_max_fds 1024");
+	assert_int_equal(count_prefix(text, "process_"), 6);
+	free(text);
+
+	/* "/" and "" are the live system, not a prefix: the fixture is not read */
+	assert_int_equal(vft_metrics__process(m, "/"), 0);
+	assert_int_equal(vft_metrics__process(m, ""), 0);
+	text = render(m);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_line(text, "process_max_fds %llu", (unsigned long long)rl.rlim_cur);
+	assert_false(has_line(text, "process_resident_memory_bytes 12641280"));
+	free(text);
+	vft_metrics__free(m);
+}
+
+static void process_missing_and_malformed(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	const char *root = tpath("proc-partial");
+	char *text, *again;
+
+	assert_non_null(m);
+	/* nothing there: an error, and the families stay out */
+	assert_int_equal(vft_metrics__process(m, tpath("no-such-root")), -ENOENT);
+	text = render(m);
+	assert_int_equal(count_prefix(text, "process_"), 0);
+	assert_int_equal(count_prefix(text, "# HELP process_"), 0);
+	free(text);
+
+	make_proc(root);
+	assert_int_equal(vft_metrics__process(m, root), 0);
+	text = render(m);
+	/* gone again: every value keeps the last one read */
+	assert_int_equal(vft_metrics__process(m, tpath("no-such-root")), -ENOENT);
+	again = render(m);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+
+	/* one file missing: its value stays, the others are read */
+	assert_int_equal(unlink(under(root, "/proc/self/limits")), 0);
+	write_file(under(root, "/proc/self/status"), "VmSize:\t 100 kB\nVmRSS:\t 50 kB\n");
+	assert_int_equal(symlink("/dev/null", under(root, "/proc/self/fd/9")), 0);
+	assert_int_equal(vft_metrics__process(m, root), -ENOENT);
+	text = render(m);
+	assert_line(text, "process_max_fds 1024");
+	assert_line(text, "process_resident_memory_bytes 51200");
+	assert_line(text, "process_virtual_memory_bytes 102400");
+	assert_line(text, "process_open_fds 6");
+	free(text);
+
+	/* a line missing, malformed lines: errors, and the last values stay */
+	write_file(under(root, "/proc/self/limits"), "Max open files  lots  lots  files\n");
+	write_file(under(root, "/proc/self/status"), "VmSize:\t 100 MB\n");
+	write_file(under(root, "/proc/self/stat"), "4242 no parenthesis S 1\n");
+	write_file(under(root, "/proc/stat"), "cpu 1 2 3\n");
+	assert_int_equal(vft_metrics__process(m, root), -EINVAL); /* stat's, the first read */
+	text = render(m);
+	assert_line(text, "process_max_fds 1024");
+	assert_line(text, "process_resident_memory_bytes 51200");
+	assert_line(text, "process_virtual_memory_bytes 102400");
+	free(text);
+	write_file(under(root, "/proc/self/limits"),
+		   "Max open files  unlimited  unlimited  files\n");
+	write_file(under(root, "/proc/self/stat"), "4242 (short) S 1 2 3\n");
+	assert_int_equal(vft_metrics__process(m, root), -EINVAL);
+	text = render(m);
+	assert_line(text, "process_max_fds 18446744073709551615");
+	free(text);
+	/* stat complete again, status without VmRSS: the first error is status's */
+	write_file(under(root, "/proc/self/status"), "Name:\tvftrace\n");
+	write_file(under(root, "/proc/self/stat"),
+		   "4242 (x) S 1 2 3 4 5 6 7 8 9 10 400 100 13 14 15 16 17 18 0\n");
+	assert_int_equal(vft_metrics__process(m, root), -ENODATA);
+	text = render(m);
+	if (sysconf(_SC_CLK_TCK) == 100)
+		assert_line(text, "process_cpu_seconds_total 5.000");
+	assert_line(text, "process_resident_memory_bytes 51200");
+	free(text);
+	vft_metrics__free(m);
+}
+
+static void process_live(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	struct timeval now;
+	double rss, vsize, fds, max_fds, start, cpu;
+	char *text;
+
+	assert_non_null(m);
+	assert_int_equal(vft_metrics__process(m, NULL), 0);
+	text = render(m);
+	assert_int_equal(count_prefix(text, "process_"), 6);
+	rss = value_of(text, "process_resident_memory_bytes");
+	vsize = value_of(text, "process_virtual_memory_bytes");
+	fds = value_of(text, "process_open_fds");
+	max_fds = value_of(text, "process_max_fds");
+	start = value_of(text, "process_start_time_seconds");
+	cpu = value_of(text, "process_cpu_seconds_total");
+	assert_true(rss > 0);
+	assert_true(vsize >= rss);
+	assert_true(fds >= 3 && fds <= max_fds);
+	assert_true(cpu >= 0);
+	assert_int_equal(gettimeofday(&now, NULL), 0);
+	/* started before now, and after 2020 */
+	assert_true(start > 1577836800.0 && start <= now.tv_sec + 1.0);
+	free(text);
+	vft_metrics__free(m);
+}
+
+static int count_maps(void *ctx, const char *name, uint64_t bytes)
+{
+	return vft_metrics__bpf_map_cb(ctx, name, bytes);
+}
+
+static void bpf_map_gauges(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	char name[32], *text;
+	const char *p;
+	int i, err = 0;
+
+	assert_non_null(m);
+	assert_int_equal(vft_metrics__bpf_map(m, "stashes", 1056768), 0);
+	assert_int_equal(vft_metrics__bpf_map(m, "events", 2101248), 0);
+	assert_int_equal(count_maps(m, "vftrace.rodata", 8192), 0);
+	assert_int_equal(vft_metrics__bpf_map(m, "counters", 4096), 0);
+	assert_int_equal(vft_metrics__bpf_map(m, "stashes", 1060864), 0); /* set, not added */
+	text = render(m);
+	assert_line(text, "# TYPE vftrace_bpf_map_bytes gauge");
+	p = strstr(text, "vftrace_bpf_map_bytes{");
+	assert_non_null(p);
+	assert_true(!strncmp(p,
+			     "vftrace_bpf_map_bytes{map=\"counters\"} 4096\n"
+			     "vftrace_bpf_map_bytes{map=\"events\"} 2101248\n"
+			     "vftrace_bpf_map_bytes{map=\"stashes\"} 1060864\n"
+			     "vftrace_bpf_map_bytes{map=\"vftrace.rodata\"} 8192\n"
+			     "# HELP vftrace_build_info ",
+			     strlen("vftrace_bpf_map_bytes{map=\"counters\"} 4096\n"
+				    "vftrace_bpf_map_bytes{map=\"events\"} 2101248\n"
+				    "vftrace_bpf_map_bytes{map=\"stashes\"} 1060864\n"
+				    "vftrace_bpf_map_bytes{map=\"vftrace.rodata\"} 8192\n"
+				    "# HELP vftrace_build_info ")));
+	assert_int_equal(count_prefix(text, "vftrace_bpf_map_bytes{"), 4);
+	free(text);
+
+	assert_int_equal(vft_metrics__bpf_map(m, NULL, 1), -EINVAL);
+	assert_int_equal(vft_metrics__bpf_map(m, "", 1), -EINVAL);
+	for (i = 0; i < VFT_METRICS_MAX_MAPS && !err; i++) {
+		snprintf(name, sizeof(name), "extra_%02d", i);
+		err = vft_metrics__bpf_map(m, name, i);
+	}
+	assert_int_equal(err, -ENOSPC);
+	assert_int_equal(i, VFT_METRICS_MAX_MAPS - 4 + 1);
+	/* a known one can still change */
+	assert_int_equal(vft_metrics__bpf_map(m, "events", 1), 0);
+	text = render(m);
+	assert_line(text, "vftrace_bpf_map_bytes{map=\"events\"} 1");
+	assert_int_equal(count_prefix(text, "vftrace_bpf_map_bytes{"), VFT_METRICS_MAX_MAPS);
+	free(text);
+	vft_metrics__free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +1036,10 @@ int main(void)
 		cmocka_unit_test(http_refuses_bad_addresses),
 		cmocka_unit_test(http_port_in_use),
 		cmocka_unit_test(http_binds_where_asked),
+		cmocka_unit_test(process_from_fixture),
+		cmocka_unit_test(process_missing_and_malformed),
+		cmocka_unit_test(process_live),
+		cmocka_unit_test(bpf_map_gauges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -87,12 +87,43 @@ static void filters_by_glob(void **state)
 	assert_int_equal(f.ifnames.n, 0);
 }
 
+/* The set against a plain array, through growth and deletes that shift clusters. */
+static void u32set_matches_a_model(void **state)
+{
+	static bool model[4096];
+	struct vft_u32set s = {};
+	uint32_t x = 12345, v;
+	size_t i, n = 0;
+
+	(void)state;
+	assert_int_equal(vft_u32set__add(&s, 0), -EINVAL);
+	assert_false(vft_u32set__del(&s, 7));
+	for (i = 0; i < 200000; i++) {
+		x = x * 1103515245u + 12345u;
+		v = 1 + (x >> 8) % 4095;
+		if ((x >> 4) & 1) {
+			assert_int_equal(vft_u32set__add(&s, v), model[v] ? 0 : 1);
+			n += !model[v];
+			model[v] = true;
+		} else {
+			assert_int_equal(vft_u32set__del(&s, v), model[v]);
+			n -= model[v];
+			model[v] = false;
+		}
+		assert_int_equal(s.n, n);
+	}
+	for (v = 1; v < 4096; v++)
+		assert_int_equal(vft_u32set__has(&s, v), model[v]);
+	vft_u32set__clear(&s);
+	assert_false(vft_u32set__has(&s, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_errnos),	   cmocka_unit_test(joins_root_prefix),
 		cmocka_unit_test(parses_sizes),	   cmocka_unit_test(formats_times),
-		cmocka_unit_test(filters_by_glob),
+		cmocka_unit_test(filters_by_glob), cmocka_unit_test(u32set_matches_a_model),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
