@@ -21,8 +21,8 @@
 /* ---- a small open-addressing index: 64-bit hash -> record, verified by the caller ---- */
 
 struct slot {
-	uint64_t hash;
-	uint32_t idx; /* record index + 1; 0 is empty */
+	uint32_t hash; /* the key hash's low half: a record found is checked (rec_has) */
+	uint32_t idx;  /* record index + 1; 0 is empty */
 };
 
 struct index {
@@ -65,9 +65,8 @@ static uint64_t hash_dev(uint32_t netns, int32_t ifindex)
  * list of the records that have it now, not an index entry each.
  */
 struct name_list {
-	uint64_t hash;
+	uint64_t hash; /* the name's hash | 1: 0 is an empty slot */
 	struct rec *head;
-	bool used;
 };
 
 static void index_free(struct index *ix)
@@ -93,18 +92,8 @@ enum due_why { DUE_NONE, DUE_POD, DUE_RETURN };
 struct rec {
 	struct vft_vf pub;
 	uint32_t idx;
-	/* the steps as kept (see "timeline"); pub.steps is rendered from them */
-	uint8_t *kept;
-	uint32_t kept_len, kept_cap;
-	uint32_t kept_first; /* bytes of the first KEEP_FIRST_STEPS steps */
-	uint32_t kept_head;  /* the newest start here: dropped ones leave a gap */
-	struct rec_str {     /* its names, kept last: their pool ids */
-		uint32_t id;
-		uint8_t len;
-		char s[19];
-	} strs[4];
-	unsigned int strs_next;
-	uint64_t kept_base; /* step times are kept relative to this */
+	/* the steps as kept (see "timeline"), made with the first; pub.steps is rendered from them */
+	struct kept *tl;
 	bool in_view;	    /* pub.steps is rendered (the record was looked up) */
 	uint32_t view_slot; /* then: its place in the corr's views */
 	size_t cap_steps;   /* pub.steps grows up to VFT_VF_MAX_STEPS */
@@ -133,11 +122,26 @@ struct rec {
 	/* host-manager claims not raised yet: the device is not known to be a VF */
 	struct claim *pend; /* MAX_PENDING_CLAIMS of them, allocated for the first */
 	size_t n_pend;
-	char claimed_by[MAX_PENDING_CLAIMS][VFT_NAME_LEN]; /* claims raised in this host stay */
+	char (*claimed_by)[VFT_NAME_LEN]; /* claims raised in this host stay: MAX_PENDING_CLAIMS */
 	size_t n_claimed_by;
-	struct vft_finding *open[VFT_F_MAX];
-	bool vf_removed;  /* its PF removed it (vf_remove), not added again since */
+	struct vft_finding **open; /* by code: VFT_F_MAX of them, made with the first */
+	bool vf_removed;	   /* its PF removed it (vf_remove), not added again since */
 	uint64_t gone_ns; /* since when nothing of it is left (rec_gone), 0 while something is */
+};
+
+/* A record's kept steps: allocated with the first (never, with no_steps). */
+struct kept {
+	uint32_t len, cap; /* of data */
+	uint32_t first;	   /* bytes of the first KEEP_FIRST_STEPS steps */
+	uint32_t head;	   /* the newest start here: dropped ones leave a gap */
+	uint64_t base;	   /* step times are kept relative to this */
+	struct rec_str {   /* its names, kept last: their pool ids */
+		uint32_t id;
+		uint8_t len;
+		char s[19];
+	} strs[4];
+	unsigned int strs_next;
+	uint8_t data[];
 };
 
 struct nsinfo {
@@ -321,7 +325,7 @@ static void index_put(struct index *ix, uint64_t hash, uint32_t idx)
 
 	while (ix->slots[i].idx)
 		i = (i + 1) & (ix->cap - 1);
-	ix->slots[i].hash = hash;
+	ix->slots[i].hash = (uint32_t)hash;
 	ix->slots[i].idx = idx + 1;
 	ix->used++;
 }
@@ -339,7 +343,7 @@ static int index_add(struct vft_corr *c, int which, struct rec *r, uint64_t hash
 			return err;
 	}
 	for (i = hash & (ix->cap - 1); ix->slots[i].idx; i = (i + 1) & (ix->cap - 1))
-		if (ix->slots[i].hash == hash && ix->slots[i].idx == r->idx + 1)
+		if (ix->slots[i].hash == (uint32_t)hash && ix->slots[i].idx == r->idx + 1)
 			return 0;
 	index_put(ix, hash, r->idx);
 	return 0;
@@ -351,7 +355,8 @@ static struct name_list *name_list(const struct vft_corr *c, uint64_t hash)
 
 	if (!c->cap_names)
 		return NULL;
-	for (i = hash & mask; c->names[i].used; i = (i + 1) & mask)
+	hash |= 1;
+	for (i = hash & mask; c->names[i].hash; i = (i + 1) & mask)
 		if (c->names[i].hash == hash)
 			return &c->names[i];
 	return NULL;
@@ -367,16 +372,16 @@ static struct name_list *name_list_get(struct vft_corr *c, uint64_t hash)
 		return l;
 	if ((c->used_names + 1) * 2 > c->cap_names) { /* rebuilt without the empty lists */
 		for (k = 0; k < c->cap_names; k++)
-			live += c->names[k].used && c->names[k].head;
+			live += !!c->names[k].head;
 		while ((live + 1) * 4 > cap)
 			cap *= 2;
 		lists = calloc(cap, sizeof(*lists));
 		if (!lists)
 			return NULL;
 		for (k = 0; k < c->cap_names; k++) {
-			if (!c->names[k].used || !c->names[k].head)
+			if (!c->names[k].head)
 				continue;
-			for (i = c->names[k].hash & (cap - 1); lists[i].used;
+			for (i = c->names[k].hash & (cap - 1); lists[i].hash;
 			     i = (i + 1) & (cap - 1))
 				;
 			lists[i] = c->names[k];
@@ -386,10 +391,10 @@ static struct name_list *name_list_get(struct vft_corr *c, uint64_t hash)
 		c->cap_names = cap;
 		c->used_names = live;
 	}
-	for (i = hash & (c->cap_names - 1); c->names[i].used; i = (i + 1) & (c->cap_names - 1))
+	hash |= 1;
+	for (i = hash & (c->cap_names - 1); c->names[i].hash; i = (i + 1) & (c->cap_names - 1))
 		;
 	l = &c->names[i];
-	l->used = true;
 	l->hash = hash;
 	l->head = NULL;
 	c->used_names++;
@@ -470,7 +475,7 @@ static struct rec *index_find(const struct vft_corr *c, int which, uint64_t hash
 	if (!ix->cap)
 		return NULL;
 	for (i = hash & (ix->cap - 1); ix->slots[i].idx; i = (i + 1) & (ix->cap - 1)) {
-		if (ix->slots[i].hash != hash)
+		if (ix->slots[i].hash != (uint32_t)hash)
 			continue;
 		r = c->recs[ix->slots[i].idx - 1];
 		if (!rec_has(c, which, r, hash) || (pred && !pred(r, arg)))
@@ -859,6 +864,11 @@ static int flush_queue(struct vft_corr *c)
 	return err;
 }
 
+static struct vft_finding *open_of(const struct rec *r, uint32_t code)
+{
+	return r->open ? r->open[code] : NULL;
+}
+
 /*
  * Whether a finding of @code describes a condition that stays until fixed
  * (it is open, and resolved later), or something that happened: a return, a
@@ -884,8 +894,10 @@ static int raise_as(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t t
 	struct vft_finding *f;
 	int ret = 0;
 
-	if (r->open[code])
+	if (open_of(r, code))
 		return 0;
+	if (stays_open(code) && !r->open && !(r->open = calloc(VFT_F_MAX, sizeof(*r->open))))
+		return -ENOMEM;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
@@ -934,7 +946,7 @@ static int resolve(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts
 
 	if (!r->pub.n_open) /* the usual case: nothing to look up */
 		return 0;
-	f = r->open[code];
+	f = open_of(r, code);
 	if (!f)
 		return 0;
 	r->open[code] = NULL;
@@ -1233,12 +1245,12 @@ static uint32_t rec_str(struct strpool *p, struct rec *r, const char *s, size_t 
 	struct rec_str *e;
 	uint32_t id;
 
-	for (i = 0; i < ARRAY_SIZE(r->strs); i++)
-		if (r->strs[i].len == n && n && !memcmp(r->strs[i].s, s, n))
-			return r->strs[i].id;
+	for (i = 0; i < ARRAY_SIZE(r->tl->strs); i++)
+		if (r->tl->strs[i].len == n && n && !memcmp(r->tl->strs[i].s, s, n))
+			return r->tl->strs[i].id;
 	id = pool_add(p, s, max);
 	if (id && id != UINT32_MAX && n <= sizeof(e->s)) {
-		e = &r->strs[r->strs_next++ % ARRAY_SIZE(r->strs)];
+		e = &r->tl->strs[r->tl->strs_next++ % ARRAY_SIZE(r->tl->strs)];
 		e->id = id;
 		e->len = (uint8_t)n;
 		memcpy(e->s, s, n);
@@ -1376,7 +1388,7 @@ enum {
 
 static size_t code_step(const struct rec *r, const struct kept_step *k, uint8_t *out)
 {
-	int64_t dt = (int64_t)(k->ts_ns - r->kept_base);
+	int64_t dt = (int64_t)(k->ts_ns - r->tl->base);
 	uint8_t *p = out + 1;
 	uint32_t mask = 0;
 	size_t i;
@@ -1424,7 +1436,7 @@ static const uint8_t *decode_step(const struct rec *r, const uint8_t *p, struct 
 	size_t i;
 
 	p = get_uv(p + 1, &v);
-	k->ts_ns = r->kept_base + (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	k->ts_ns = r->tl->base + (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
 	p = get_uv(p, &v);
 	k->kind = (uint32_t)v;
 	p = get_uv(p, &mask);
@@ -1712,7 +1724,7 @@ static bool view_room(struct rec *r, size_t n)
 /* Renders the steps of @r into pub.steps, making room among the rendered records. */
 static void view_make(struct vft_corr *c, struct rec *r)
 {
-	const uint8_t *p = r->kept;
+	const uint8_t *p = r->tl ? r->tl->data : NULL;
 	struct kept_step k;
 	size_t i, old = 0;
 
@@ -1734,7 +1746,7 @@ static void view_make(struct vft_corr *c, struct rec *r)
 	}
 	for (i = 0; i < r->pub.n_steps; i++) {
 		if (i == KEEP_FIRST_STEPS)
-			p = r->kept + r->kept_head; /* past the gap */
+			p = r->tl->data + r->tl->head; /* past the gap */
 		p = decode_step(r, p, &k);
 		render_step(c, &k, &r->pub.steps[i]);
 	}
@@ -1747,48 +1759,54 @@ static void view_make(struct vft_corr *c, struct rec *r)
 static void add_step(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	struct vft_vf *v = &r->pub;
-	uint8_t coded[KEPT_MAX], *tmp;
+	uint8_t coded[KEPT_MAX];
 	struct kept_step k;
+	struct kept *tmp;
 	size_t len, cap;
 
-	if (c->opts.no_steps || !keep_step(c, r, ev, &k)) {
+	if (!c->opts.no_steps && !r->tl) {
+		r->tl = calloc(1, sizeof(*r->tl) + 128);
+		if (r->tl)
+			r->tl->cap = 128;
+	}
+	if (!r->tl || !keep_step(c, r, ev, &k)) {
 		v->steps_dropped++;
 		return;
 	}
-	if (!r->kept_len)
-		r->kept_base = ev->ts_ns;
+	if (!r->tl->len)
+		r->tl->base = ev->ts_ns;
 	len = code_step(r, &k, coded);
-	if (r->kept_len + len > r->kept_cap && r->kept_head > r->kept_first) {
+	if (r->tl->len + len > r->tl->cap && r->tl->head > r->tl->first) {
 		/* close the gap that dropped steps left */
-		memmove(r->kept + r->kept_first, r->kept + r->kept_head,
-			r->kept_len - r->kept_head);
-		r->kept_len -= r->kept_head - r->kept_first;
-		r->kept_head = r->kept_first;
+		memmove(r->tl->data + r->tl->first, r->tl->data + r->tl->head,
+			r->tl->len - r->tl->head);
+		r->tl->len -= r->tl->head - r->tl->first;
+		r->tl->head = r->tl->first;
 	}
-	if (r->kept_len + len > r->kept_cap) {
+	if (r->tl->len + len > r->tl->cap) {
 		/* most records keep a few steps: grow on demand */
-		cap = r->kept_cap ? r->kept_cap * 2 : 128;
-		tmp = realloc(r->kept, cap);
+		cap = r->tl->cap * 2;
+		tmp = realloc(r->tl, sizeof(*r->tl) + cap);
 		if (!tmp) {
 			v->steps_dropped++;
 			return;
 		}
-		r->kept = tmp;
-		r->kept_cap = (uint32_t)cap;
+		r->tl = tmp;
+		r->tl->cap = (uint32_t)cap;
 	}
 	if (v->n_steps == VFT_VF_MAX_STEPS) {
 		/* keep the first steps (how it started) and the newest */
-		r->kept_head += 1 + r->kept[r->kept_head];
+		r->tl->head += 1 + r->tl->data[r->tl->head];
 		v->n_steps--;
 		v->steps_dropped++;
 		if (r->in_view)
 			memmove(&v->steps[KEEP_FIRST_STEPS], &v->steps[KEEP_FIRST_STEPS + 1],
 				(VFT_VF_MAX_STEPS - KEEP_FIRST_STEPS - 1) * sizeof(*v->steps));
 	}
-	memcpy(r->kept + r->kept_len, coded, len);
-	r->kept_len += (uint32_t)len;
+	memcpy(r->tl->data + r->tl->len, coded, len);
+	r->tl->len += (uint32_t)len;
 	if (++v->n_steps <= KEEP_FIRST_STEPS)
-		r->kept_first = r->kept_head = r->kept_len;
+		r->tl->first = r->tl->head = r->tl->len;
 	if (!r->in_view)
 		return;
 	if (view_room(r, v->n_steps))
@@ -1886,7 +1904,9 @@ static int on_claim(struct vft_corr *c, struct rec *r, const struct vft_event *e
 		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
 		fmt(cl.what, sizeof(cl.what), "address %s/%u", abuf, ev->prefixlen);
 	}
-	if (r->n_claimed_by < MAX_PENDING_CLAIMS)
+	if (!r->claimed_by)
+		r->claimed_by = calloc(MAX_PENDING_CLAIMS, sizeof(*r->claimed_by));
+	if (r->claimed_by && r->n_claimed_by < MAX_PENDING_CLAIMS) /* else raised again later */
 		vft_copy_name(r->claimed_by[r->n_claimed_by++], cl.comm, VFT_NAME_LEN);
 	if (r->returned_ns)
 		r->claimed_after_return = true;
@@ -2205,23 +2225,23 @@ static int resolve_fixed(struct vft_corr *c, struct rec *r, const struct vft_eve
 
 	if (!v->n_open)
 		return 0;
-	if (r->open[VFT_F_NET1_NO_IP] && v->n_addrs)
+	if (open_of(r, VFT_F_NET1_NO_IP) && v->n_addrs)
 		err = resolve(c, r, VFT_F_NET1_NO_IP, ev->ts_ns, "an address was added");
-	if (!err && r->open[VFT_F_LID_MISSING] && v->port_state == 4 && lid_ok(v->lid))
+	if (!err && open_of(r, VFT_F_LID_MISSING) && v->port_state == 4 && lid_ok(v->lid))
 		err = resolve(c, r, VFT_F_LID_MISSING, ev->ts_ns, "the port is ACTIVE with a LID");
-	if (!err && r->open[VFT_F_SM_UNREACHABLE] && lid_ok(v->sm_lid))
+	if (!err && open_of(r, VFT_F_SM_UNREACHABLE) && lid_ok(v->sm_lid))
 		err = resolve(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns, "a Subnet Manager answered");
-	if (!err && r->open[VFT_F_GUID_ZERO] && v->port_guid)
+	if (!err && open_of(r, VFT_F_GUID_ZERO) && v->port_guid)
 		err = resolve(c, r, VFT_F_GUID_ZERO, ev->ts_ns, "the port has a GUID");
-	if (!err && r->open[VFT_F_GID_MISSING] && v->n_ip_gids)
+	if (!err && open_of(r, VFT_F_GID_MISSING) && v->n_ip_gids)
 		err = resolve(c, r, VFT_F_GID_MISSING, ev->ts_ns, "a RoCE v2 GID appeared");
-	if (!err && r->open[VFT_F_RDMA_DEVICE_MISSING] && v->ref.ibdev[0])
+	if (!err && open_of(r, VFT_F_RDMA_DEVICE_MISSING) && v->ref.ibdev[0])
 		err = resolve(c, r, VFT_F_RDMA_DEVICE_MISSING, ev->ts_ns,
 			      "the RDMA device registered");
-	if (!err && r->open[VFT_F_RDMA_NETNS_MISMATCH] && ib_visible(c, r, ev))
+	if (!err && open_of(r, VFT_F_RDMA_NETNS_MISMATCH) && ib_visible(c, r, ev))
 		err = resolve(c, r, VFT_F_RDMA_NETNS_MISMATCH, ev->ts_ns,
 			      "the RDMA device is in the netdev's netns");
-	if (!err && r->open[VFT_F_VF_STRANDED] && !stranded_why(r, why, sizeof(why)))
+	if (!err && open_of(r, VFT_F_VF_STRANDED) && !stranded_why(r, why, sizeof(why)))
 		err = resolve(c, r, VFT_F_VF_STRANDED, ev->ts_ns,
 			      r->pub.registered ? "back in service" : "the device is gone");
 	return err;
@@ -2487,8 +2507,10 @@ static void forget_rec(struct vft_corr *c, struct rec *r, const char *why)
 	view_drop(c, r);
 	name_unlink(c, r);
 	free(r->pub.steps);
-	free(r->kept);
+	free(r->tl);
 	free(r->pend);
+	free(r->open);
+	free(r->claimed_by);
 	free(r);
 	c->stats.forgotten++;
 }
@@ -2685,7 +2707,8 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 		goto out;
 	}
 	prefetch_rec(r);
-	__builtin_prefetch(r->kept + r->kept_len, 1); /* where its step goes, last */
+	if (r->tl)
+		__builtin_prefetch(r->tl->data + r->tl->len, 1); /* where its step goes, last */
 	switch (ev->kind) {
 	case VFT_EV_NETDEV_REGISTER:
 	case VFT_EV_NETDEV_UNREGISTER:
@@ -2832,11 +2855,13 @@ void vft_corr__free(struct vft_corr *c)
 	if (!c)
 		return;
 	for (i = 0; i < c->n_recs; i++) {
-		for (k = 0; k < VFT_F_MAX; k++)
+		for (k = 0; c->recs[i]->open && k < VFT_F_MAX; k++)
 			free(c->recs[i]->open[k]);
+		free(c->recs[i]->open);
 		free(c->recs[i]->pub.steps);
-		free(c->recs[i]->kept);
+		free(c->recs[i]->tl);
 		free(c->recs[i]->pend);
+		free(c->recs[i]->claimed_by);
 		free(c->recs[i]);
 	}
 	for (k = 0; k < IX_N; k++)

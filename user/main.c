@@ -8,6 +8,7 @@
 #include <argp.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <malloc.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1838,6 +1839,11 @@ static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
 	vft_corr__stats(w->corr, &st);
 	stranded = (uint32_t)(st.raised[VFT_F_VF_STRANDED] - st.resolved[VFT_F_VF_STRANDED]);
 	vft_metrics__vfs(w->metrics, host > stranded ? host - stranded : 0, pod, stranded);
+	/*
+	 * What bursts and sweeps freed goes back to the kernel: free() returns
+	 * only the top of the heap, and a daemon's RSS should follow its state.
+	 */
+	malloc_trim(0);
 	if (vft_metrics__process(w->metrics, o->source.root))
 		vft_debug("cannot read this process's figures under /proc/self\n");
 	if (w->cap) {
