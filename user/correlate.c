@@ -659,6 +659,43 @@ static struct nsinfo *ns_get(struct vft_corr *c, uint32_t netns)
 	return n;
 }
 
+/*
+ * Forgets the entry of @netns (retain_ns: a pod's netns its last VF left).
+ * Moves an entry: pointers to others do not survive it.
+ */
+static void ns_drop(struct vft_corr *c, uint32_t netns)
+{
+	size_t i, j, home, k, mask = c->cap_ns_slots - 1;
+
+	if (!c->cap_ns_slots)
+		return;
+	for (i = ns_slot0(netns, c->cap_ns_slots); c->ns_slots[i].netns != netns;
+	     i = (i + 1) & mask)
+		if (!c->ns_slots[i].idx)
+			return;
+	k = c->ns_slots[i].idx - 1;
+	/* backward shift: what would no longer be found past the hole moves up */
+	for (j = (i + 1) & mask; c->ns_slots[j].idx; j = (j + 1) & mask) {
+		home = ns_slot0(c->ns_slots[j].netns, c->cap_ns_slots);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			c->ns_slots[i] = c->ns_slots[j];
+			i = j;
+		}
+	}
+	c->ns_slots[i].idx = 0;
+	c->ns_slots[i].netns = 0;
+	if (k != --c->n_ns) { /* the last entry fills the gap */
+		c->ns[k] = c->ns[c->n_ns];
+		for (i = ns_slot0(c->ns[k].netns, c->cap_ns_slots);
+		     c->ns_slots[i].netns != c->ns[k].netns; i = (i + 1) & mask)
+			;
+		c->ns_slots[i].idx = (uint32_t)k + 1;
+	}
+	c->stats.netns_forgotten++;
+	if (c->ops.netns_forgotten)
+		c->ops.netns_forgotten(c->ctx, netns);
+}
+
 static bool is_host(const struct vft_corr *c, uint32_t netns)
 {
 	return !netns || netns == c->host_netns;
@@ -1080,6 +1117,7 @@ static int set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uin
 		      int32_t ifindex)
 {
 	struct nsinfo *to = NULL, *from;
+	uint32_t drop = 0;
 
 	if (netns && netns != r->pub.ref.netns) {
 		to = ns_get(c, netns);
@@ -1097,10 +1135,15 @@ static int set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uin
 		if (from && !--from->n_recs) {
 			from->emptied = true;
 			from->seen_ns = c->now_ns;
+			/* with a retention time, a pod's netns goes with its last VF */
+			if (c->opts.retain_ns && !from->host && from->netns != c->host_netns)
+				drop = from->netns;
 		}
 		r->pub.ref.netns = netns;
 		ref_update(r, to);
 	}
+	if (drop)
+		ns_drop(c, drop); /* after the last use of @to */
 	add_netns(r, netns);
 	if (ifindex > 0)
 		r->pub.ifindex = ifindex;

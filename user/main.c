@@ -1839,6 +1839,7 @@ static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
 	vft_corr__stats(w->corr, &st);
 	stranded = (uint32_t)(st.raised[VFT_F_VF_STRANDED] - st.resolved[VFT_F_VF_STRANDED]);
 	vft_metrics__vfs(w->metrics, host > stranded ? host - stranded : 0, pod, stranded);
+	vft_metrics__state(w->metrics, n, st.netns, st.forgotten, st.netns_forgotten);
 	/*
 	 * What bursts and sweeps freed goes back to the kernel: free() returns
 	 * only the top of the heap, and a daemon's RSS should follow its state.

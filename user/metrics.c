@@ -73,6 +73,7 @@ struct vft_metrics {
 	uint64_t events[VFT_EV_KIND_MAX];
 	uint64_t lost;
 	uint64_t capture_bytes;
+	uint64_t state[2], forgotten[2]; /* the correlator's records: VFs, netns */
 	uint32_t vfs[VF_STATES];
 	uint32_t ready;
 	uint32_t not_ready;
@@ -239,6 +240,17 @@ int vft_metrics__hook(struct vft_metrics *m, const char *name, bool attached)
 		m->hooks[i].v = attached;
 	pthread_mutex_unlock(&m->lock);
 	return i < 0 ? i : 0;
+}
+
+void vft_metrics__state(struct vft_metrics *m, uint64_t vfs, uint64_t netns, uint64_t vfs_forgotten,
+			uint64_t netns_forgotten)
+{
+	pthread_mutex_lock(&m->lock);
+	m->state[0] = netns;
+	m->state[1] = vfs;
+	m->forgotten[0] = netns_forgotten;
+	m->forgotten[1] = vfs_forgotten;
+	pthread_mutex_unlock(&m->lock);
 }
 
 void vft_metrics__capture_bytes(struct vft_metrics *m, uint64_t bytes)
@@ -640,6 +652,16 @@ static void render_locked(const struct vft_metrics *m, FILE *f)
 	       "Whether a kernel hook is attached (1) or unavailable (0), by hook.");
 	for (i = 0; i < m->n_hooks; i++)
 		sample(f, "vftrace_hook_attached", "hook", m->hooks[i].name, m->hooks[i].v);
+
+	family(f, "vftrace_state_forgotten_total", "counter",
+	       "Records the daemon dropped (--retain): VFs gone, netns nothing is in.");
+	sample(f, "vftrace_state_forgotten_total", "kind", "netns", m->forgotten[0]);
+	sample(f, "vftrace_state_forgotten_total", "kind", "vf", m->forgotten[1]);
+
+	family(f, "vftrace_state_records", "gauge",
+	       "Records the daemon holds in memory: a VF or device each, a netns each.");
+	sample(f, "vftrace_state_records", "kind", "netns", m->state[0]);
+	sample(f, "vftrace_state_records", "kind", "vf", m->state[1]);
 
 	family(f, "vftrace_vfs", "gauge",
 	       "VFs by state: on the host, in a pod, stranded on the host after their pod.");

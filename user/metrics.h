@@ -25,6 +25,8 @@
  *   vftrace_findings_raised_total{code}            counter, every finding code by name
  *   vftrace_findings_resolved_total{code}          counter
  *   vftrace_hook_attached{hook}                    gauge 1/0, every hook of hooks.h
+ *   vftrace_state_forgotten_total{kind}            counter, records --retain dropped: netns, vf
+ *   vftrace_state_records{kind}                    gauge, records held: netns, vf
  *   vftrace_vfs{state="host"|"pod"|"stranded"}     gauge
  *   vftrace_vfs_ready{ready="false"|"true"}        gauge, from the last check
  *
@@ -91,6 +93,12 @@ void vft_metrics__vfs(struct vft_metrics *m, uint32_t host, uint32_t pod, uint32
  * VFT_METRICS_MAX_HOOKS names, or -ENOMEM.
  */
 int vft_metrics__hook(struct vft_metrics *m, const char *name, bool attached);
+/*
+ * The correlator's records now (VFs and devices, netns entries) and how many
+ * of each --retain dropped so far.
+ */
+void vft_metrics__state(struct vft_metrics *m, uint64_t vfs, uint64_t netns, uint64_t vfs_forgotten,
+			uint64_t netns_forgotten);
 /* @bytes more were written to captures. */
 void vft_metrics__capture_bytes(struct vft_metrics *m, uint64_t bytes);
 /* A check ended at @wall_ns (ns since the epoch) with @ready VFs ready and @not_ready not. */

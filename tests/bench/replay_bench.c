@@ -26,8 +26,10 @@
  * and with -f appends them as KEY=VALUE lines to a results file (run.sh).
  *
  * Usage: replay_bench [-n EVENTS] [-v VFS] [-R RUNS] [-o FILE] [-k] [-f RESULTS]
+ *        replay_bench -g -o FILE [-n EVENTS] [-v VFS]
  *   -v: VFs, a multiple of 64 (64 per PF); -o: the capture (default: a file
- *   in /dev/shm or $TMPDIR, removed unless -k).
+ *   in /dev/shm or $TMPDIR, removed unless -k); -g: only write the capture
+ *   to FILE (the audit footprint benchmark runs vftrace audit over it).
  *
  * Exit status: 0 when it ran (targets met or not), 1 when it could not run
  * or the replay did not see what was generated, 2 for usage errors.
@@ -1195,10 +1197,11 @@ int main(int argc, char **argv)
 	struct child ch[MAX_RUNS];
 	const char *rpath = NULL;
 	char path[4096] = "";
-	bool keep = false;
+	bool keep = false, gen_only = false;
+	struct gen_stats gs;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "n:v:R:o:kf:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:v:R:o:kf:g")) != -1) {
 		switch (opt) {
 		case 'n':
 			nev = strtoull(optarg, NULL, 10);
@@ -1218,10 +1221,14 @@ int main(int argc, char **argv)
 		case 'f':
 			rpath = optarg;
 			break;
+		case 'g':
+			gen_only = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: replay_bench [-n EVENTS] [-v VFS] [-R RUNS] [-o FILE] "
-				"[-k] [-f RESULTS]\n");
+				"[-k] [-f RESULTS]\n"
+				"       replay_bench -g -o FILE [-n EVENTS] [-v VFS]\n");
 			return 2;
 		}
 	}
@@ -1232,6 +1239,19 @@ int main(int argc, char **argv)
 			"-R 1 to %u\n",
 			VFS_PER_PF, 64 * VFS_PER_PF * 64, MAX_RUNS);
 		return 2;
+	}
+	if (gen_only) {
+		if (!path[0]) {
+			fprintf(stderr, "replay_bench: -g needs -o FILE\n");
+			return 2;
+		}
+		setup((unsigned int)nvfs);
+		if (generate(path, nev, &gs))
+			return 1;
+		printf("%s: %llu events over %u VFs (%u pod stays), %.1f s of event time, %llu "
+		       "bytes\n",
+		       path, nev, g.nvfs, g.pods, gs.seconds, (unsigned long long)gs.bytes);
+		return 0;
 	}
 	if (rpath && !(results = fopen(rpath, "a"))) {
 		fprintf(stderr, "replay_bench: cannot open %s: %s\n", rpath, strerror(errno));

@@ -9,15 +9,16 @@
 # ring-buffer bursts with the hooks attached), then prints every figure with
 # its target and PASS or MISS.
 #
-# Usage: tests/bench/run.sh [--out DIR] [--diag] [startup] [idle] [burst] [replay]
+# Usage: tests/bench/run.sh [--out DIR] [--diag] [startup] [idle] [burst] [replay] [footprint]
 #   --out DIR   where results and logs go (default: a fresh
 #               tests/vm/out/bench-<time>/)
 #   --diag      also the variants that locate a missed target (start to
 #               ready with kprobes; bursts from the hooks alone, and at the
 #               default size with vftrace stopped; idle with ib_core
 #               loaded): about 2 minutes more
-#   startup, idle, burst, replay: run only these benchmarks (default: all).
-#               replay alone needs neither root nor the guest.
+#   startup, idle, burst, replay, footprint: run only these benchmarks
+#               (default: all). replay alone needs neither root nor the
+#               guest; footprint needs root for its live part only.
 #
 # Environment: BENCH_RUNS (5), BENCH_IDLE_S (30), BENCH_BURST_DEVICES (1000),
 # BENCH_DIAG (0; 1 = --diag), VFTRACE (build/vftrace) are passed on to the
@@ -44,19 +45,19 @@ while (($#)); do
 	case $1 in
 	--out) out="${2:?--out needs a dir}"; shift 2 ;;
 	--diag) export BENCH_DIAG=1; shift ;;
-	startup | idle | burst | replay) benches+=("$1"); shift ;;
+	startup | idle | burst | replay | footprint) benches+=("$1"); shift ;;
 	-h | --help) sed -n '/^# Usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" 2 ;;
 	esac
 done
-((${#benches[@]})) || benches=(startup idle burst replay)
+((${#benches[@]})) || benches=(startup idle burst replay footprint)
 wants() { [[ " ${benches[*]} " == *" $1 "* ]]; }
 
 # The benchmarks that run vftrace itself, in the guest (idle also on the host):
 # they need root, the VM harness and the tools.
 guest_benches=()
 for b in "${benches[@]}"; do
-	[[ $b == replay ]] || guest_benches+=("$b")
+	[[ $b == replay || $b == footprint ]] || guest_benches+=("$b")
 done
 
 VFTRACE=${VFTRACE:-build/vftrace}
@@ -69,8 +70,11 @@ if ((${#guest_benches[@]})); then
 		command -v "$t" >/dev/null || die "$t not found; run scripts/deps.sh"
 	done
 fi
-if wants replay; then
+if wants replay || wants footprint; then
 	[[ -x "$REPLAY_BENCH" ]] || die "$REPLAY_BENCH not found; run make $REPLAY_BENCH"
+fi
+if wants footprint; then
+	[[ -x "$VFTRACE" ]] || die "$VFTRACE not found; run make first"
 fi
 
 if [[ -z "$out" ]]; then
@@ -112,6 +116,84 @@ if wants replay; then
 	if ! "$REPLAY_BENCH" -R "${BENCH_REPLAY_RUNS:-5}" -f "$BENCH_RESULTS" >"$out/replay.log" 2>&1; then
 		bench_log "replay: could not run, or did not see what was generated; see $out/replay.log"
 		tail -5 "$out/replay.log" >&2
+	fi
+fi
+
+# ---- on the host: the audit daemon's footprint --------------------------------
+
+# audit_over CAP DIR: vftrace audit --from-capture CAP, its flight recorder
+# and textfile in DIR; prints its peak RSS (KiB, from wait4) and leaves
+# DIR/metrics.prom, whose process_resident_memory_bytes is its RSS at the end.
+audit_over() {
+	mkdir -p "$2/cap" || return 1
+	python3 - "$VFTRACE" audit --from-capture "$1" --capture-dir "$2/cap" \
+		--metrics-textfile "$2/metrics.prom" 2>"$2/audit.err" <<'PY'
+import resource, subprocess, sys
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)
+PY
+}
+
+# metric FILE NAME [LABELS]: the value of one sample of a textfile, or "-".
+metric() {
+	local k=$2
+
+	[[ -n "${3:-}" ]] && k="$2{$3}"
+	awk -v k="$k" '$1 == k { v = $2 } END { print (v == "" ? "-" : v) }' "$1"
+}
+
+if wants footprint; then
+	fp=$out/footprint
+	mkdir -p "$fp"
+	bench_log "footprint (host): vftrace audit over 1000000 events on 10240 VFs"
+	t0=$SECONDS
+	if "$REPLAY_BENCH" -g -o "$fp/big.vftcap" -n 1000000 -v 10240 >"$fp/gen.log" 2>&1 &&
+		"$REPLAY_BENCH" -g -o "$fp/small.vftcap" -n 2000 -v 64 >>"$fp/gen.log" 2>&1 &&
+		peak=$(audit_over "$fp/big.vftcap" "$fp/big") &&
+		audit_over "$fp/small.vftcap" "$fp/small" >/dev/null; then
+		rm -f "$fp/big.vftcap" "$fp/small.vftcap" "$fp"/*/cap/*
+		m=$fp/big/metrics.prom
+		result footprint_s $((SECONDS - t0))
+		result footprint_rss_mb "$(fdiv "$(metric "$m" process_resident_memory_bytes)" 1000000 1)"
+		result footprint_peak_mb "$(fdiv "$peak" 976.5625 1)"
+		result footprint_base_mb "$(fdiv "$(metric "$fp/small/metrics.prom" process_resident_memory_bytes)" 1000000 1)"
+		result footprint_vf_records "$(metric "$m" vftrace_state_records 'kind="vf"')"
+		result footprint_netns_records "$(metric "$m" vftrace_state_records 'kind="netns"')"
+		result footprint_netns_forgotten "$(metric "$m" vftrace_state_forgotten_total 'kind="netns"')"
+		result footprint_ok 1
+	else
+		bench_log "footprint: the audit over the capture failed; see $fp"
+		result footprint_ok 0
+	fi
+	# The live daemon, idle: its hooks and BPF maps loaded (root only).
+	if ((EUID == 0)); then
+		mkdir -p "$fp/live/cap"
+		"$VFTRACE" audit --metrics-textfile "$fp/live/metrics.prom" --capture-dir "$fp/live/cap" \
+			>/dev/null 2>"$fp/live/audit.err" &
+		apid=$!
+		# the textfile is written once the daemon runs: its first metrics tick
+		for ((i = 0; i < 300; i++)); do
+			[[ -s "$fp/live/metrics.prom" ]] || ! kill -0 "$apid" 2>/dev/null && break
+			sleep 0.1
+		done
+		# of its RSS, the BPF maps mapped into it: the ring buffer, its data pages twice
+		mapped=$(awk '/^[0-9a-f]+-/ { bpf = ($6 == "anon_inode:bpf-map") } bpf && /^Rss:/ { s += $2 }
+			END { printf "%.1f", s * 1024 / 1e6 }' "/proc/$apid/smaps" 2>/dev/null || echo -)
+		kill -TERM "$apid" 2>/dev/null
+		wait "$apid"
+		m=$fp/live/metrics.prom
+		if [[ -s "$m" ]]; then
+			result footprint_live_mb "$(fdiv "$(metric "$m" process_resident_memory_bytes)" 1000000 1)"
+			result footprint_bpf_maps_mb "$(awk '/^vftrace_bpf_map_bytes/ { s += $2 } END { printf "%.1f", s / 1e6 }' "$m")"
+			result footprint_bpf_maps "$(awk '/^vftrace_bpf_map_bytes/ { split($1, a, "\""); printf "%s%s %.1f MB", n++ ? ", " : "", a[2], $2 / 1e6 }' "$m")"
+			result footprint_live_mapped_mb "$mapped"
+			result footprint_live_hooks "$(awk '/^vftrace_hook_attached/ { a += $2; n++ } END { print a "/" n }' "$m")"
+		else
+			bench_log "footprint: the live audit did not start; see $fp/live/audit.err"
+		fi
+	else
+		bench_log "footprint: not root, so no live audit (BPF map memory, RSS with the hooks)"
 	fi
 fi
 
@@ -267,6 +349,18 @@ if wants replay; then
 		row "  WARNING the replay did not run, or not as generated" "see replay.log" "" ""
 fi
 
+if wants footprint; then
+	est=$(awk -v l="$(r footprint_live_mb)" -v e="$(r footprint_rss_mb)" -v b="$(r footprint_base_mb)" \
+		'BEGIN { if (l == "-" || e == "-" || b == "-") print "-"; else printf "%.1f", l + e - b }')
+	row "5 audit footprint: 1000000 events over 10240 VFs" "vftrace audit --from-capture, $(r footprint_s) s; $(r footprint_vf_records) VF records, $(r footprint_netns_records) netns held, $(r footprint_netns_forgotten) forgotten" "" ""
+	row "  RSS at the end (process_resident_memory_bytes)" "$(r footprint_rss_mb) MB (peak $(r footprint_peak_mb) MB)" "" ""
+	row "  the same over 2000 events on 64 VFs" "$(r footprint_base_mb) MB" "" ""
+	row "  live audit on this host, idle" "$(r footprint_live_mb) MB RSS ($(r footprint_live_mapped_mb) MB of it BPF maps mapped in), hooks $(r footprint_live_hooks)" "" ""
+	row "  BPF map memory (memlock)" "$(r footprint_bpf_maps_mb) MB: $(r footprint_bpf_maps)" "" ""
+	row "  live + (end - small): the daemon after 1M events" "$est MB" "<= 20 MB" \
+		"$(verdict "$(le "$est" 20)")"
+fi
+
 echo
 if ((${#guest_benches[@]})); then
 	echo "vftrace benchmarks, $(r date): guest $(r kernel) under qemu TCG ($(r vcpus) vCPUs), host $(uname -r)"
@@ -293,6 +387,10 @@ missing=0
 for b in "${steps[@]}"; do
 	[[ "$(r "${b}_ok")" == 1 ]] || { echo "bench: $b could not run; see $out/guest*/" >&2; missing=1; }
 done
+if wants footprint && [[ "$(r footprint_ok)" != 1 ]]; then
+	echo "bench: footprint could not run; see $out/footprint/" >&2
+	missing=1
+fi
 if wants replay && [[ "$(r replay_ok)" != 1 ]]; then
 	echo "bench: replay could not run, or not as generated; see $out/replay.log" >&2
 	missing=1

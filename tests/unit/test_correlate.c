@@ -2056,10 +2056,9 @@ static void retain_forgets_netns_nothing_is_in(void **state)
 	assert_int_equal(n_forgotten_ns, 1);
 	assert_int_equal(forgotten_ns[0], POD2_NS);
 
-	/* VF1 leaves its pod: the pod's netns goes at the next sweep, whatever the time */
+	/* VF1 leaves its pod: the pod's netns goes with it */
 	t->now += SEC;
 	move(t, &d, HOST_NS, "ens1f0v1", 11, &cni);
-	tick(t, t->now + RETAIN / 4);
 	assert_int_equal(n_forgotten_ns, 2);
 	assert_int_equal(forgotten_ns[1], POD_NS);
 	vft_corr__stats(t->c, &st);
@@ -2075,6 +2074,56 @@ static void retain_forgets_netns_nothing_is_in(void **state)
 	assert_int_equal(n_forgotten_ns, 2);
 	vft_corr__free(t->c);
 	free(t);
+}
+
+/* Many pods come and go: each VF's pod is right whatever entries moved in the netns table. */
+static void retain_netns_churn(void **state)
+{
+	struct vft_corr_opts opts = { .grace_ns = GRACE, .retain_ns = RETAIN };
+	struct t *t = new_t(&opts);
+	struct vft_corr_stats st;
+	struct dev d[64];
+	uint32_t in[64] = {}, x = 7, ns;
+	char uid[40], bdf[16];
+	size_t i, k, busy;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(bdf, sizeof(bdf), "0000:3b:%02zx.%zu", 1 + i / 8, i % 8);
+		d[i] = host_vf(t, bdf, NULL);
+		d[i].ifindex = (int32_t)(100 + i);
+		snprintf(d[i].ifname, sizeof(d[i].ifname), "ens1f0v%zu", i);
+		reg(t, &d[i]);
+	}
+	for (k = 0; k < 5000; k++) {
+		x = x * 1103515245u + 12345u;
+		i = (x >> 8) % 64;
+		t->now += MS;
+		if (in[i]) { /* back to the host */
+			move(t, &d[i], HOST_NS, "", (int32_t)(100 + i), &cni);
+			in[i] = 0;
+			continue;
+		}
+		ns = 4026540000u + (x >> 16) % 4000; /* some netns have several VFs */
+		snprintf(uid, sizeof(uid), "00000000-0000-0000-0000-%012u", ns);
+		netns_info(t, ns, false, "", uid);
+		move(t, &d[i], ns, "", (int32_t)(3 + i), &cni);
+		in[i] = ns;
+		assert_string_equal(vf_by_key(t, d[i].parent)->ref.pod_uid, uid);
+	}
+	for (i = 0, busy = 0; i < 64; i++) {
+		size_t j;
+		bool first = in[i] != 0;
+
+		for (j = 0; j < i && first; j++)
+			first = in[j] != in[i];
+		busy += first;
+	}
+	vft_corr__stats(t->c, &st);
+	/* the host's, the two new_t() announced and never used, and those with a VF in them */
+	assert_int_equal(st.netns, 3 + busy);
+	vft_corr__free(t->c);
+	free(t);
+	(void)state;
 }
 
 static void without_retain_nothing_is_forgotten(void **state)
@@ -2327,6 +2376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(retain_keeps_what_is_not_gone, setup_retain,
 						teardown),
 		cmocka_unit_test(retain_forgets_netns_nothing_is_in),
+		cmocka_unit_test(retain_netns_churn),
 		T(without_retain_nothing_is_forgotten),
 		cmocka_unit_test(no_steps_keeps_state_but_no_timeline),
 		T(steps_keep_first_and_newest),

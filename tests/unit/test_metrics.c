@@ -59,6 +59,8 @@ static const struct {
 	{ "vftrace_findings_raised_total", "counter", false },
 	{ "vftrace_findings_resolved_total", "counter", false },
 	{ "vftrace_hook_attached", "gauge", false },
+	{ "vftrace_state_forgotten_total", "counter", false },
+	{ "vftrace_state_records", "gauge", false },
 	{ "vftrace_vfs", "gauge", false },
 	{ "vftrace_vfs_ready", "gauge", false },
 };
@@ -179,6 +181,26 @@ static void renders_every_family(void **state)
 	assert_int_equal(vft_metrics__bpf_map(m, "events", 4096), 0);
 	text = render(m);
 	assert_families(text, true);
+	free(text);
+	vft_metrics__free(m);
+}
+
+static void state_records(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	char *text;
+
+	assert_non_null(m);
+	text = render(m);
+	assert_line(text, "vftrace_state_records{kind=\"vf\"} 0");
+	assert_line(text, "vftrace_state_forgotten_total{kind=\"netns\"} 0");
+	free(text);
+	vft_metrics__state(m, 10240, 37, 5, 86795);
+	text = render(m);
+	assert_line(text, "vftrace_state_records{kind=\"netns\"} 37");
+	assert_line(text, "vftrace_state_records{kind=\"vf\"} 10240");
+	assert_line(text, "vftrace_state_forgotten_total{kind=\"netns\"} 86795");
+	assert_line(text, "vftrace_state_forgotten_total{kind=\"vf\"} 5");
 	free(text);
 	vft_metrics__free(m);
 }
@@ -1023,6 +1045,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(renders_every_family),
+		cmocka_unit_test(state_records),
 		cmocka_unit_test(starts_at_zero),
 		cmocka_unit_test(counts_and_sets),
 		cmocka_unit_test(escapes_label_values),
