@@ -85,7 +85,7 @@ vmlinux:
 # The three test layers; each prints its own closing count line.
 test: test-unit test-host test-vm
 
-test-host: all
+test-host: all $(OUTPUT)/replay_bench
 	tests/host/run.sh
 
 test-vm: all

@@ -6,7 +6,8 @@
 # textfile show the counters; the flight recorder keeps at most --rotate files; the reduced
 # capability set in /proc/PID/status, with the daemon still working after the drop (the RDMA
 # hooks attach when rdma_rxe loads later); SIGHUP starts a new capture when the file was moved
-# away; SIGTERM flushes and exits 0; a capture dir that is a symbolic link is refused.
+# away; SIGTERM flushes and exits 0; a capture dir that is a symbolic link is refused; --retain
+# forgets the devices the burst deleted; the footprint metrics (process RSS, BPF map memory).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/vm/lib.sh
@@ -38,7 +39,7 @@ wait_metric() {
 modprobe -r rdma_rxe ib_uverbs ib_core 2>/dev/null || true
 mkdir -p "$TMP/cap"
 "$VFTRACE" audit -i 'vfa*' --metrics 127.0.0.1:$PORT --metrics-textfile "$TMP/vftrace.prom" \
-	--capture-dir "$TMP/cap" --max-size 8K --rotate 3 --check-interval 1 \
+	--capture-dir "$TMP/cap" --max-size 8K --rotate 3 --check-interval 1 --retain 2 \
 	>"$TMP/out.jsonl" 2>"$TMP/err" &
 AUDIT=$!
 wait_for_line "$TMP/out.jsonl" '"type":"ready"' 60 || fail "no ready line: $(cat "$TMP/err")"
@@ -46,6 +47,11 @@ curl -sf "http://127.0.0.1:$PORT/metrics" >"$TMP/m0" || fail "the endpoint does 
 grep -q '^vftrace_hook_attached{hook="netns_move"} 1$' "$TMP/m0" || fail "hook coverage metric"
 grep -q '^vftrace_findings_raised_total{code="CNI_MOVE_FAILED"} 0$' "$TMP/m0" ||
 	fail "finding counters do not start at 0"
+rss=$(awk '$1 == "process_resident_memory_bytes" { print $2 }' "$TMP/m0")
+ring=$(awk '$1 == "vftrace_bpf_map_bytes{map=\"events\"}" { print $2 }' "$TMP/m0")
+((${rss:-0} > 1000000)) || fail "process_resident_memory_bytes is '$rss'"
+((${ring:-0} >= 2097152)) || fail "the ring buffer's map memory is '$ring'"
+echo "footprint at start: RSS $rss bytes, ring buffer map $ring bytes"
 
 # the capabilities after the drop
 eff=$(awk '/^CapEff:/ { print $2 }' "/proc/$AUDIT/status")
@@ -96,6 +102,20 @@ for _ in $(seq 50); do
 done
 ((total > 16384)) || fail "capture bytes metric $total"
 echo "rotation: $n files, $total capture bytes counted"
+
+# --retain 2: what the burst deleted is forgotten once gone for 2 s of event time. The sweeps run
+# on the events' clock, so a dummy device comes and goes until the counter shows them.
+held=0
+for ((i = 0; i < 60; i++)); do
+	held=$(metric 'vftrace_state_records{kind="vf"}')
+	((${held:-9999} < 100)) && break
+	ip link add vfac type dummy && ip link del vfac
+	sleep 0.5
+done
+forgotten=$(metric 'vftrace_state_forgotten_total{kind="vf"}')
+((${held:-9999} < 100)) || fail "$held records held: --retain 2 did not forget the burst's devices"
+((${forgotten:-0} >= 600)) || fail "--retain 2 forgot ${forgotten:-0} devices, not the burst's"
+echo "retain: $forgotten devices forgotten, $held records held"
 
 # SIGHUP after the file was moved away: a new capture at the same path. First the burst must be
 # fully processed (the events counter stays put), so that no rotation races with the move.
