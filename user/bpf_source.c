@@ -585,6 +585,13 @@ int bpf_source__map_memory(const struct bpf_source *src,
 			err = err ?: ret;
 			continue;
 		}
+		/*
+		 * Before 6.4 the kernel derives memlock from the key and value
+		 * sizes, which a ring buffer has none of: it says 0. Its data
+		 * pages are what it takes (plus two pages of positions).
+		 */
+		if (!bytes && bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
+			bytes = bpf_map__max_entries(map);
 		ret = cb(ctx, bpf_map__name(map), bytes);
 		if (ret)
 			return ret;

@@ -526,20 +526,12 @@ static bool rec_has(const struct vft_corr *c, int which, const struct rec *r, ui
 	return rec_keyed(r, which) && rec_hash(r, which) == hash;
 }
 
-/* Doubles the table (or rebuilds it, dropping stale entries). */
-static int index_grow(struct vft_corr *c, int which)
+/* Replaces the table of @which by @slots (@cap of them, zeroed), filled with every record. */
+static void index_fill(struct vft_corr *c, int which, struct slot *slots, size_t cap)
 {
 	struct index *ix = &c->ix[which];
-	size_t cap = ix->cap ? ix->cap : 64, i, live = 0;
-	struct slot *slots;
+	size_t i;
 
-	for (i = 0; i < c->n_recs; i++)
-		live += rec_keyed(c->recs[i], which);
-	while ((live + 1) * 4 > cap)
-		cap *= 2;
-	slots = calloc(cap, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
 	free(ix->slots);
 	ix->slots = slots;
 	ix->cap = cap;
@@ -555,6 +547,23 @@ static int index_grow(struct vft_corr *c, int which)
 		r->ix_have |= 1u << which;
 		index_put(ix, r->ix_hash[which], r->idx);
 	}
+}
+
+/* Doubles the table (or rebuilds it, dropping stale entries). */
+static int index_grow(struct vft_corr *c, int which)
+{
+	struct index *ix = &c->ix[which];
+	size_t cap = ix->cap ? ix->cap : 64, i, live = 0;
+	struct slot *slots;
+
+	for (i = 0; i < c->n_recs; i++)
+		live += rec_keyed(c->recs[i], which);
+	while ((live + 1) * 4 > cap)
+		cap *= 2;
+	slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	index_fill(c, which, slots, cap);
 	return 0;
 }
 
@@ -2631,25 +2640,10 @@ static int sweep(struct vft_corr *c)
 	}
 	c->n_recs = k;
 	for (which = 0; which < IX_N; which++) {
-		struct index *ix = &c->ix[which];
-
 		if (!slots[which])
 			continue;
-		free(ix->slots);
-		ix->slots = slots[which];
-		ix->cap = sweep_cap(live[which]);
-		ix->used = 0;
+		index_fill(c, which, slots[which], sweep_cap(live[which]));
 		slots[which] = NULL;
-		for (i = 0; i < c->n_recs; i++) {
-			struct rec *r = c->recs[i];
-
-			r->ix_have &= ~(1u << which);
-			if (!rec_keyed(r, which))
-				continue;
-			r->ix_hash[which] = rec_hash(r, which);
-			r->ix_have |= 1u << which;
-			index_put(ix, r->ix_hash[which], r->idx);
-		}
 	}
 
 	if (ns_slots) {

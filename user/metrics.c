@@ -228,18 +228,25 @@ void vft_metrics__vfs(struct vft_metrics *m, uint32_t host, uint32_t pod, uint32
 	pthread_mutex_unlock(&m->lock);
 }
 
-int vft_metrics__hook(struct vft_metrics *m, const char *name, bool attached)
+/* Sets the gauge @name of @list (added if new, up to @max) to @v. Returns 0 or -errno. */
+static int gauge_set(struct vft_metrics *m, struct named_gauge *list, size_t *n, size_t max,
+		     const char *name, uint64_t v)
 {
 	int i;
 
 	if (!name || !*name)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
-	i = gauge_add(m->hooks, &m->n_hooks, VFT_METRICS_MAX_HOOKS, name);
+	i = gauge_add(list, n, max, name);
 	if (i >= 0)
-		m->hooks[i].v = attached;
+		list[i].v = v;
 	pthread_mutex_unlock(&m->lock);
 	return i < 0 ? i : 0;
+}
+
+int vft_metrics__hook(struct vft_metrics *m, const char *name, bool attached)
+{
+	return gauge_set(m, m->hooks, &m->n_hooks, VFT_METRICS_MAX_HOOKS, name, attached);
 }
 
 void vft_metrics__state(struct vft_metrics *m, uint64_t vfs, uint64_t netns, uint64_t vfs_forgotten,
@@ -298,16 +305,7 @@ out:
 
 int vft_metrics__bpf_map(struct vft_metrics *m, const char *name, uint64_t bytes)
 {
-	int i;
-
-	if (!name || !*name)
-		return -EINVAL;
-	pthread_mutex_lock(&m->lock);
-	i = gauge_add(m->maps, &m->n_maps, VFT_METRICS_MAX_MAPS, name);
-	if (i >= 0)
-		m->maps[i].v = bytes;
-	pthread_mutex_unlock(&m->lock);
-	return i < 0 ? i : 0;
+	return gauge_set(m, m->maps, &m->n_maps, VFT_METRICS_MAX_MAPS, name, bytes);
 }
 
 int vft_metrics__bpf_map_cb(void *m, const char *name, uint64_t bytes)

@@ -15,7 +15,8 @@
  *   process_resident_memory_bytes                  gauge
  *   process_start_time_seconds                     gauge, Unix time
  *   process_virtual_memory_bytes                   gauge
- *   vftrace_bpf_map_bytes{map}                     gauge, kernel memory of each BPF map
+ *   vftrace_bpf_map_bytes{map}                     gauge, kernel memory of each BPF map (fdinfo
+ *                                                  memlock; a ring buffer that says 0: its size)
  *   vftrace_build_info{kernel,version}             gauge, always 1
  *   vftrace_capture_bytes_total                    counter
  *   vftrace_check_last_timestamp_seconds           gauge, Unix time; 0 before the first check

@@ -12,39 +12,35 @@ cd "$(dirname "$0")/../.."
 OUT=$1
 VFTRACE=${VFTRACE:-build/vftrace}
 n=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# same_findings LIVE OTHER WHAT: the finding and resolved lines of OTHER are those of LIVE
+same_findings() {
+	diff <(jq -c 'select(.type == "finding" or .type == "resolved")' "$1") \
+		<(jq -c 'select(.type == "finding" or .type == "resolved")' "$2") ||
+		fail "$3 differs from the live findings (above)"
+}
+
 for cap in "$OUT"/findings-*.cap; do
 	[[ -e $cap ]] || continue
 	live=${cap%.cap}.live.jsonl
-	[[ -s $live ]] || { echo "FAIL: $cap has no live output $live" >&2; exit 1; }
-	"$VFTRACE" replay --json "$cap" >"$OUT/replay.jsonl" || {
-		echo "FAIL: replay of $cap exited $?" >&2
-		exit 1
-	}
-	if ! diff <(jq -c 'select(.type == "finding" or .type == "resolved")' "$live") \
-		<(jq -c 'select(.type == "finding" or .type == "resolved")' "$OUT/replay.jsonl"); then
-		echo "FAIL: the host's replay of $cap differs from the live findings (above)" >&2
-		exit 1
-	fi
-	jq -e -s '(map(select(.type == "finding")) | length) >= 6' "$OUT/replay.jsonl" >/dev/null || {
-		echo "FAIL: the replay of $cap has too few findings" >&2
-		exit 1
-	}
+	[[ -s $live ]] || fail "$cap has no live output $live"
+	"$VFTRACE" replay --json "$cap" >"$OUT/replay.jsonl" || fail "replay of $cap exited $?"
+	same_findings "$live" "$OUT/replay.jsonl" "the host's replay of $cap"
+	jq -e -s '(map(select(.type == "finding")) | length) >= 6' "$OUT/replay.jsonl" >/dev/null ||
+		fail "the replay of $cap has too few findings"
 	# the daemon's outputs over the same capture: the same findings, counted in its textfile
 	rm -f "$OUT/audit.prom"
-	"$VFTRACE" audit --from-capture "$cap" --metrics-textfile "$OUT/audit.prom" >"$OUT/audit.jsonl" || {
-		echo "FAIL: audit --from-capture $cap exited $?" >&2
-		exit 1
-	}
-	if ! diff <(jq -c 'select(.type == "finding" or .type == "resolved")' "$live") \
-		<(jq -c 'select(.type == "finding" or .type == "resolved")' "$OUT/audit.jsonl"); then
-		echo "FAIL: audit --from-capture $cap differs from the live findings (above)" >&2
-		exit 1
-	fi
+	"$VFTRACE" audit --from-capture "$cap" --metrics-textfile "$OUT/audit.prom" >"$OUT/audit.jsonl" ||
+		fail "audit --from-capture $cap exited $?"
+	same_findings "$live" "$OUT/audit.jsonl" "audit --from-capture $cap"
 	raised=$(awk '/^vftrace_findings_raised_total/ { n += $2 } END { print n }' "$OUT/audit.prom")
-	[[ $raised == "$(jq -s 'map(select(.type == "finding")) | length' "$live")" ]] || {
-		echo "FAIL: the audit textfile counts $raised findings raised" >&2
-		exit 1
-	}
+	[[ $raised == "$(jq -s 'map(select(.type == "finding")) | length' "$live")" ]] ||
+		fail "the audit textfile counts $raised findings raised"
 	echo "$(basename "$cap"): $(jq -s 'map(select(.type == "finding")) | length' "$OUT/replay.jsonl") findings, identical on the host in replay and audit --from-capture"
 	n=$((n + 1))
 done
