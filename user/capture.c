@@ -552,16 +552,13 @@ static int clear_rotated(struct vft_capture_writer *w, bool excl)
 	return 0;
 }
 
-/* FILE.N-2 -> FILE.N-1, .., FILE -> FILE.1 (or FILE removed), then a new FILE. */
-static int rotate(struct vft_capture_writer *w)
+/* FILE.N-2 -> FILE.N-1, .., FILE -> FILE.1 (or FILE removed): room for a new FILE. */
+static int shift_rotated(struct vft_capture_writer *w)
 {
 	char from[4096], to[4096];
 	unsigned int i;
 	int err;
 
-	cut_tail(w);
-	close(w->fd); /* its blocks are written: nothing left to report */
-	w->fd = -1;
 	if (w->opts.rotate <= 1 && unlink(w->path) && errno != ENOENT)
 		return -errno;
 	for (i = w->opts.rotate > 1 ? w->opts.rotate - 1 : 0; i > 0; i--) {
@@ -573,6 +570,32 @@ static int rotate(struct vft_capture_writer *w)
 		if (rename(from, to) && errno != ENOENT)
 			return -errno;
 	}
+	return 0;
+}
+
+/* The files of an earlier recording, before FILE is made (VFT_CAPTURE_KEEP: see capture.h). */
+static int make_room(struct vft_capture_writer *w, bool excl)
+{
+	struct stat st;
+
+	if (!(w->opts.flags & VFT_CAPTURE_KEEP) || w->opts.rotate <= 1)
+		return clear_rotated(w, excl);
+	if (lstat(w->path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	return S_ISREG(st.st_mode) ? shift_rotated(w) : -EINVAL;
+}
+
+/* The current file is full: the files shift by one and a new FILE starts. */
+static int rotate(struct vft_capture_writer *w)
+{
+	int err;
+
+	cut_tail(w);
+	close(w->fd); /* its blocks are written: nothing left to report */
+	w->fd = -1;
+	err = shift_rotated(w);
+	if (err)
+		return err;
 	err = open_file(w, true);
 	if (err)
 		return err;
@@ -1011,7 +1034,7 @@ int vft_capture_writer__new(const char *path, const struct vft_capture_opts *opt
 	}
 	w->z_ready = true;
 	if (w->opts.max_size) {
-		err = clear_rotated(w, excl);
+		err = make_room(w, excl);
 		if (err)
 			goto fail;
 	}

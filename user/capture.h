@@ -64,6 +64,13 @@ enum vft_capture_flags {
 	VFT_CAPTURE_EXCL = 1u << 0,
 	/* fdatasync() after every block (survives power loss, costs a disk flush) */
 	VFT_CAPTURE_SYNC = 1u << 1,
+	/*
+	 * A flight recorder that goes on (the daemon's restart, its SIGHUP after
+	 * a move): when rotating, an existing FILE becomes FILE.1 (FILE.1 FILE.2,
+	 * ..., the oldest past @rotate removed) instead of being replaced, and
+	 * FILE.1 .. are kept as they are when FILE is not there
+	 */
+	VFT_CAPTURE_KEEP = 1u << 2,
 };
 
 struct vft_capture_opts {

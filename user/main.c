@@ -2061,8 +2061,10 @@ static const char audit_doc[] =
 	"(joining a netns to read RDMA ports), CAP_NET_ADMIN, CAP_SYS_PTRACE, "
 	"CAP_DAC_READ_SEARCH (other processes' /proc) and CAP_SYS_RESOURCE, and sets "
 	"no_new_privs. Captures and the textfile are 0600 and never written through a symbolic "
-	"link. SIGHUP flushes the capture (a new one is started when the file was moved away) "
-	"and rewrites the textfile; SIGTERM and SIGINT flush everything and exit 0.\n"
+	"link. At start, an earlier run's capture becomes vftrace.cap.1 (and so on), so a restart "
+	"loses no recording. SIGHUP flushes the capture (a new one is started when the file was "
+	"moved away, the older files kept) and rewrites the textfile; SIGTERM and SIGINT flush "
+	"everything and exit 0.\n"
 	"\v"
 	"Examples:\n"
 	"  vftrace audit --metrics 127.0.0.1:9477 --capture-dir /var/lib/vftrace\n"
@@ -2083,6 +2085,8 @@ static int cmd_audit(int argc, char **argv)
 	o.corr.retain_ns = 3600 * 1000000000ULL;
 	/* the timelines are in the flight recorder: the daemon keeps each VF's state only */
 	o.corr.no_steps = true;
+	/* a restart or a SIGHUP after a move keeps the earlier files of the flight recorder */
+	o.capture.flags |= VFT_CAPTURE_KEEP;
 	argp_parse(&audit_argp, argc, argv, 0, NULL, &o);
 	return o.from_capture ? audit_from_capture(&o) : run_trace(&o);
 }

@@ -1516,6 +1516,51 @@ static void rotation_and_stale_files(void **state)
 	assert_int_equal(vft_capture_writer__free(w), 0);
 }
 
+/* The daemon's recorder goes on: a restart or a new FILE after a move loses nothing kept. */
+static void keep_shifts_the_previous_recording(void **state)
+{
+	struct vft_capture_opts o = { .max_size = 8192, .rotate = 3, .flags = VFT_CAPTURE_KEEP };
+	const char *path = tpath("keep.vftcap");
+	struct vft_capture_writer *w;
+	char n1[600], n2[600], buf[16] = "";
+	FILE *f;
+
+	snprintf(n1, sizeof(n1), "%s.1", path);
+	snprintf(n2, sizeof(n2), "%s.2", path);
+	/* a restart: FILE and FILE.1 of the last run move down; the oldest past 3 goes */
+	spit(path, "run2", 4);
+	spit(n1, "run1", 4);
+	spit(n2, "run0", 4);
+	assert_int_equal(vft_capture_writer__new(path, &o, NULL, &w), 0);
+	assert_int_equal(vft_capture_writer__free(w), 0);
+	f = fopen(n1, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "run2");
+	f = fopen(n2, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "run1");
+	/* FILE moved away (log rotation): FILE.1 .. stay as they are */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(vft_capture_writer__new(path, &o, NULL, &w), 0);
+	assert_int_equal(vft_capture_writer__free(w), 0);
+	f = fopen(n1, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "run2");
+	assert_int_equal(access(n2, F_OK), 0);
+	/* without the flag, a new recording replaces them */
+	o.flags = 0;
+	assert_int_equal(vft_capture_writer__new(path, &o, NULL, &w), 0);
+	assert_int_equal(vft_capture_writer__free(w), 0);
+	assert_int_not_equal(access(n1, F_OK), 0);
+	assert_int_not_equal(access(n2, F_OK), 0);
+}
+
 /* A pipe: the fd reader does not need to seek. */
 static void reads_from_a_pipe(void **state)
 {
@@ -1550,6 +1595,7 @@ int main(void)
 		cmocka_unit_test(every_kind_round_trips),
 		cmocka_unit_test(string_table_limit),
 		cmocka_unit_test(empty_capture),
+		cmocka_unit_test(keep_shifts_the_previous_recording),
 		cmocka_unit_test(header_fields),
 		cmocka_unit_test(files_are_private),
 		cmocka_unit_test(flush_is_durable_while_running),

@@ -6,7 +6,8 @@
 # textfile show the counters; the flight recorder keeps at most --rotate files; the reduced
 # capability set in /proc/PID/status, with the daemon still working after the drop (the RDMA
 # hooks attach when rdma_rxe loads later); SIGHUP starts a new capture when the file was moved
-# away; SIGTERM flushes and exits 0; a capture dir that is a symbolic link is refused; --retain
+# away and keeps the older files; SIGTERM flushes and exits 0; a restart keeps the last run's
+# capture as vftrace.cap.1; a capture dir that is a symbolic link is refused; --retain
 # forgets the devices the burst deleted; the footprint metrics (process RSS, BPF map memory).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -132,6 +133,7 @@ kill -HUP "$AUDIT"
 wait_for_file "$TMP/cap/vftrace.cap" 30 ||
 	fail "no new capture after SIGHUP (daemon $(kill -0 "$AUDIT" 2>/dev/null && echo alive || echo gone)): $(cat "$TMP/err")"
 kill -0 "$AUDIT" || fail "SIGHUP stopped the daemon"
+[[ -e "$TMP/cap/vftrace.cap.1" ]] || fail "the new capture removed the older files of the recorder"
 "$VFTRACE" replay --json "$TMP/moved.cap" >"$TMP/moved.jsonl" || fail "the moved capture does not replay"
 
 # SIGTERM: flush and exit 0
@@ -144,6 +146,21 @@ tail -n 1 "$TMP/out.jsonl" | jq -e '.type == "summary"' >/dev/null || fail "no s
 expect_stream "$TMP/out.jsonl" 'any(.[]; .type == "finding" and .code == "CNI_MOVE_FAILED")' \
 	"the stream lacks the finding"
 "$VFTRACE" replay "$TMP/cap/vftrace.cap" >/dev/null 2>&1 || fail "the last capture does not replay"
+
+# a restart keeps the last run's recording: it becomes vftrace.cap.1
+last=$(sha256sum <"$TMP/cap/vftrace.cap")
+"$VFTRACE" audit -i 'vfa*' --capture-dir "$TMP/cap" --max-size 8K --rotate 3 >/dev/null 2>"$TMP/err3" &
+AUDIT=$!
+wait_for_file "$TMP/cap/vftrace.cap" 30 && for _ in $(seq 100); do
+	[[ -e "$TMP/cap/vftrace.cap.1" && $(sha256sum <"$TMP/cap/vftrace.cap.1") == "$last" ]] && break
+	sleep 0.1
+done
+[[ $(sha256sum <"$TMP/cap/vftrace.cap.1") == "$last" ]] ||
+	fail "a restart did not keep the last run's capture as vftrace.cap.1: $(cat "$TMP/err3")"
+kill -TERM "$AUDIT"
+wait "$AUDIT" || fail "the restarted audit exited $?"
+AUDIT=
+"$VFTRACE" replay "$TMP/cap/vftrace.cap.1" >/dev/null 2>&1 || fail "the kept capture does not replay"
 
 # a symbolic link is refused
 ln -s "$TMP/cap" "$TMP/link"
