@@ -270,7 +270,8 @@ static __always_inline void on_notifier(unsigned long val, struct netdev_notifie
 	if (val != bpf_core_enum_value(enum netdev_cmd, NETDEV_UNREGISTER))
 		return;
 	dev = BPF_CORE_READ(info, dev);
-	if (!dev || skip_dev(dev))
+	/* lo (ifindex 1) goes last when its netns is destroyed: user space forgets the netns */
+	if (!dev || (skip_dev(dev) && BPF_CORE_READ(dev, ifindex) != 1))
 		return;
 	if (dev_reg_state(dev) != VFT_NETREG_UNREGISTERING)
 		return;

@@ -554,6 +554,16 @@ static int on_merged(void *ctx, const struct vft_event *in)
 	int err;
 
 	vft_enrich__event(w->root, &ev);
+	/*
+	 * lo (ifindex 1) goes last when a netns is destroyed, and the kernel
+	 * gives the netns's inode to a later netns: what it was is said again.
+	 */
+	if (ev.kind == VFT_EV_NETDEV_UNREGISTER && ev.ifindex == 1 && ev.netns &&
+	    ev.netns != host_netns(w)) {
+		vft_u32set__del(&w->announced, ev.netns);
+		if (w->netns)
+			vft_netns_map__forget(w->netns, ev.netns);
+	}
 	if (!vft_filter__match(w->filter, &ev))
 		return 0;
 	if (w->cgroups && ev.has_actor && ev.actor.cgroup_id && !ev.actor.cgroup[0])

@@ -422,6 +422,17 @@ int vft_netns_map__lookup(struct vft_netns_map *m, uint32_t netns, struct vft_ne
 	return fill_info(m, e, out);
 }
 
+void vft_netns_map__forget(struct vft_netns_map *m, uint32_t netns)
+{
+	struct ns_ent *e = table_find(&m->t, netns);
+
+	if (!e)
+		return;
+	memmove(e, e + 1, (size_t)(m->t.ents + m->t.n - (e + 1)) * sizeof(*e));
+	m->t.n--;
+	m->last_scan_ns = 0; /* the next look-up of a netns not in the table scans again */
+}
+
 int vft_netns_map__rescan(struct vft_netns_map *m)
 {
 	return rescan(m);

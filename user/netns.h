@@ -41,6 +41,12 @@ int vft_netns_map__new(const char *root, struct vft_netns_map **out);
  */
 int vft_netns_map__lookup(struct vft_netns_map *m, uint32_t netns, struct vft_netns_info *out);
 
+/*
+ * Forgets what the last scan said of @netns (it was destroyed: the kernel
+ * gives its inode to a later netns), so that a look-up scans again.
+ */
+void vft_netns_map__forget(struct vft_netns_map *m, uint32_t netns);
+
 /* Scans again now. Returns 0 or -errno. */
 int vft_netns_map__rescan(struct vft_netns_map *m);
 

@@ -401,6 +401,34 @@ static void rescans_at_most_once_a_second(void **state)
 	vft_netns_map__free(m);
 }
 
+/* A destroyed netns's inode given to a new pod: forgotten, the map says what it is now. */
+static void forgets_a_destroyed_netns(void **state)
+{
+	struct vft_netns_map *m = NULL;
+	struct vft_netns_info i;
+
+	add_proc(5000, "net:[4026532600]", BE_POD "/cri-containerd-" CTR_BE ".scope");
+	assert_int_equal(vft_netns_map__new(root, &m), 0);
+	assert_int_equal(vft_netns_map__lookup(m, 4026532600U, &i), 0);
+	assert_string_equal(i.pod_uid, POD_BE);
+	/* the pod is gone, its inode now another pod's: the table still says the old one */
+	rm_at("/proc/5000/ns/net");
+	rm_at("/proc/5000/cgroup");
+	rm_at("/proc/5000/ns");
+	rm_at("/proc/5000");
+	add_proc(5100, "net:[4026532600]", GU_POD "/cri-containerd-" CTR_BE ".scope");
+	assert_int_equal(vft_netns_map__lookup(m, 4026532600U, &i), 0);
+	assert_string_equal(i.pod_uid, POD_BE);
+	/* forgotten: the next look-up scans again, at once */
+	vft_netns_map__forget(m, 4026532600U);
+	vft_netns_map__forget(m, 4026532999U); /* one it never knew: nothing happens */
+	assert_int_equal(vft_netns_map__lookup(m, 4026532600U, &i), 0);
+	assert_int_equal(i.pid, 5100);
+	assert_string_equal(i.pod_uid, POD_GU);
+	assert_int_equal(vft_netns_map__lookup(m, HOST_NS, &i), 0);
+	vft_netns_map__free(m);
+}
+
 static void needs_a_proc_tree(void **state)
 {
 	struct vft_netns_map *m = (void *)1;
@@ -648,6 +676,7 @@ int main(void)
 		T(skips_what_says_nothing_clear),
 		T(processes_vanish),
 		T(rescans_at_most_once_a_second),
+		T(forgets_a_destroyed_netns),
 		T(needs_a_proc_tree),
 		cmocka_unit_test(live_system),
 		T(read_port_set_up_errors),
