@@ -1886,7 +1886,7 @@ static int audit_from_capture(struct trace_opts *o)
 	const struct vft_capture_status *st;
 	struct vft_capture_reader *rd = NULL;
 	struct watch_ctx w = { .from_capture = true };
-	uint64_t lost = 0, mono, next_metrics = 0, next_flush = 0;
+	uint64_t lost = 0, mono, next_metrics = 0, last_flush = 0;
 	struct vft_event ev;
 	char msg[256] = "";
 	int n, err, ret = EXIT_RUNTIME;
@@ -1921,18 +1921,20 @@ static int audit_from_capture(struct trace_opts *o)
 			lost += ev.lost;
 			vft_metrics__lost(w.metrics, ev.lost);
 			err = vft_sink__lost(w.sink, ev.lost, lost, ev.ts_ns);
-			if (!err)
-				err = capture_meta(&w, VFT_EV_LOST, NULL, ev.lost);
+			if (!err && w.cap) /* recorded as it was, at its time */
+				err = vft_capture_writer__write(w.cap, &ev);
+			if (err && w.cap)
+				capture_error(&w, err);
 			continue;
 		}
 		err = deliver(&w, &ev);
 		/* the writer's blocks hold a second of events, as the live daemon flushes them */
-		if (!err && w.cap && ev.ts_ns >= next_flush + 1000000000ULL) {
-			if (next_flush)
+		if (!err && w.cap && ev.ts_ns >= last_flush + 1000000000ULL) {
+			if (last_flush)
 				err = vft_capture_writer__flush(w.cap);
 			if (err)
 				capture_error(&w, err);
-			next_flush = ev.ts_ns;
+			last_flush = ev.ts_ns;
 		}
 		if (err || !(w.events & 0xfff))
 			continue;
