@@ -711,10 +711,9 @@ int vft_metrics__write_textfile(struct vft_metrics *m, const char *path)
 	char tmp[4096];
 	char *buf = NULL;
 	bool created = false;
-	size_t len = 0, off = 0;
+	size_t len = 0;
 	struct stat st;
-	ssize_t n;
-	int fd = -1, err;
+	int fd = -1, err, n;
 
 	if (!path || !*path)
 		return -EINVAL;
@@ -745,16 +744,9 @@ int vft_metrics__write_textfile(struct vft_metrics *m, const char *path)
 		err = -errno;
 		goto out;
 	}
-	while (off < len) {
-		n = write(fd, buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		off += n;
-	}
+	err = vft_write_all(fd, buf, len);
+	if (err)
+		goto out;
 	if (fsync(fd)) {
 		err = -errno;
 		goto out;

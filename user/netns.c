@@ -470,44 +470,6 @@ struct port_msg {
 	struct vft_port_attrs attrs;
 };
 
-/* Writes all of @buf, through EINTR. Returns 0 or -errno. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Reads up to @len bytes, through EINTR, until EOF. Returns the count or -errno. */
-static ssize_t read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, p + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			break;
-		got += n;
-	}
-	return got;
-}
-
 /* In the child: joins the netns, mounts its own sysfs and reads the port. Returns 0 or -errno. */
 static int child_read_port(const char *netns_path, const char *ibdev, uint32_t port,
 			   struct vft_port_attrs *out)
@@ -559,11 +521,11 @@ int vft_netns__read_port(const char *netns_path, const char *ibdev, uint32_t por
 		memset(&msg, 0, sizeof(msg));
 		msg.err = child_read_port(netns_path, ibdev, port, &msg.attrs);
 		/* no atexit handlers, no stdio flush: the parent owns those */
-		_exit(write_all(fds[1], &msg, sizeof(msg)) ? 1 : 0);
+		_exit(vft_write_all(fds[1], &msg, sizeof(msg)) ? 1 : 0);
 	}
 	close(fds[1]);
 	fds[1] = -1;
-	n = read_all(fds[0], &msg, sizeof(msg));
+	n = vft_read_all(fds[0], &msg, sizeof(msg));
 	do
 		w = waitpid(pid, &status, 0);
 	while (w < 0 && errno == EINTR);

@@ -51,6 +51,11 @@ int vft_parse_seconds(const char *s, uint64_t *out_ns);
  */
 int vft_parse_time(const char *s, uint64_t *out_ns);
 
+/* Writes all of @buf to @fd, through EINTR. Returns 0 or -errno (-EIO for a zero write). */
+int vft_write_all(int fd, const void *buf, size_t len);
+/* Reads up to @len bytes, through EINTR, until EOF. Returns the count or -errno. */
+long vft_read_all(int fd, void *buf, size_t len);
+
 /* A set of non-zero 32-bit values (netns inodes): open addressing, deletes in place. */
 struct vft_u32set {
 	uint32_t *slots; /* 0: empty */

@@ -822,41 +822,6 @@ struct child {
 	int go, result; /* pipes: the parent writes go, reads result */
 };
 
-static bool read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static bool write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-/* In the child: waits for the go, replays @path once, reports, exits. */
 static void __attribute__((noreturn)) replayer(const char *path, int go, int result)
 {
 	const char *paths[] = { path };
@@ -866,7 +831,7 @@ static void __attribute__((noreturn)) replayer(const char *path, int go, int res
 	double t0;
 	char c;
 
-	if (!read_full(go, &c, 1))
+	if (vft_read_all(go, &c, 1) != 1)
 		_exit(0); /* not needed */
 	memset(&run, 0, sizeof(run));
 	run.sink.s.ops = &count_ops;
@@ -877,7 +842,7 @@ static void __attribute__((noreturn)) replayer(const char *path, int go, int res
 	run.wall_s = now_s() - t0;
 	getrusage(RUSAGE_SELF, &ru1);
 	run.cpu_s = cpu_s(&ru1) - cpu_s(&ru0);
-	_exit(write_full(result, &run, sizeof(run)) ? 0 : 1);
+	_exit(vft_write_all(result, &run, sizeof(run)) ? 1 : 0);
 }
 
 /*
@@ -919,7 +884,8 @@ static int run_replayer(struct child *ch, struct replay_run *run)
 	int status;
 	bool ok;
 
-	ok = write_full(ch->go, "g", 1) && read_full(ch->result, run, sizeof(*run));
+	ok = !vft_write_all(ch->go, "g", 1) &&
+	     vft_read_all(ch->result, run, sizeof(*run)) == (long)sizeof(*run);
 	close(ch->go);
 	close(ch->result);
 	ch->go = ch->result = -1;
