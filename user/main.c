@@ -1881,84 +1881,101 @@ static void audit_metrics(struct watch_ctx *w, const struct trace_opts *o)
  * capture's own netns_info, enrich and vf_check events decide, as in a
  * replay; no periodic check runs (there is no live system to check).
  */
+struct from_capture {
+	struct watch_ctx *w;
+	struct trace_opts *o;
+	struct vft_replay_result res;
+	uint64_t last_flush, next_metrics;
+	int out_err; /* the stream could not be written */
+};
+
+/* The capture is open: the flight recorder keeps its header, the stream says what it is. */
+static int from_capture_header(void *ctx, const char *path, const struct vft_capture_header *h)
+{
+	struct from_capture *fc = ctx;
+	struct watch_ctx *w = fc->w;
+	int err;
+
+	if (fc->o->capture_dir && !w->cap) {
+		err = audit_capture_path(fc->o);
+		if (!err)
+			err = vft_capture_writer__new(fc->o->out_path, &fc->o->capture, h, &w->cap);
+		if (err) {
+			vft_warn("cannot create capture file %s: %s\n", fc->o->out_path,
+				 strerror(-err));
+			return err;
+		}
+		w->cap_path = fc->o->out_path;
+	}
+	fc->out_err = vft_sink__capture(w->sink, path, h);
+	return fc->out_err;
+}
+
+static int from_capture_event(void *ctx, const struct vft_event *ev)
+{
+	struct from_capture *fc = ctx;
+	struct watch_ctx *w = fc->w;
+	uint64_t mono;
+	int err;
+
+	if (exiting)
+		return -EINTR;
+	if (ev->kind == VFT_EV_LOST) {
+		vft_metrics__lost(w->metrics, ev->lost);
+		err = fc->out_err = vft_sink__lost(w->sink, ev->lost, fc->res.lost, ev->ts_ns);
+		if (!err && w->cap) /* recorded as it was, at its time */
+			err = vft_capture_writer__write(w->cap, ev);
+		if (err && w->cap)
+			capture_error(w, err);
+		return err;
+	}
+	err = deliver(w, ev);
+	if (err && !w->cap_err)
+		fc->out_err = err; /* the sink's, through the correlator */
+	/* the writer's blocks hold a second of events, as the live daemon flushes them */
+	if (!err && w->cap && ev->ts_ns >= fc->last_flush + 1000000000ULL) {
+		if (fc->last_flush)
+			err = vft_capture_writer__flush(w->cap);
+		if (err)
+			capture_error(w, err);
+		fc->last_flush = ev->ts_ns;
+	}
+	if (err || (w->events & 0xfff))
+		return err;
+	mono = now_ns(CLOCK_MONOTONIC);
+	if (mono >= fc->next_metrics) {
+		audit_metrics(w, fc->o);
+		fc->next_metrics = mono + 5000000000ULL;
+	}
+	return 0;
+}
+
+static const struct vft_replay_walk_ops from_capture_ops = {
+	.header = from_capture_header,
+	.event = from_capture_event,
+};
+
 static int audit_from_capture(struct trace_opts *o)
 {
-	const struct vft_capture_status *st;
-	struct vft_capture_reader *rd = NULL;
 	struct watch_ctx w = { .from_capture = true };
-	uint64_t lost = 0, mono, next_metrics = 0, last_flush = 0;
-	struct vft_event ev;
-	char msg[256] = "";
-	int n, err, ret = EXIT_RUNTIME;
+	struct from_capture fc = { .w = &w, .o = o };
+	int err, ret = EXIT_RUNTIME;
 
 	install_signals();
 	o->corr.replay = true;
-	err = vft_capture_reader__open(o->from_capture, &rd, msg, sizeof(msg));
-	if (err) {
-		vft_warn("--from-capture %s: %s\n", o->from_capture, msg[0] ? msg : strerror(-err));
-		goto out;
-	}
-	if (o->capture_dir) {
-		err = audit_capture_path(o);
-		if (!err)
-			err = vft_capture_writer__new(o->out_path, &o->capture,
-						      vft_capture_reader__header(rd), &w.cap);
-		if (err) {
-			vft_warn("cannot create capture file %s: %s\n", o->out_path,
-				 strerror(-err));
-			goto out;
-		}
-		w.cap_path = o->out_path;
-	}
 	w.sink = vft_sink_json__new(stdout);
 	w.metrics = vft_metrics__new();
 	if (!w.sink || !w.metrics || vft_corr__new(&o->corr, &corr_ops, &w, &w.corr))
 		goto out;
-	err = vft_sink__capture(w.sink, o->from_capture, vft_capture_reader__header(rd));
-	st = vft_capture_reader__status(rd);
-	while (!err && !exiting && (n = vft_capture_reader__next(rd, &ev)) > 0) {
-		if (ev.kind == VFT_EV_LOST) {
-			lost += ev.lost;
-			vft_metrics__lost(w.metrics, ev.lost);
-			err = vft_sink__lost(w.sink, ev.lost, lost, ev.ts_ns);
-			if (!err && w.cap) /* recorded as it was, at its time */
-				err = vft_capture_writer__write(w.cap, &ev);
-			if (err && w.cap)
-				capture_error(&w, err);
-			continue;
-		}
-		err = deliver(&w, &ev);
-		/* the writer's blocks hold a second of events, as the live daemon flushes them */
-		if (!err && w.cap && ev.ts_ns >= last_flush + 1000000000ULL) {
-			if (last_flush)
-				err = vft_capture_writer__flush(w.cap);
-			if (err)
-				capture_error(&w, err);
-			last_flush = ev.ts_ns;
-		}
-		if (err || !(w.events & 0xfff))
-			continue;
-		mono = now_ns(CLOCK_MONOTONIC);
-		if (mono >= next_metrics) {
-			audit_metrics(&w, o);
-			next_metrics = mono + 5000000000ULL;
-		}
-	}
-	if (!err && n < 0) {
-		vft_warn("--from-capture %s: cannot read on: %s\n", o->from_capture, strerror(-n));
+	/* SIGTERM or SIGINT: what was read so far is finished as a whole */
+	err = vft_replay__walk(o->from_capture, &from_capture_ops, &fc, &fc.res);
+	if (err && err != -EINTR) {
+		/* the capture could not be read, or a capture write failed: both said */
+		ret = fc.out_err ? output_error(fc.out_err) : EXIT_RUNTIME;
 		goto out;
 	}
-	if (!err && (st->corrupt || st->truncated))
-		vft_warn("--from-capture %s: %llu damaged block%s skipped%s\n", o->from_capture,
-			 (unsigned long long)st->corrupt, st->corrupt == 1 ? "" : "s",
-			 st->truncated ? ", and the file ends inside a block" : "");
-	if (!err)
-		err = vft_sink__finish(w.sink, w.corr, w.events, lost, NULL);
-	if (err) {
-		ret = w.cap_err ? EXIT_RUNTIME : output_error(err);
-		goto out;
-	}
-	ret = 0;
+	err = vft_sink__finish(w.sink, w.corr, w.events, fc.res.lost, NULL);
+	ret = err ? output_error(err) : 0;
 out:
 	if (w.cap) {
 		err = vft_capture_writer__free(w.cap);
@@ -1974,7 +1991,6 @@ out:
 	vft_sink__free(w.sink);
 	vft_corr__free(w.corr);
 	vft_u32set__clear(&w.announced);
-	vft_capture_reader__free(rd);
 	return ret;
 }
 

@@ -109,16 +109,15 @@ static void warn_damage(const char *path, const struct vft_capture_status *st, u
 	}
 }
 
-/* One file into @corr. Returns 0 or -errno (the message printed). */
-static int replay_file(const char *path, struct vft_corr *corr, struct replay_ctx *r,
-		       struct vft_replay_result *res)
+int vft_replay__walk(const char *path, const struct vft_replay_walk_ops *ops, void *ctx,
+		     struct vft_replay_result *res)
 {
 	const struct vft_capture_status *st;
 	struct vft_capture_reader *rd = NULL;
 	struct vft_event ev;
 	char msg[256] = "";
 	uint64_t seen = 0;
-	int err, n;
+	int err, n = 0;
 
 	err = vft_capture_reader__open(path, &rd, msg, sizeof(msg));
 	if (err) {
@@ -131,7 +130,7 @@ static int replay_file(const char *path, struct vft_corr *corr, struct replay_ct
 			vft_warn("%s: %s\n", path, msg[0] ? msg : strerror(-err));
 		goto out;
 	}
-	err = vft_sink__capture(r->sink, path, vft_capture_reader__header(rd));
+	err = ops->header ? ops->header(ctx, path, vft_capture_reader__header(rd)) : 0;
 	if (err)
 		goto out;
 	st = vft_capture_reader__status(rd);
@@ -141,16 +140,9 @@ static int replay_file(const char *path, struct vft_corr *corr, struct replay_ct
 			seen = st->corrupt;
 		}
 		res->events++;
-		if (ev.kind == VFT_EV_LOST) {
+		if (ev.kind == VFT_EV_LOST)
 			res->lost += ev.lost;
-			if (in_window(r->o, ev.ts_ns)) {
-				err = vft_sink__lost(r->sink, ev.lost, res->lost, ev.ts_ns);
-				if (err)
-					goto out;
-			}
-			continue;
-		}
-		err = vft_corr__feed(corr, &ev);
+		err = ops->event(ctx, &ev);
 		if (err)
 			goto out;
 	}
@@ -175,6 +167,36 @@ out:
 	return err;
 }
 
+/* vft_replay__run()'s walk: every file's capture line, its events into the correlator. */
+struct run_walk {
+	struct replay_ctx *r;
+	struct vft_corr *corr;
+	struct vft_replay_result *res;
+};
+
+static int run_header(void *ctx, const char *path, const struct vft_capture_header *h)
+{
+	struct run_walk *rw = ctx;
+
+	return vft_sink__capture(rw->r->sink, path, h);
+}
+
+static int run_event(void *ctx, const struct vft_event *ev)
+{
+	struct run_walk *rw = ctx;
+
+	if (ev->kind != VFT_EV_LOST)
+		return vft_corr__feed(rw->corr, ev);
+	if (!in_window(rw->r->o, ev->ts_ns))
+		return 0;
+	return vft_sink__lost(rw->r->sink, ev->lost, rw->res->lost, ev->ts_ns);
+}
+
+static const struct vft_replay_walk_ops run_walk_ops = {
+	.header = run_header,
+	.event = run_event,
+};
+
 int vft_replay__run(const struct vft_replay_opts *o, struct vft_sink *sink,
 		    struct vft_replay_result *res)
 {
@@ -188,8 +210,11 @@ int vft_replay__run(const struct vft_replay_opts *o, struct vft_sink *sink,
 	err = vft_corr__new(&copts, &replay_ops, &r, &corr);
 	if (err)
 		return err;
-	for (i = 0; i < o->n_paths && !err; i++)
-		err = replay_file(o->paths[i], corr, &r, res);
+	for (i = 0; i < o->n_paths && !err; i++) {
+		struct run_walk rw = { .r = &r, .corr = corr, .res = res };
+
+		err = vft_replay__walk(o->paths[i], &run_walk_ops, &rw, res);
+	}
 	if (!err)
 		err = vft_sink__finish(sink, corr, r.events, res->lost, o->vf_key);
 	vft_corr__free(corr);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "capture.h"
 #include "correlate.h"
 #include "sink.h"
 
@@ -38,6 +39,24 @@ struct vft_replay_result {
  */
 int vft_replay__run(const struct vft_replay_opts *o, struct vft_sink *sink,
 		    struct vft_replay_result *res);
+
+struct vft_replay_walk_ops {
+	/* the file is open: its header (NULL: nothing to do) */
+	int (*header)(void *ctx, const char *path, const struct vft_capture_header *h);
+	/* each event read, its lost events too (after @res counted them) */
+	int (*event)(void *ctx, const struct vft_event *ev);
+};
+
+/*
+ * Reads the capture @path through @ops, counting into @res: what
+ * vft_replay__run() does with each of its files, for other consumers of a
+ * recording (audit --from-capture). Warns on stderr about a file that
+ * cannot be opened, each damaged block and a file cut short, as
+ * vft_replay__run() does. Returns 0, the open's or read's -errno (the
+ * message printed), or the first non-zero value a callback returned.
+ */
+int vft_replay__walk(const char *path, const struct vft_replay_walk_ops *ops, void *ctx,
+		     struct vft_replay_result *res);
 
 /*
  * The end of a stream: the timeline of every VF worth one (a VF, or a device
