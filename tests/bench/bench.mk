@@ -13,14 +13,14 @@ CAPTURE_BENCH_ARGS ?=
 
 .PHONY: capture-bench
 
-$(OUTPUT)/capture_bench: tests/bench/capture_bench.c tests/fuzz/capfmt.h $(OUTPUT)/libvftrace.a
+$(OUTPUT)/capture_bench: tests/bench/capture_bench.c tests/bench/bench.h tests/fuzz/capfmt.h $(OUTPUT)/libvftrace.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/fuzz $< $(OUTPUT)/libvftrace.a $(USER_LDLIBS) -o $@
 
 capture-bench: $(OUTPUT)/capture_bench
 	$(OUTPUT)/capture_bench $(CAPTURE_BENCH_ARGS)
 
-$(OUTPUT)/replay_bench: tests/bench/replay_bench.c tests/fuzz/capfmt.h $(OUTPUT)/libvftrace.a
+$(OUTPUT)/replay_bench: tests/bench/replay_bench.c tests/bench/bench.h tests/fuzz/capfmt.h $(OUTPUT)/libvftrace.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/fuzz $< $(OUTPUT)/libvftrace.a $(USER_LDLIBS) -o $@
 

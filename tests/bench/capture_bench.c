@@ -35,6 +35,7 @@
 #include "capture.h"
 #include "util.h"
 #include "capfmt.h"
+#include "bench.h"
 
 #define NS 1000000000ULL
 
@@ -78,20 +79,12 @@ static struct {
 
 static uint64_t rnd(void)
 {
-	g.rng ^= g.rng >> 12;
-	g.rng ^= g.rng << 25;
-	g.rng ^= g.rng >> 27;
-	return g.rng * 0x2545f4914f6cdd1dULL;
+	return bench_rnd(&g.rng);
 }
 
 static void hex(char *out, unsigned int n)
 {
-	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		out[i] = digits[rnd() & 15];
-	out[n] = '\0';
+	bench_hex(out, n, &g.rng);
 }
 
 static void setup(unsigned int nvfs)
@@ -503,38 +496,12 @@ static void next_event(struct vft_event *ev)
 		next_bursty(ev);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static long peak_rss_kb(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss;
-}
-
-struct floor_ctx {
-	uint8_t *out;
-	size_t cap;
-	uint64_t bytes, events;
-	int bad;
-};
-
-static void inflate_one(const struct capfmt_block_info *b, void *ctx)
-{
-	struct floor_ctx *f = ctx;
-	uLongf len = f->cap;
-
-	if (uncompress(f->out, &len, b->payload, b->clen) != Z_OK || len != b->rlen)
-		f->bad++;
-	f->bytes += len;
-	f->events += b->count;
 }
 
 static uint8_t *slurp(const char *path, size_t *len)
@@ -570,12 +537,11 @@ static int read_all(struct vft_capture_reader *r, uint64_t *n)
 static int run(const char *path, unsigned long long nev, unsigned long long nvfs,
 	       unsigned long long rate)
 {
-	struct vft_capture_writer *w;
 	struct vft_capture_reader *r = NULL;
 	struct vft_capture_stats st;
 	struct vft_event ev, got;
-	struct floor_ctx fl = { 0 };
-	uint64_t i, n = 0, next_flush, mismatch = 0, first_bad = 0;
+	struct bench_floor fl = { 0 };
+	uint64_t i, n = 0, mismatch = 0, first_bad = 0;
 	double t0, t_write, t_read, t_mem, t_floor;
 	uint8_t *buf = NULL;
 	char msg[256];
@@ -587,30 +553,9 @@ static int run(const char *path, unsigned long long nev, unsigned long long nvfs
 	setup((unsigned int)nvfs);
 	g.ts = 1764355200ULL * NS;
 	g.gap_ns = NS / rate;
-	next_flush = g.ts + NS;
-	err = vft_capture_writer__new(path, NULL, NULL, &w);
-	if (err) {
-		fprintf(stderr, "capture_bench: cannot create %s: %s\n", path, strerror(-err));
-		goto out;
-	}
-	t0 = now_s();
-	for (i = 0; i < nev && !err; i++) {
-		next_event(&ev);
-		if (ev.ts_ns >= next_flush) { /* the recorder's once-a-second flush */
-			err = vft_capture_writer__flush(w);
-			next_flush = ev.ts_ns + NS;
-		}
-		if (!err)
-			err = vft_capture_writer__write(w, &ev);
-	}
-	if (!err)
-		err = vft_capture_writer__flush(w);
-	vft_capture_writer__stats(w, &st);
-	if (!err)
-		err = vft_capture_writer__free(w);
-	else
-		vft_capture_writer__free(w);
-	t_write = now_s() - t0;
+	t0 = bench_now_s();
+	err = bench_write_capture(path, nev, g.ts, next_event, &st);
+	t_write = bench_now_s() - t0;
 	if (err) {
 		fprintf(stderr, "capture_bench: writing %s failed: %s\n", path, strerror(-err));
 		goto out;
@@ -627,11 +572,11 @@ static int run(const char *path, unsigned long long nev, unsigned long long nvfs
 	       nev / t_write / 1e6, peak_rss_kb());
 
 	/* read from the file */
-	t0 = now_s();
+	t0 = bench_now_s();
 	err = vft_capture_reader__open(path, &r, msg, sizeof(msg));
 	if (!err)
 		err = read_all(r, &n);
-	t_read = now_s() - t0;
+	t_read = bench_now_s() - t0;
 	vft_capture_reader__free(r);
 	r = NULL;
 	if (err || n != nev) {
@@ -644,22 +589,21 @@ static int run(const char *path, unsigned long long nev, unsigned long long nvfs
 
 	/* from memory, and the zlib floor over the same blocks */
 	buf = slurp(path, &len);
-	fl.cap = VFT_CAPTURE_MAX_BLOCK;
-	fl.out = malloc(fl.cap);
+	fl.out = malloc(VFT_CAPTURE_MAX_BLOCK);
 	if (!buf || !fl.out) {
 		fprintf(stderr, "capture_bench: cannot read %s back: %s\n", path, strerror(errno));
 		goto out;
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	err = vft_capture_reader__open_mem(buf, len, &r, msg, sizeof(msg));
 	if (!err)
 		err = read_all(r, &n);
-	t_mem = now_s() - t0;
+	t_mem = bench_now_s() - t0;
 	vft_capture_reader__free(r);
 	r = NULL;
-	t0 = now_s();
-	capfmt_walk(buf, len, inflate_one, &fl);
-	t_floor = now_s() - t0;
+	t0 = bench_now_s();
+	capfmt_walk(buf, len, bench_inflate_one, &fl);
+	t_floor = bench_now_s() - t0;
 	if (err || n != nev || fl.bad || fl.events != nev) {
 		fprintf(stderr, "capture_bench: the memory reader or the zlib floor disagree\n");
 		goto out;

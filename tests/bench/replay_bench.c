@@ -54,6 +54,7 @@
 #include "sink.h"
 #include "util.h"
 #include "capfmt.h"
+#include "bench.h"
 
 #define NS 1000000000ULL
 #define MS 1000000ULL
@@ -121,10 +122,7 @@ static struct {
 
 static uint64_t rnd(void)
 {
-	g.rng ^= g.rng >> 12;
-	g.rng ^= g.rng << 25;
-	g.rng ^= g.rng >> 27;
-	return g.rng * 0x2545f4914f6cdd1dULL;
+	return bench_rnd(&g.rng);
 }
 
 /* Uniform in [lo, hi) nanoseconds. */
@@ -140,12 +138,7 @@ static bool chance(unsigned int per_mille)
 
 static void hex(char *out, unsigned int n)
 {
-	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		out[i] = digits[rnd() & 15];
-	out[n] = '\0';
+	bench_hex(out, n, &g.rng);
 }
 
 static void uuid(char *out)
@@ -793,14 +786,6 @@ static const struct vft_sink_ops count_ops = {
 
 /* ---- measuring ---- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static double cpu_s(const struct rusage *ru)
 {
 	return ru->ru_utime.tv_sec + ru->ru_stime.tv_sec +
@@ -837,9 +822,9 @@ static void __attribute__((noreturn)) replayer(const char *path, int go, int res
 	run.sink.s.ops = &count_ops;
 	getrusage(RUSAGE_SELF, &ru0);
 	run.rss_before_kb = ru0.ru_maxrss;
-	t0 = now_s();
+	t0 = bench_now_s();
 	run.err = vft_replay__run(&o, &run.sink.s, &run.res);
-	run.wall_s = now_s() - t0;
+	run.wall_s = bench_now_s() - t0;
 	getrusage(RUSAGE_SELF, &ru1);
 	run.cpu_s = cpu_s(&ru1) - cpu_s(&ru0);
 	_exit(vft_write_all(result, &run, sizeof(run)) ? 1 : 0);
@@ -895,28 +880,11 @@ static int run_replayer(struct child *ch, struct replay_run *run)
 	return 0;
 }
 
-struct floor_ctx {
-	uint8_t *out;
-	uint64_t events, bytes;
-	int bad;
-};
-
-static void inflate_one(const struct capfmt_block_info *b, void *ctx)
-{
-	struct floor_ctx *f = ctx;
-	uLongf len = VFT_CAPTURE_MAX_BLOCK;
-
-	if (uncompress(f->out, &len, b->payload, b->clen) != Z_OK || len != b->rlen)
-		f->bad++;
-	f->bytes += len;
-	f->events += b->count;
-}
-
 /* The floor: the file read and every block inflated, nothing decoded. Seconds, or < 0. */
-static double floor_once(const char *path, size_t size, struct floor_ctx *f)
+static double floor_once(const char *path, size_t size, struct bench_floor *f)
 {
 	uint8_t *buf = malloc(size ? size : 1);
-	double t0 = now_s(), t;
+	double t0 = bench_now_s(), t;
 	size_t got = 0;
 	ssize_t n;
 	int fd;
@@ -932,11 +900,11 @@ static double floor_once(const char *path, size_t size, struct floor_ctx *f)
 	while (got < size && (n = read(fd, buf + got, size - got)) > 0)
 		got += (size_t)n;
 	close(fd);
-	if (got != size || capfmt_walk(buf, size, inflate_one, f) < 0) {
+	if (got != size || capfmt_walk(buf, size, bench_inflate_one, f) < 0) {
 		free(buf);
 		return -1;
 	}
-	t = now_s() - t0;
+	t = bench_now_s() - t0;
 	free(buf);
 	return t;
 }
@@ -987,35 +955,11 @@ struct gen_stats {
 
 static int generate(const char *path, unsigned long long nev, struct gen_stats *gs)
 {
-	struct vft_capture_writer *w;
 	struct vft_capture_stats st;
-	struct vft_event ev;
-	uint64_t i, next_flush;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	int err;
 
-	err = vft_capture_writer__new(path, NULL, NULL, &w);
-	if (err) {
-		fprintf(stderr, "replay_bench: cannot create %s: %s\n", path, strerror(-err));
-		return err;
-	}
-	next_flush = g.t_start + NS;
-	for (i = 0; i < nev && !err; i++) {
-		next_event(&ev);
-		if (ev.ts_ns >= next_flush) { /* the recorder's once-a-second flush */
-			err = vft_capture_writer__flush(w);
-			next_flush = ev.ts_ns + NS;
-		}
-		if (!err)
-			err = vft_capture_writer__write(w, &ev);
-	}
-	if (!err)
-		err = vft_capture_writer__flush(w);
-	vft_capture_writer__stats(w, &st);
-	if (!err)
-		err = vft_capture_writer__free(w);
-	else
-		vft_capture_writer__free(w);
+	err = bench_write_capture(path, nev, g.t_start, next_event, &st);
 	if (err) {
 		fprintf(stderr, "replay_bench: writing %s failed: %s\n", path, strerror(-err));
 		return err;
@@ -1023,7 +967,7 @@ static int generate(const char *path, unsigned long long nev, struct gen_stats *
 	gs->bytes = st.bytes;
 	gs->blocks = st.blocks;
 	gs->seconds = (double)(g.ts - g.t_start) / NS;
-	gs->write_s = now_s() - t0;
+	gs->write_s = bench_now_s() - t0;
 	return 0;
 }
 
@@ -1057,7 +1001,7 @@ static int bench(const char *path, unsigned long long nev, unsigned int nvfs, un
 	struct replay_run run[MAX_RUNS];
 	double t_replay[MAX_RUNS], t_cpu[MAX_RUNS], t_floor[MAX_RUNS], tr, tc, tf, mev, ratio,
 		rss_mb, bpe;
-	struct floor_ctx fl = { 0 };
+	struct bench_floor fl = { 0 };
 	struct gen_stats gs;
 	long rss_kb = 0, rss0_kb = 0;
 	unsigned int i, k;
