@@ -102,10 +102,10 @@ install: all
 	install -D -m 0755 $(OUTPUT)/vftrace $(DESTDIR)$(PREFIX)/sbin/vftrace
 
 check-format:
-	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c
+	clang-format --dry-run -Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c tests/bench/*.h
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/host/*.c tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c tests/bench/*.h
 
 clean:
 	rm -rf $(OUTPUT)
