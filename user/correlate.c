@@ -526,6 +526,16 @@ static bool rec_has(const struct vft_corr *c, int which, const struct rec *r, ui
 	return rec_keyed(r, which) && rec_hash(r, which) == hash;
 }
 
+/* The slots of a table for @live entries: a quarter full at most, 64 at least. */
+static size_t index_cap(size_t live)
+{
+	size_t cap = 64;
+
+	while ((live + 1) * 4 > cap)
+		cap *= 2;
+	return cap;
+}
+
 /* Replaces the table of @which by @slots (@cap of them, zeroed), filled with every record. */
 static void index_fill(struct vft_corr *c, int which, struct slot *slots, size_t cap)
 {
@@ -553,13 +563,14 @@ static void index_fill(struct vft_corr *c, int which, struct slot *slots, size_t
 static int index_grow(struct vft_corr *c, int which)
 {
 	struct index *ix = &c->ix[which];
-	size_t cap = ix->cap ? ix->cap : 64, i, live = 0;
+	size_t cap, i, live = 0;
 	struct slot *slots;
 
 	for (i = 0; i < c->n_recs; i++)
 		live += rec_keyed(c->recs[i], which);
-	while ((live + 1) * 4 > cap)
-		cap *= 2;
+	cap = index_cap(live);
+	if (cap < ix->cap) /* it does not shrink while it grows */
+		cap = ix->cap;
 	slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
@@ -2567,16 +2578,6 @@ static void forget_rec(struct vft_corr *c, struct rec *r, const char *why)
 	c->stats.forgotten++;
 }
 
-/* A table of @cap slots for @live entries, as index_grow() sizes it. */
-static size_t sweep_cap(size_t live)
-{
-	size_t cap = 64;
-
-	while ((live + 1) * 4 > cap)
-		cap *= 2;
-	return cap;
-}
-
 /*
  * Drops the records gone for longer than retain_ns and the netns entries
  * nothing is in (see struct vft_corr_opts). The new index tables are made
@@ -2615,7 +2616,7 @@ static int sweep(struct vft_corr *c)
 	for (which = 0; which < IX_N; which++) {
 		if (which == IX_NAME || !n_gone)
 			continue;
-		slots[which] = calloc(sweep_cap(live[which]), sizeof(*slots[which]));
+		slots[which] = calloc(index_cap(live[which]), sizeof(*slots[which]));
 		if (!slots[which])
 			goto out;
 	}
@@ -2642,7 +2643,7 @@ static int sweep(struct vft_corr *c)
 	for (which = 0; which < IX_N; which++) {
 		if (!slots[which])
 			continue;
-		index_fill(c, which, slots[which], sweep_cap(live[which]));
+		index_fill(c, which, slots[which], index_cap(live[which]));
 		slots[which] = NULL;
 	}
 
