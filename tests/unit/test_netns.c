@@ -29,21 +29,6 @@
 #include "netns.h"
 #include "fixture.h"
 
-/* As in tests/fixtures/mkfixture.sh. */
-#define POD_BE "0e5c2a7d-6f4b-4c3e-9a1d-2b7e8f9c0d11"
-#define POD_BE_ "0e5c2a7d_6f4b_4c3e_9a1d_2b7e8f9c0d11"
-#define POD_BU "5b1f3c8e-2d4a-4f6b-8c9d-0a1b2c3d4e5f"
-#define POD_BU_ "5b1f3c8e_2d4a_4f6b_8c9d_0a1b2c3d4e5f"
-#define POD_GU "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
-#define POD_GU_ "9f8e7d6c_5b4a_4392_8170_6f5e4d3c2b1a"
-#define CTR_BE "4f2c9b1e7a3d5c8f0e6b2a9d1c7f3e5a8b0d4c6e2f9a1b3c5d7e9f0a2b4c6d8e"
-#define CTR_BU "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
-#define CTR_GU "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-#define BE_POD "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" POD_BE_ ".slice"
-#define BU_POD "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_BU_ ".slice"
-#define GU_POD "/kubepods.slice/kubepods-pod" POD_GU_ ".slice"
-
 #define HOST_NS 4026531840U
 #define BE_NS 4026532301U
 #define BU_NS 4026532302U

@@ -25,9 +25,6 @@
 #include "topo.h"
 
 /* As in tests/fixtures/mkfixture.sh. */
-#define POD_BE "0e5c2a7d-6f4b-4c3e-9a1d-2b7e8f9c0d11"
-#define POD_BU "5b1f3c8e-2d4a-4f6b-8c9d-0a1b2c3d4e5f"
-#define POD_GU "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 #define POD_GONE "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
 #define UUID(g) "GPU-3b1f0c2e-0000-4000-8000-00000000000" #g
 #define GPU_RES "nvidia.com/gpu"
