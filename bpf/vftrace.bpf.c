@@ -4,7 +4,7 @@
  *
  * Every logical hook comes in two variants, fentry/fexit and kprobe/kretprobe;
  * user space probes the running kernel and loads only the variant that can
- * attach (user/hooks.c). Both variants share the fill helpers below, so they
+ * attach (user/sources/hooks.c). Both variants share the fill helpers below, so they
  * produce the same record. The programs never filter or format: they copy a
  * few fields into the ring buffer and user space does the rest.
  */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <zlib.h>
-#include "capture.h"
+#include "sinks/capture.h"
 #include "capfmt.h"
 
 #define BENCH_NS 1000000000ULL

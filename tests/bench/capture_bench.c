@@ -32,8 +32,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <zlib.h>
-#include "capture.h"
-#include "util.h"
+#include "sinks/capture.h"
+#include "lib/util.h"
 #include "capfmt.h"
 #include "bench.h"
 

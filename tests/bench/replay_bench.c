@@ -48,11 +48,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <zlib.h>
-#include "capture.h"
-#include "correlate.h"
-#include "replay.h"
-#include "sink.h"
-#include "util.h"
+#include "sinks/capture.h"
+#include "correlate/correlate.h"
+#include "pipeline/replay.h"
+#include "sinks/sink.h"
+#include "lib/util.h"
 #include "capfmt.h"
 #include "bench.h"
 

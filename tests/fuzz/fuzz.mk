@@ -11,8 +11,8 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_FLAGS := -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer -Ibpf -Iuser -Itests/fuzz \
 	$(PC_CFLAGS) -DVFTRACE_VERSION='"$(VERSION)"' \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_SRCS := user/capture.c user/util.c
-FUZZ_DEPS := $(FUZZ_LIB_SRCS) user/capture.h user/event.h user/util.h bpf/vftrace.h \
+FUZZ_LIB_SRCS := user/sinks/capture.c user/lib/util.c
+FUZZ_DEPS := $(FUZZ_LIB_SRCS) user/sinks/capture.h user/model/event.h user/lib/util.h bpf/vftrace.h \
 	tests/fuzz/capfmt.h tests/fuzz/fuzz.mk
 
 .PHONY: fuzz

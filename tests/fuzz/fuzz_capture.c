@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include "capture.h"
+#include "sinks/capture.h"
 #include "capfmt.h"
 
 #define MAX_KEEP 64

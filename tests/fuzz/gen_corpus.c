@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "capture.h"
+#include "sinks/capture.h"
 #include "capfmt.h"
 
 static const char *dir;

@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "event.h"
-#include "netlink_source.h"
-#include "util.h"
+#include "model/event.h"
+#include "sources/netlink_source.h"
+#include "lib/util.h"
 
 static volatile sig_atomic_t exiting;
 

@@ -2,7 +2,7 @@
 /*
  * test_capture.c - capture files: every field of every kind round-trips,
  * the encoding covers every field of struct vft_event (a field added to
- * user/event.h without a tag fails here), headers, damaged and hostile
+ * user/model/event.h without a tag fails here), headers, damaged and hostile
  * files, write errors, rotation and file modes.
  */
 #define _GNU_SOURCE
@@ -24,8 +24,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include "capture.h"
-#include "util.h"
+#include "sinks/capture.h"
+#include "lib/util.h"
 #include "../fuzz/capfmt.h"
 
 #define MAX_READ 200000
@@ -365,14 +365,14 @@ static void check_tiling(struct unit *u, size_t n, size_t size, size_t align, co
 	for (i = 0; i < n; i++) {
 		if (u[i].off != align_up(pos, u[i].align))
 			fail_msg("%s: bytes %zu..%zu before '%s' are not in the capture encoding: "
-				 "a field of struct vft_event has no tag (user/capture.c)",
+				 "a field of struct vft_event has no tag (user/sinks/capture.c)",
 				 what, pos, u[i].off, u[i].name);
 		pos = u[i].off + u[i].size;
 	}
 	if (align_up(pos, align) != size)
 		fail_msg(
 			"%s: bytes %zu..%zu at the end are not in the capture encoding: a field of "
-			"struct vft_event has no tag (user/capture.c)",
+			"struct vft_event has no tag (user/sinks/capture.c)",
 			what, pos, size);
 }
 
@@ -479,7 +479,7 @@ static void every_declared_field_has_a_tag(void **state)
 	const char *missing = NULL;
 	uint8_t *text;
 
-	snprintf(path, sizeof(path), "%s/user/event.h", top);
+	snprintf(path, sizeof(path), "%s/user/model/event.h", top);
 	if (access(path, R_OK))
 		fail_msg("cannot read %s: run from the top of the tree or set VFT_SRCDIR", path);
 	text = slurp(path, &len);
@@ -501,7 +501,7 @@ static void every_declared_field_has_a_tag(void **state)
 	free(text);
 	if (missing)
 		fail_msg("struct vft_event: %s has no tag in the capture encoding: add it to the "
-			 "table in user/capture.c and to docs/capture-format.md",
+			 "table in user/sinks/capture.c and to docs/capture-format.md",
 			 missing);
 }
 

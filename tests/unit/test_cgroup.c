@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "cgroup.h"
+#include "enrich/cgroup.h"
 #include "fixture.h"
 
 static const char *const fixture_cgroups[] = {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_check.c - the verdicts of `vftrace check` (user/check.c) on VF records
+ * test_check.c - the verdicts of `vftrace check` (user/check/check.c) on VF records
  * built by hand: each check passes a ready VF and fails on its own defect
  * only. The whole command on the fixture trees is tests/host/test_check.sh.
  */
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
+#include "check/check.h"
 
 #define HOST_NS 4026531840u
 #define POD_NS 4026532301u

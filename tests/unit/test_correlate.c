@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL

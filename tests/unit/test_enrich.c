@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
-#include "enrich.h"
+#include "enrich/enrich.h"
 #include "fixture.h"
 
 static char base[256], root[300];

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
-#include "event.h"
+#include "model/event.h"
 
 static const struct vft_clock clk = { .boot_to_wall_ns = 1000 };
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "filter.h"
+#include "model/filter.h"
 #include "fixture.h"
 
 static char base[256], root[300];

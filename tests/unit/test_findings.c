@@ -18,11 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "correlate.h"
-#include "enrich.h"
+#include "correlate/correlate.h"
+#include "enrich/enrich.h"
 #include "fixture.h"
-#include "inventory.h"
-#include "netns.h"
+#include "sources/inventory.h"
+#include "enrich/netns.h"
 
 #define HOST_NS 4026531840u
 #define SEC 1000000000ULL

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "hooks.h"
+#include "sources/hooks.h"
 
 /* A fake kernel: which functions each mechanism accepts, and what it says otherwise. */
 struct fake {

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "hostcfg.h"
+#include "enrich/hostcfg.h"
 
 static char base[256]; /* the temporary directory */
 static char root[300]; /* <base>/root, the root prefix */

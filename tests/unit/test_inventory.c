@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "inventory.h"
+#include "sources/inventory.h"
 
 #define MAX_EVENTS 512
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "merge.h"
+#include "sources/merge.h"
 
 #define WINDOW 1000 /* ns, to keep the numbers small */
 #define NS_A 4026532001u

@@ -29,11 +29,11 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
-#include "correlate.h"
-#include "event.h"
-#include "hooks.h"
-#include "metrics.h"
-#include "util.h"
+#include "correlate/correlate.h"
+#include "model/event.h"
+#include "sources/hooks.h"
+#include "sinks/metrics.h"
+#include "lib/util.h"
 
 static char tmpdir[256];
 

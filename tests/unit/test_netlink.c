@@ -19,7 +19,7 @@
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
-#include "netlink_source.h"
+#include "sources/netlink_source.h"
 
 #define OWN 4026531840u /* the listener's netns */
 #define NS_A 4026532001u

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "netns.h"
+#include "enrich/netns.h"
 #include "fixture.h"
 
 #define HOST_NS 4026531840U

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "sink.h"
+#include "sinks/sink.h"
 
 static struct vft_event move_event(int ret)
 {

@@ -21,10 +21,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
-#include "capture.h"
-#include "correlate.h"
-#include "replay.h"
-#include "sink.h"
+#include "sinks/capture.h"
+#include "correlate/correlate.h"
+#include "pipeline/replay.h"
+#include "sinks/sink.h"
 
 #define HOST_NS 4026531840u
 #define POD_NS 4026532301u

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "sysfs.h"
+#include "enrich/sysfs.h"
 
 static char tmp[256];
 

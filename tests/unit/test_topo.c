@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fixture.h"
-#include "kubelet.h"
-#include "topo.h"
+#include "enrich/kubelet.h"
+#include "enrich/topo.h"
 
 /* As in tests/fixtures/mkfixture.sh. */
 #define POD_GONE "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"

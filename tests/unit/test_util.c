@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
-#include "filter.h"
-#include "util.h"
+#include "model/filter.h"
+#include "lib/util.h"
 
 static void names_errnos(void **state)
 {

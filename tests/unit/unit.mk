@@ -4,7 +4,7 @@
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_DIR := $(OUTPUT)/san
-SAN_OBJS := $(patsubst user/%.c,$(SAN_DIR)/%.o,$(USER_SRCS))
+SAN_OBJS := $(patsubst %.c,$(SAN_DIR)/%.o,$(USER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN_DIR)/%,$(UNIT_SRCS))
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -12,8 +12,9 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 $(SAN_DIR):
 	$(Q)mkdir -p $@
 
-$(SAN_DIR)/%.o: user/%.c $(SKELS) | $(SAN_DIR)
+$(SAN_DIR)/user/%.o: user/%.c $(SKELS) | $(SAN_DIR)
 	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
 $(SAN_DIR)/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(SAN_DIR)

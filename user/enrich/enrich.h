@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * enrich.h - what the kernel hooks cannot read in their context, added in
+ * user space from sysfs as the event passes: the port attributes behind an
+ * RDMA port event (the hook runs in atomic context, before the core's
+ * cache is updated), the netdev bound to an RDMA device.
+ */
+#ifndef VFT_ENRICH_H
+#define VFT_ENRICH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sources/bpf_source.h"
+#include "correlate/correlate.h"
+#include "model/event.h"
+#include "enrich/netns.h"
+
+/*
+ * Fills in @ev where it can; never fails (a device already gone stays as the
+ * hook saw it). @root: the root prefix for sysfs.
+ */
+void vft_enrich__event(const char *root, struct vft_event *ev);
+
+/*
+ * Fills @ev as the netns_info event (source enrich, stamped @now_ns) of
+ * @netns: @host, and its /run/netns name and pod from @map (NULL: none). A
+ * netns the map has not seen makes it scan /proc again: its processes are
+ * newer than the last scan.
+ */
+void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host, uint64_t now_ns,
+			    struct vft_event *ev);
+
+/*
+ * The end of @vf's grace period, as events for @cb, stamped @now_ns: first,
+ * if it has an RDMA device, its port re-read (rdma_port_state, source
+ * enrich): from inside the VF's netns when @root is the live system and @map
+ * knows a path to that netns (ret -ENOENT when the device is not visible
+ * there), else from <root>/sys; then the vf_check (source timer) with
+ * vf_key. Returns 0 or what @cb returned.
+ */
+int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
+			  uint64_t now_ns, vft_event_cb cb, void *ctx);
+
+#endif /* VFT_ENRICH_H */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * netns.h - what a network namespace is (the host's, a /run/netns name, a
+ * Kubernetes pod's) and reading RDMA port attributes from inside it.
+ *
+ * A netns is known by its inode number (what the kernel hooks report). The
+ * map scans <root>/proc/<pid>/ns/net (a link "net:[<inode>]") of every
+ * process and <root>/run/netns/<name>, and attributes a netns to a pod from
+ * the cgroup of a process in it (<root>/proc/<pid>/cgroup, the cgroup v2
+ * "0::<path>" line; vft_cgroup__pod() rules).
+ */
+#ifndef VFT_NETNS_H
+#define VFT_NETNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sources/inventory.h"
+
+struct vft_netns_info {
+	uint32_t netns;	    /* inode */
+	bool host;	    /* the netns of pid 1 */
+	char name[64];	    /* /run/netns name, "" if none */
+	char pod_uid[40];   /* pod UID with dashes, "" if no process in it is a pod's */
+	char container[72]; /* container id of that process ("" for the pod's own cgroup) */
+	uint32_t pid;	    /* a process in it (the lowest pid), 0 if none */
+	char path[256];	    /* a path that opens it (under root): /run/netns/x or /proc/N/ns/net */
+};
+
+struct vft_netns_map;
+
+/*
+ * Scans @root (vft_path() rules; NULL is "/") once. Returns 0 and the map in
+ * @out, or -errno (-ENOENT if <root>/proc does not exist).
+ */
+int vft_netns_map__new(const char *root, struct vft_netns_map **out);
+
+/*
+ * Fills @out for netns @netns. A netns that the last scan did not see
+ * triggers a rescan, at most one per second (vft_netns_map__rescan forces
+ * one). Returns 0, or -ENOENT when no process and no /run/netns name holds it.
+ */
+int vft_netns_map__lookup(struct vft_netns_map *m, uint32_t netns, struct vft_netns_info *out);
+
+/*
+ * Forgets what the last scan said of @netns (it was destroyed: the kernel
+ * gives its inode to a later netns), so that a look-up scans again.
+ */
+void vft_netns_map__forget(struct vft_netns_map *m, uint32_t netns);
+
+/* Scans again now. Returns 0 or -errno. */
+int vft_netns_map__rescan(struct vft_netns_map *m);
+
+/* The netns of the last scan, in inode order: vft_netns_map__get() for 0 .. count - 1. */
+size_t vft_netns_map__count(const struct vft_netns_map *m);
+int vft_netns_map__get(struct vft_netns_map *m, size_t i, struct vft_netns_info *out);
+
+/* The netns inode of process @pid (its <root>/proc/<pid>/ns/net link). Returns 0 or -errno. */
+int vft_netns__of_pid(const char *root, uint32_t pid, uint32_t *out);
+
+/* The host netns (that of <root>/proc/1/ns/net), 0 if unknown. */
+uint32_t vft_netns_map__host(const struct vft_netns_map *m);
+
+void vft_netns_map__free(struct vft_netns_map *m);
+
+/*
+ * Reads port @port of @ibdev as seen from inside the netns that @netns_path
+ * opens: in a child process that joins the netns, makes a private mount
+ * namespace and mounts a fresh sysfs (a sysfs mount shows the RDMA devices
+ * of the netns it was mounted in, which matters in exclusive netns mode).
+ * Needs CAP_SYS_ADMIN. Returns what vft_inventory__read_port() returns,
+ * -ENOENT included when the device is not visible there, or -errno of the
+ * set-up (-EPERM without privilege).
+ */
+int vft_netns__read_port(const char *netns_path, const char *ibdev, uint32_t port,
+			 struct vft_port_attrs *out);
+
+#endif /* VFT_NETNS_H */

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sink_text.c - readable output: one line per event, local wall-clock time.
+ * Coverage and the closing summary go to stderr so that stdout stays the
+ * event stream.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sinks/sink.h"
+#include "lib/util.h"
+
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define CYAN "\033[36m"
+#define GREEN "\033[32m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+static int text_ready(struct vft_sink *s, const struct vft_ready *r)
+{
+	size_t i, attached = 0;
+
+	for (i = 0; i < r->n_hooks; i++) {
+		const struct vft_hook_state *st = &r->hooks[i];
+
+		if (st->status == VFT_HOOK_ATTACHED)
+			attached++;
+		else
+			fprintf(stderr, "vftrace: hook %s unavailable: %s\n", st->def->name,
+				st->reason);
+	}
+	fprintf(stderr, "vftrace %s on Linux %s: %zu of %zu hooks attached; Ctrl-C to stop\n",
+		r->version, r->kernel, attached, r->n_hooks);
+	return 0;
+}
+
+static int text_coverage(struct vft_sink *s, const struct vft_ready *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_hooks; i++) {
+		const struct vft_hook_state *st = &r->hooks[i];
+
+		if (st->status == VFT_HOOK_ATTACHED && st->def->module)
+			fprintf(stderr, "vftrace: hook %s attached (%s %s)\n", st->def->name,
+				vft_mech__name(st->mech), st->func);
+	}
+	return 0;
+}
+
+static void print_actor(struct vft_sink *s, const struct vft_event *ev)
+{
+	if (!ev->has_actor)
+		return;
+	fprintf(s->out, "  by %s[%u]", ev->actor.comm, ev->actor.pid);
+	if (ev->actor.cgroup[0] && strcmp(ev->actor.cgroup, "/"))
+		fprintf(s->out, " %s", ev->actor.cgroup);
+}
+
+/* The subject of the event: the net device, else the RDMA device, else the device. */
+static const char *subject(const struct vft_event *ev)
+{
+	if (ev->kind == VFT_EV_NETNS_INFO)
+		return "netns";
+	if (ev->vf_key[0])
+		return ev->vf_key;
+	if (ev->ifname[0])
+		return ev->ifname;
+	if (ev->ibdev[0])
+		return ev->ibdev;
+	if (ev->device[0])
+		return ev->device;
+	if (ev->pf[0])
+		return ev->pf;
+	return "-";
+}
+
+static void print_details(struct vft_sink *s, const struct vft_event *ev, bool failed)
+{
+	char buf[64];
+	const char *name;
+
+	switch (ev->kind) {
+	case VFT_EV_NETNS_MOVE:
+		fprintf(s->out, " netns %u -> %u", ev->from_netns, ev->to_netns);
+		if (ev->new_ifname[0])
+			fprintf(s->out, " as %s", ev->new_ifname);
+		if (!failed)
+			fprintf(s->out, " ifindex %d -> %d", ev->ifindex, ev->new_ifindex);
+		break;
+	case VFT_EV_NETDEV_RENAME:
+		fprintf(s->out, " -> %s netns %u", ev->new_ifname[0] ? ev->new_ifname : ev->ifname,
+			ev->netns);
+		break;
+	case VFT_EV_LINK_CHANGE:
+		fprintf(s->out, " %s flags 0x%x -> 0x%x",
+			(ev->flags & 1) == (ev->old_flags & 1) ? "flags" :
+			(ev->flags & 1)			       ? "UP" :
+								 "DOWN",
+			ev->old_flags, ev->flags);
+		break;
+	case VFT_EV_ADDR_ADD:
+	case VFT_EV_ADDR_DEL:
+		vft_fmt_addr(buf, sizeof(buf), ev->family, ev->addr);
+		fprintf(s->out, " %s/%u netns %u", buf, ev->prefixlen, ev->netns);
+		break;
+	case VFT_EV_DRIVER_BIND:
+	case VFT_EV_DRIVER_UNBIND:
+		fprintf(s->out, " driver %s", ev->driver);
+		break;
+	case VFT_EV_SRIOV_NUMVFS:
+		fprintf(s->out, " numvfs %u -> %u", ev->old_num_vfs, ev->num_vfs);
+		break;
+	case VFT_EV_VF_ADD:
+	case VFT_EV_VF_REMOVE:
+		fprintf(s->out, " vf %d %s", ev->vf_index, ev->device[0] ? ev->device : "");
+		break;
+	case VFT_EV_RDMA_RENAME:
+		fprintf(s->out, " -> %s", ev->new_ibdev);
+		break;
+	case VFT_EV_RDMA_NETNS_MOVE:
+		fprintf(s->out, " -> netns %u", ev->to_netns);
+		break;
+	case VFT_EV_RDMA_PORT_EVENT:
+		name = vft_ib_event__name(ev->port_event);
+		fprintf(s->out, " port %u %s", ev->port, name ?: "?");
+		break;
+	case VFT_EV_RDMA_PORT_STATE:
+		name = vft_port_state__name(ev->port_state);
+		fprintf(s->out, " port %u %s lid 0x%x sm_lid 0x%x %s", ev->port, name ?: "?",
+			ev->lid, ev->sm_lid, ev->link_layer);
+		break;
+	case VFT_EV_NETLINK_ERROR:
+		fprintf(s->out, " \"%s\"", ev->message);
+		break;
+	case VFT_EV_NETNS_INFO:
+		fprintf(s->out, " %u%s", ev->netns, ev->netns_host ? " host" : "");
+		if (ev->netns_name[0])
+			fprintf(s->out, " name %s", ev->netns_name);
+		if (ev->pod_uid[0])
+			fprintf(s->out, " pod %s", ev->pod_uid);
+		if (ev->container[0])
+			fprintf(s->out, " container %.12s", ev->container);
+		break;
+	case VFT_EV_VF_CHECK:
+		fprintf(s->out, " grace period over");
+		break;
+	default:
+		if (ev->ifname[0])
+			fprintf(s->out, " ifindex %d netns %u", ev->ifindex, ev->netns);
+		break;
+	}
+	if (ev->ibdev[0] && ev->ifname[0])
+		fprintf(s->out, " rdma %s", ev->ibdev);
+	if (ev->parent[0])
+		fprintf(s->out, " dev %s", ev->parent);
+}
+
+static int text_event(struct vft_sink *s, const struct vft_event *ev, const struct vft_vf *vf)
+{
+	char ts[32], ebuf[16];
+	bool failed = ev->has_ret && ev->ret < 0;
+
+	vft_fmt_local_time(ts, sizeof(ts), ev->ts_ns);
+	fprintf(s->out, "%s %s%-17s%s %-15s", ts, failed && s->color ? RED BOLD : "",
+		vft_kind__name(ev->kind) ?: "unknown", failed && s->color ? RESET : "",
+		subject(ev));
+	print_details(s, ev, failed);
+	if (failed)
+		fprintf(s->out, " %sFAILED %s (%d)%s", s->color ? RED : "",
+			vft_errno_name(ev->ret, ebuf, sizeof(ebuf)), ev->ret,
+			s->color ? RESET : "");
+	if (failed && ev->message[0] && ev->kind != VFT_EV_NETLINK_ERROR)
+		fprintf(s->out, " \"%s\"", ev->message);
+	print_actor(s, ev);
+	if (vf && strcmp(vf->ref.key, subject(ev)))
+		fprintf(s->out, "  [%s]", vf->ref.key);
+	fputc('\n', s->out);
+	return fflush(s->out) == EOF ? -errno : 0;
+}
+
+static const char *sev_color(const struct vft_sink *s, uint32_t severity)
+{
+	if (!s->color)
+		return "";
+	return severity == VFT_SEV_ERROR   ? RED BOLD :
+	       severity == VFT_SEV_WARNING ? YELLOW BOLD :
+					     CYAN;
+}
+
+/* Where the VF is: "net1 in netns 4026532291 (pod 3f2a...)". */
+static void print_where(struct vft_sink *s, const struct vft_vf_ref *ref)
+{
+	if (ref->ifname[0])
+		fprintf(s->out, " %s", ref->ifname);
+	if (ref->netns)
+		fprintf(s->out, " netns %u", ref->netns);
+	if (ref->netns_name[0])
+		fprintf(s->out, " (%s)", ref->netns_name);
+	if (ref->pod_uid[0])
+		fprintf(s->out, " pod %s", ref->pod_uid);
+}
+
+static int text_finding(struct vft_sink *s, const struct vft_finding *f)
+{
+	char ts[32], ebuf[16];
+
+	vft_fmt_local_time(ts, sizeof(ts), f->ts_ns);
+	fprintf(s->out, "%s %s>> %s %s%s %s", ts, sev_color(s, f->severity),
+		f->severity == VFT_SEV_ERROR   ? "ERROR" :
+		f->severity == VFT_SEV_WARNING ? "WARN" :
+						 "INFO",
+		vft_finding__name(f->code) ?: "?", s->color ? RESET : "", f->vf.key);
+	print_where(s, &f->vf);
+	fprintf(s->out, "\n%*s   %s\n", (int)strlen(ts), "", f->message);
+	if (f->has_actor) {
+		fprintf(s->out, "%*s   actor: %s[%u]", (int)strlen(ts), "", f->comm, f->pid);
+		if (f->unit[0])
+			fprintf(s->out, " %s", f->unit);
+		fputc('\n', s->out);
+	}
+	if (f->err)
+		fprintf(s->out, "%*s   errno: %s (%d)\n", (int)strlen(ts), "",
+			vft_errno_name(f->err, ebuf, sizeof(ebuf)), f->err);
+	if (f->evidence[0])
+		fprintf(s->out, "%*s   evidence: %s\n", (int)strlen(ts), "", f->evidence);
+	if (f->remedy && f->severity != VFT_SEV_INFO)
+		fprintf(s->out, "%*s   remedy: %s\n", (int)strlen(ts), "", f->remedy);
+	return fflush(s->out) == EOF ? -errno : 0;
+}
+
+static int text_resolved(struct vft_sink *s, const struct vft_finding *f)
+{
+	char ts[32];
+
+	vft_fmt_local_time(ts, sizeof(ts), f->resolved_ns);
+	fprintf(s->out, "%s %s>> RESOLVED %s%s %s after %llu ms: %s\n", ts, s->color ? GREEN : "",
+		vft_finding__name(f->code) ?: "?", s->color ? RESET : "", f->vf.key,
+		(unsigned long long)(f->resolved_ns > f->ts_ns ?
+					     (f->resolved_ns - f->ts_ns) / 1000000 :
+					     0),
+		f->resolved_by);
+	return fflush(s->out) == EOF ? -errno : 0;
+}
+
+static int text_timeline(struct vft_sink *s, const struct vft_vf *vf)
+{
+	char ts[32], ebuf[16];
+	size_t i;
+
+	fprintf(s->out, "\n%s== %s%s", s->color ? BOLD : "", vf->ref.key, s->color ? RESET : "");
+	if (vf->pf[0])
+		fprintf(s->out, "  VF %d of %s", vf->vf_index, vf->pf);
+	if (vf->driver[0])
+		fprintf(s->out, "  driver %s", vf->driver);
+	if (vf->numa_node >= 0)
+		fprintf(s->out, "  NUMA %d", vf->numa_node);
+	if (vf->ref.ibdev[0])
+		fprintf(s->out, "  rdma %s", vf->ref.ibdev);
+	fputc('\n', s->out);
+	fprintf(s->out, "   names:");
+	for (i = 0; i < vf->n_names; i++)
+		fprintf(s->out, "%s%s", i ? " -> " : " ", vf->names[i]);
+	fprintf(s->out, "\n   netns:");
+	for (i = 0; i < vf->n_netns; i++)
+		fprintf(s->out, "%s%u", i ? " -> " : " ", vf->netns_hist[i]);
+	fprintf(s->out, "\n   now:");
+	print_where(s, &vf->ref);
+	fprintf(s->out, " %s, %s, %u address%s\n", vf->registered ? "registered" : "gone",
+		vf->up ? "up" : "down", vf->n_addrs, vf->n_addrs == 1 ? "" : "es");
+	if (vf->steps_dropped)
+		fprintf(s->out, "   (%llu steps not kept)\n",
+			(unsigned long long)vf->steps_dropped);
+	/* NULL only if rendering the steps ran out of memory */
+	for (i = 0; vf->steps && i < vf->n_steps; i++) {
+		const struct vft_step *st = &vf->steps[i];
+
+		vft_fmt_local_time(ts, sizeof(ts), st->ts_ns);
+		fprintf(s->out, "   %s  %s", ts, st->text);
+		if (st->pid)
+			fprintf(s->out, "  by %s[%u]", st->comm, st->pid);
+		if (st->ret < 0 && !strstr(st->text, "failed"))
+			fprintf(s->out, "  %s", vft_errno_name(st->ret, ebuf, sizeof(ebuf)));
+		fputc('\n', s->out);
+	}
+	fprintf(s->out, "   findings: %u raised, %u open\n", vf->n_findings, vf->n_open);
+	return fflush(s->out) == EOF ? -errno : 0;
+}
+
+static int text_lost(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns)
+{
+	char ts[32];
+
+	vft_fmt_local_time(ts, sizeof(ts), wall_ns);
+	fprintf(s->out, "%s LOST %llu events (%llu in total): the ring buffer was full\n", ts,
+		(unsigned long long)delta, (unsigned long long)total);
+	return fflush(s->out) == EOF ? -errno : 0;
+}
+
+static int text_summary(struct vft_sink *s, const struct vft_summary *sum)
+{
+	uint64_t raised = 0, resolved = 0;
+	uint32_t code;
+
+	fprintf(stderr, "vftrace: %llu events, %llu lost, %llu devices\n",
+		(unsigned long long)sum->events, (unsigned long long)sum->lost,
+		(unsigned long long)sum->vfs);
+	for (code = 1; code < VFT_F_MAX; code++) {
+		if (!sum->raised[code])
+			continue;
+		fprintf(stderr, "vftrace:   %-20s %llu raised, %llu resolved\n",
+			vft_finding__name(code), (unsigned long long)sum->raised[code],
+			(unsigned long long)sum->resolved[code]);
+		raised += sum->raised[code];
+		resolved += sum->resolved[code];
+	}
+	if (!raised)
+		fprintf(stderr, "vftrace: no findings\n");
+	return 0;
+}
+
+static int text_capture(struct vft_sink *s, const char *path, const struct vft_capture_header *h)
+{
+	char ts[64];
+
+	vft_fmt_rfc3339(ts, sizeof(ts), h->start_wall_ns);
+	fprintf(stderr,
+		"vftrace: replaying %s: recorded on %s (Linux %s, boot %s) by vftrace %s from %s%s\n",
+		path, h->hostname, h->kernel, h->boot_id[0] ? h->boot_id : "unknown", h->version,
+		ts, h->part ? " (a rotated part)" : "");
+	return 0;
+}
+
+static const struct vft_sink_ops text_ops = {
+	.ready = text_ready,
+	.coverage = text_coverage,
+	.event = text_event,
+	.finding = text_finding,
+	.resolved = text_resolved,
+	.timeline = text_timeline,
+	.capture = text_capture,
+	.lost = text_lost,
+	.summary = text_summary,
+};
+
+struct vft_sink *vft_sink_text__new(FILE *out, bool color)
+{
+	struct vft_sink *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->ops = &text_ops;
+	s->out = out;
+	s->color = color;
+	return s;
+}
