@@ -1,94 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * replay.c - a capture through the correlator into a sink (see replay.h).
+ * replay.c - a capture through the pipeline into a sink, and the daemon's
+ * outputs over a capture (see replay.h).
  *
  * The capture holds the stream the live correlator saw (after the
  * selection, with enrichment results, netns_info and vf_check events), so
- * feeding it to a correlator in replay mode raises the same findings, with
- * the same ids, at the same times.
+ * feeding it to a recorded pipeline (a correlator in replay mode) raises the
+ * same findings, with the same ids, at the same times.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "sinks/capture.h"
+#include "sinks/metrics.h"
+#include "pipeline/pipeline.h"
 #include "pipeline/replay.h"
 #include "lib/util.h"
 
-struct replay_ctx {
-	const struct vft_replay_opts *o;
-	struct vft_sink *sink;
-	uint64_t events; /* written to the sink */
-};
-
-static bool in_window(const struct vft_replay_opts *o, uint64_t ts)
-{
-	return (!o->since_ns || ts >= o->since_ns) && (!o->until_ns || ts <= o->until_ns);
-}
-
-static bool wanted(const struct vft_replay_opts *o, const char *key)
-{
-	return !o->vf_key || (key && !strcmp(key, o->vf_key));
-}
-
-static int on_event(void *ctx, const struct vft_event *ev, const struct vft_vf *vf)
-{
-	struct replay_ctx *r = ctx;
-
-	if (!in_window(r->o, ev->ts_ns) || !wanted(r->o, vf ? vf->ref.key : NULL))
-		return 0;
-	r->events++;
-	return vft_sink__event(r->sink, ev, vf);
-}
-
-static int on_finding(void *ctx, const struct vft_finding *f)
-{
-	struct replay_ctx *r = ctx;
-
-	if (!in_window(r->o, f->ts_ns) || !wanted(r->o, f->vf.key))
-		return 0;
-	return vft_sink__finding(r->sink, f);
-}
-
-static int on_resolved(void *ctx, const struct vft_finding *f)
-{
-	struct replay_ctx *r = ctx;
-
-	if (!in_window(r->o, f->resolved_ns) || !wanted(r->o, f->vf.key))
-		return 0;
-	return vft_sink__resolved(r->sink, f);
-}
-
-static const struct vft_corr_ops replay_ops = {
-	.event = on_event,
-	.finding = on_finding,
-	.resolved = on_resolved,
-};
-
-int vft_sink__finish(struct vft_sink *sink, const struct vft_corr *corr, uint64_t events,
-		     uint64_t lost, const char *only_key)
-{
-	struct vft_summary sum = { .events = events, .lost = lost };
-	struct vft_corr_stats st;
-	size_t i, n = vft_corr__n_vfs(corr);
-	int err = 0;
-
-	for (i = 0; i < n && !err; i++) {
-		const struct vft_vf *vf = vft_corr__vf(corr, i);
-
-		if (only_key && strcmp(vf->ref.key, only_key))
-			continue;
-		/* VFs, and any device that went into a pod or raised something */
-		if (vf->pf[0] || vf->n_netns > 1 || vf->n_findings)
-			err = vft_sink__timeline(sink, vf);
-		sum.vfs++;
-	}
-	if (err)
-		return err;
-	vft_corr__stats(corr, &st);
-	memcpy(sum.raised, st.raised, sizeof(sum.raised));
-	memcpy(sum.resolved, st.resolved, sizeof(sum.resolved));
-	return vft_sink__summary(sink, &sum);
-}
+#define SEC 1000000000ULL
 
 /* Says what the reader skipped since @seen (its corrupt count before the last call). */
 static void warn_damage(const char *path, const struct vft_capture_status *st, uint64_t seen)
@@ -167,29 +96,26 @@ out:
 	return err;
 }
 
-/* vft_replay__run()'s walk: every file's capture line, its events into the correlator. */
+/* ---- replay ---- */
+
+/* vft_replay__run()'s walk: every file's capture line, its events into the pipeline. */
 struct run_walk {
-	struct replay_ctx *r;
-	struct vft_corr *corr;
-	struct vft_replay_result *res;
+	struct vft_pipeline *p;
+	struct vft_sink *sink;
 };
 
 static int run_header(void *ctx, const char *path, const struct vft_capture_header *h)
 {
 	struct run_walk *rw = ctx;
 
-	return vft_sink__capture(rw->r->sink, path, h);
+	return vft_sink__capture(rw->sink, path, h);
 }
 
 static int run_event(void *ctx, const struct vft_event *ev)
 {
 	struct run_walk *rw = ctx;
 
-	if (ev->kind != VFT_EV_LOST)
-		return vft_corr__feed(rw->corr, ev);
-	if (!in_window(rw->r->o, ev->ts_ns))
-		return 0;
-	return vft_sink__lost(rw->r->sink, ev->lost, rw->res->lost, ev->ts_ns);
+	return vft_pipeline__feed_recorded(rw->p, ev);
 }
 
 static const struct vft_replay_walk_ops run_walk_ops = {
@@ -201,22 +127,131 @@ int vft_replay__run(const struct vft_replay_opts *o, struct vft_sink *sink,
 		    struct vft_replay_result *res)
 {
 	struct vft_corr_opts copts = { .replay = true };
-	struct replay_ctx r = { .o = o, .sink = sink };
-	struct vft_corr *corr = NULL;
+	struct vft_pipeline_opts po = {
+		.recorded = true,
+		.corr = &copts,
+		.sink = sink,
+		.only_key = o->vf_key,
+		.since_ns = o->since_ns,
+		.until_ns = o->until_ns,
+	};
+	struct run_walk rw = { .sink = sink };
 	size_t i;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = vft_corr__new(&copts, &replay_ops, &r, &corr);
+	err = vft_pipeline__new(&po, &rw.p);
 	if (err)
 		return err;
-	for (i = 0; i < o->n_paths && !err; i++) {
-		struct run_walk rw = { .r = &r, .corr = corr, .res = res };
-
+	for (i = 0; i < o->n_paths && !err; i++)
 		err = vft_replay__walk(o->paths[i], &run_walk_ops, &rw, res);
-	}
 	if (!err)
-		err = vft_sink__finish(sink, corr, r.events, res->lost, o->vf_key);
-	vft_corr__free(corr);
+		err = vft_pipeline__finish(rw.p);
+	vft_pipeline__free(rw.p);
 	return err;
+}
+
+/* ---- audit --from-capture ---- */
+
+struct from_capture {
+	struct vft_trace_opts *o;
+	struct vft_pipeline *p;
+	struct vft_sink *sink;
+	struct vft_replay_result res;
+	uint64_t last_flush, next_metrics;
+	int out_err; /* the stream could not be written */
+};
+
+/* The capture is open: the flight recorder keeps its header, the stream says what it is. */
+static int from_capture_header(void *ctx, const char *path, const struct vft_capture_header *h)
+{
+	struct from_capture *fc = ctx;
+	struct vft_trace_opts *o = fc->o;
+	int err;
+
+	if (o->capture_dir && !vft_pipeline__capture_stats(fc->p, NULL)) {
+		err = vft_trace__capture_path(o);
+		if (!err)
+			err = vft_pipeline__capture_open(fc->p, o->out_path, &o->capture, h);
+		if (err) {
+			vft_warn("cannot create capture file %s: %s\n", o->out_path,
+				 strerror(-err));
+			return err;
+		}
+	}
+	fc->out_err = vft_sink__capture(fc->sink, path, h);
+	return fc->out_err;
+}
+
+static int from_capture_event(void *ctx, const struct vft_event *ev)
+{
+	struct from_capture *fc = ctx;
+	uint64_t mono;
+	int err;
+
+	if (*fc->o->stop)
+		return -EINTR;
+	err = vft_pipeline__feed_recorded(fc->p, ev);
+	if (err && !vft_pipeline__capture_failed(fc->p))
+		fc->out_err = err; /* the sink's, through the correlator */
+	if (ev->kind == VFT_EV_LOST)
+		return err;
+	/* the writer's blocks hold a second of events, as the live daemon flushes them */
+	if (!err && vft_pipeline__capture_stats(fc->p, NULL) && ev->ts_ns >= fc->last_flush + SEC) {
+		if (fc->last_flush)
+			err = vft_pipeline__capture_flush(fc->p);
+		fc->last_flush = ev->ts_ns;
+	}
+	if (err || (vft_pipeline__events(fc->p) & 0xfff))
+		return err;
+	mono = vft_clock_ns(CLOCK_MONOTONIC);
+	if (mono >= fc->next_metrics) {
+		vft_pipeline__update_metrics(fc->p, fc->o->metrics_textfile);
+		fc->next_metrics = mono + 5 * SEC;
+	}
+	return 0;
+}
+
+static const struct vft_replay_walk_ops from_capture_ops = {
+	.header = from_capture_header,
+	.event = from_capture_event,
+};
+
+int vft_replay__audit(struct vft_trace_opts *o)
+{
+	static volatile sig_atomic_t never;
+	struct vft_pipeline_opts po = { .recorded = true, .corr = &o->corr };
+	struct from_capture fc = { .o = o };
+	struct vft_metrics *metrics;
+	int err, ret = VFT_EXIT_RUNTIME;
+
+	if (!o->stop)
+		o->stop = &never;
+	o->corr.replay = true;
+	fc.sink = vft_sink_json__new(stdout);
+	metrics = vft_metrics__new();
+	po.sink = fc.sink;
+	po.metrics = metrics;
+	if (!fc.sink || !metrics || vft_pipeline__new(&po, &fc.p))
+		goto out;
+	/* SIGTERM or SIGINT: what was read so far is finished as a whole */
+	err = vft_replay__walk(o->from_capture, &from_capture_ops, &fc, &fc.res);
+	if (err && err != -EINTR) {
+		/* the capture could not be read, or a capture write failed: both said */
+		ret = fc.out_err ? vft_output_error(fc.out_err) : VFT_EXIT_RUNTIME;
+		goto out;
+	}
+	err = vft_pipeline__finish(fc.p);
+	ret = err ? vft_output_error(err) : VFT_EXIT_OK;
+out:
+	if (fc.p) {
+		if (vft_pipeline__capture_close(fc.p))
+			ret = VFT_EXIT_RUNTIME;
+		/* the final figures, the footprint included */
+		vft_pipeline__update_metrics(fc.p, o->metrics_textfile);
+	}
+	vft_pipeline__free(fc.p);
+	vft_metrics__free(metrics);
+	vft_sink__free(fc.sink);
+	return ret;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * replay.h - post-mortem analysis: a capture's events through the correlator
- * into a sink, as the live run had them; and the end of a stream (the
- * timelines and the summary) that watch and replay share.
+ * replay.h - post-mortem analysis: a capture's events through the pipeline
+ * (pipeline.h) into a sink, as the live run had them; and the daemon's
+ * outputs over a capture (audit --from-capture).
  */
 #ifndef VFT_REPLAY_H
 #define VFT_REPLAY_H
@@ -13,6 +13,7 @@
 #include "sinks/capture.h"
 #include "correlate/correlate.h"
 #include "sinks/sink.h"
+#include "pipeline/live.h"
 
 struct vft_replay_opts {
 	const char *const *paths; /* capture files, oldest first (FILE.2 FILE.1 FILE) */
@@ -59,11 +60,15 @@ int vft_replay__walk(const char *path, const struct vft_replay_walk_ops *ops, vo
 		     struct vft_replay_result *res);
 
 /*
- * The end of a stream: the timeline of every VF worth one (a VF, or a device
- * that went into a pod or raised a finding; only @only_key's if not NULL),
- * then the summary with @events and @lost and the correlator's counts.
+ * audit --from-capture: the daemon's outputs over the capture
+ * @o->from_capture instead of the kernel, as fast as it reads: the JSON
+ * stream on stdout, the metrics textfile, the flight recorder in
+ * @o->capture_dir (with the capture's header). The capture's own
+ * netns_info, enrich and vf_check events decide, as in a replay; no
+ * periodic check runs (there is no live system to check). *@o->stop ends
+ * it early, what was read so far finished as a whole. Returns the exit
+ * status: 0, or VFT_EXIT_RUNTIME (said on stderr).
  */
-int vft_sink__finish(struct vft_sink *sink, const struct vft_corr *corr, uint64_t events,
-		     uint64_t lost, const char *only_key);
+int vft_replay__audit(struct vft_trace_opts *o);
 
 #endif /* VFT_REPLAY_H */
