@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# vftrace build. Chain: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h ->
-# user objects (build/user/<stage>/*.o) -> build/vftrace. `make V=1` shows the
-# commands. Every object's header dependencies come from -MMD: a changed header
-# rebuilds its users. docs/architecture.md says what each folder of user/ owns.
+# vftrace build. Chain: bpf/*.bpf.c -> build/bpf/*.bpf.o, linked into
+# build/vftrace.bpf.o -> build/vftrace.skel.h -> user objects
+# (build/user/<stage>/*.o) -> build/vftrace. `make V=1` shows the commands.
+# Every object's header dependencies come from -MMD: a changed header rebuilds
+# its users. docs/architecture.md says what each folder of user/ owns.
 
 VERSION := 0.1.0
 OUTPUT := build
@@ -44,8 +45,11 @@ USER_STAGES := $(sort $(dir $(wildcard user/*/*.c)))
 USER_SRCS := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
 USER_HDRS := $(wildcard user/*/*.h)
+# One BPF source per kernel domain, found by wildcard like the user sources;
+# their objects are linked into one, with one skeleton.
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(OUTPUT)/vftrace.skel.h
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -56,15 +60,22 @@ all: $(OUTPUT)/vftrace
 $(OUTPUT):
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
-	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+# BPF static linking: one object, so start-up opens and loads one as before.
+# The maps every file defines (__weak, bpf/common.bpf.h) become one map each.
+$(OUTPUT)/vftrace.bpf.o: $(BPF_OBJS)
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
-# User objects may include any skeleton; generate them first.
+$(OUTPUT)/vftrace.skel.h: $(OUTPUT)/vftrace.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name vftrace > $@
+
+# User objects may include the skeleton; generate it first.
 $(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -117,4 +128,4 @@ format:
 clean:
 	rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/user/*/*.d)
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/user/*/*.d)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_hooks.c - the run-time choice of mechanism, with a scripted kernel.
+ * test_hooks.c - the run-time choice of mechanism, with a scripted kernel, and
+ * the hook table against the programs and maps of the linked BPF object.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "sources/hooks.h"
+#include "vftrace.skel.h"
 
 /* A fake kernel: which functions each mechanism accepts, and what it says otherwise. */
 struct fake {
@@ -241,6 +244,93 @@ static void real_table_is_complete(void **state)
 	assert_string_equal(vft_hook_defs[VFT_HOOK_NETNS_MOVE].name, "netns_move");
 }
 
+/* 0 when @name is a program of @obj in a section of the mechanism @prefix, else -1. */
+static int prog_in_section(struct bpf_object *obj, const char *name, const char *prefix)
+{
+	struct bpf_program *prog;
+
+	if (!name)
+		return 0;
+	prog = bpf_object__find_program_by_name(obj, name);
+	if (!prog) {
+		print_error("%s: no such program\n", name);
+		return -1;
+	}
+	if (strncmp(bpf_program__section_name(prog), prefix, strlen(prefix))) {
+		print_error("%s: in section %s\n", name, bpf_program__section_name(prog));
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether some hook of the table names @name. */
+static bool table_names(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < VFT_HOOK_MAX; i++) {
+		const struct vft_hook_def *d = &vft_hook_defs[i];
+		const char *progs[] = { d->fentry_prog, d->fexit_prog, d->kprobe_prog,
+					d->kretprobe_prog, d->tp_prog };
+		size_t j;
+
+		for (j = 0; j < sizeof(progs) / sizeof(progs[0]); j++)
+			if (progs[j] && !strcmp(progs[j], name))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * The BPF object is linked from one file per kernel domain: every program the
+ * table names is in it, of its mechanism, and nothing else; the maps that every
+ * file defines are one map each. Opening the object needs neither root nor BPF.
+ */
+static void table_matches_the_object(void **state)
+{
+	static const char *const maps[] = { "events", "counters", "stashes", "vftrace.rodata" };
+	struct vftrace *skel = *state;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	size_t i, n = 0;
+
+	for (i = 0; i < VFT_HOOK_MAX; i++) {
+		const struct vft_hook_def *d = &vft_hook_defs[i];
+
+		assert_int_equal(prog_in_section(skel->obj, d->fentry_prog, "fentry/"), 0);
+		assert_int_equal(prog_in_section(skel->obj, d->fexit_prog, "fexit/"), 0);
+		assert_int_equal(prog_in_section(skel->obj, d->kprobe_prog, "kprobe/"), 0);
+		assert_int_equal(prog_in_section(skel->obj, d->kretprobe_prog, "kretprobe/"), 0);
+		assert_int_equal(prog_in_section(skel->obj, d->tp_prog, "raw_tp/"), 0);
+	}
+	/* bpf_object__for_each_program(), spelled out: clang-format does not know the macro */
+	for (prog = bpf_object__next_program(skel->obj, NULL); prog;
+	     prog = bpf_object__next_program(skel->obj, prog)) {
+		if (!table_names(bpf_program__name(prog)))
+			print_error("%s: named by no hook\n", bpf_program__name(prog));
+		assert_true(table_names(bpf_program__name(prog)));
+	}
+	for (map = bpf_object__next_map(skel->obj, NULL); map;
+	     map = bpf_object__next_map(skel->obj, map), n++) {
+		assert_true(n < sizeof(maps) / sizeof(maps[0]));
+		assert_string_equal(bpf_map__name(map), maps[n]);
+	}
+	assert_int_equal(n, sizeof(maps) / sizeof(maps[0]));
+}
+
+/* Opened in a setup so that a failing assertion does not leak it. */
+static int open_object(void **state)
+{
+	*state = vftrace__open();
+	return *state ? 0 : -1;
+}
+
+static int close_object(void **state)
+{
+	vftrace__destroy(*state);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +343,8 @@ int main(void)
 		cmocka_unit_test(tracepoints_and_modules),
 		cmocka_unit_test(some_hooks_prefer_kprobes),
 		cmocka_unit_test(real_table_is_complete),
+		cmocka_unit_test_setup_teardown(table_matches_the_object, open_object,
+						close_object),
 	};
 
 	return cmocka_run_group_tests_name("hooks", tests, NULL, NULL);

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * common.bpf.h - what the BPF program files share: the license, the maps, the
+ * stash that hands data from an entry probe to its exit probe, the record
+ * reservation and the readers of device names.
+ *
+ * Each bpf/NAME.bpf.c holds the hooks of one kernel domain and is compiled on
+ * its own; the build links the objects into one (bpftool gen object), so user
+ * space loads one object through one skeleton. Every logical hook comes
+ * in two variants, fentry/fexit and kprobe/kretprobe; user space probes the
+ * running kernel and loads only the variant that can attach
+ * (user/sources/hooks.c). Both variants share their file's fill helpers, so
+ * they produce the same record. The programs never filter or format: they
+ * copy a few fields into the ring buffer and user space does the rest.
+ */
+#ifndef VFT_COMMON_BPF_H
+#define VFT_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vftrace.h"
+
+/* In every object: the static linker keeps one of identical "license" sections. */
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * Every object that includes this header defines the maps, all __weak: the
+ * static linker merges the identical definitions into one map of each name
+ * (two strong definitions would be a link error, and it refuses weak ones
+ * that differ), so all the files write to the same ring buffer and stash.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 * 1024 * 1024); /* user space may resize before load */
+} events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VFT_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps") __weak;
+
+/* What an entry probe hands to its exit probe, keyed by stash_key(). */
+struct stash {
+	void *obj;  /* the net_device, device, pci_dev or ib_device */
+	void *obj2; /* a second object: the driver of really_probe() */
+	__u32 from_netns;
+	__u32 to_netns;
+	__s32 ifindex;
+	__u32 a; /* hook-specific numbers */
+	__u32 b;
+	char ifname[VFT_NAME_LEN];
+	char name[VFT_IBNAME_LEN];  /* hook-specific name: the new name of a rename */
+	char name2[VFT_IBNAME_LEN]; /* the name before a rename */
+};
+
+/* Stash slots, so that one hook nested in another on the same thread keeps its own. */
+enum stash_slot {
+	SLOT_REGISTER = 1,
+	SLOT_MOVE,
+	SLOT_RENAME,
+	SLOT_SRIOV,
+	SLOT_RDMA_REGISTER,
+	SLOT_RDMA_RENAME,
+	SLOT_RDMA_NETNS,
+	SLOT_ADDR6,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct stash);
+} stashes SEC(".maps") __weak;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+/* pid_tgid keeps the tgid below bit 32 + 22: the slot goes in the top byte. */
+static __always_inline __u64 stash_key(enum stash_slot slot)
+{
+	return bpf_get_current_pid_tgid() ^ ((__u64)slot << 56);
+}
+
+static __always_inline void stash_put(enum stash_slot slot, struct stash *s)
+{
+	__u64 key = stash_key(slot);
+
+	bpf_map_update_elem(&stashes, &key, s, BPF_ANY);
+}
+
+/* Looks up and (by the caller, after use) deletes this thread's stash; counts a miss. */
+static __always_inline struct stash *stash_get(enum stash_slot slot)
+{
+	__u64 key = stash_key(slot);
+	struct stash *s = bpf_map_lookup_elem(&stashes, &key);
+
+	if (!s)
+		count(VFT_CNT_STASH_MISS);
+	return s;
+}
+
+static __always_inline void stash_del(enum stash_slot slot)
+{
+	__u64 key = stash_key(slot);
+
+	bpf_map_delete_elem(&stashes, &key);
+}
+
+static __always_inline __u32 net_inum(struct net *net)
+{
+	return net ? BPF_CORE_READ(net, ns.inum) : 0;
+}
+
+static __always_inline struct vft_bpf_event *ev_reserve(__u32 kind, __u32 source)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct vft_bpf_event *e;
+	__u64 id;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(VFT_CNT_LOST);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	id = bpf_get_current_pid_tgid();
+	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->kind = kind;
+	e->source = source;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->actor_netns = net_inum(BPF_CORE_READ(task, nsproxy, net_ns));
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void read_devname(char *dst, __u32 size, struct device *dev)
+{
+	const char *name = dev ? BPF_CORE_READ(dev, kobj.name) : NULL;
+
+	if (name)
+		bpf_probe_read_kernel_str(dst, size, name);
+}
+
+static __always_inline bool on_pci_bus(struct device *dev)
+{
+	const char *bus = BPF_CORE_READ(dev, bus, name);
+	char b[4] = {};
+
+	if (!bus)
+		return false;
+	bpf_probe_read_kernel(b, sizeof(b), bus);
+	return b[0] == 'p' && b[1] == 'c' && b[2] == 'i' && b[3] == 0;
+}
+
+/*
+ * The device a netdev belongs to: the closest PCI ancestor (a VF's BDF, also
+ * behind virtio or auxiliary devices), else the direct parent.
+ */
+static __always_inline void read_parent(char *dst, __u32 size, struct device *dev)
+{
+	struct device *p = dev, *first = dev;
+	int i;
+
+	for (i = 0; i < 3 && p; i++) {
+		if (on_pci_bus(p)) {
+			read_devname(dst, size, p);
+			return;
+		}
+		p = BPF_CORE_READ(p, parent);
+	}
+	read_devname(dst, size, first);
+}
+
+#endif /* VFT_COMMON_BPF_H */
