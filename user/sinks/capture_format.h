@@ -2,9 +2,10 @@
 /*
  * capture_format.h - what the capture writer (capture_writer.c) and reader
  * (capture_reader.c) share, and nothing else includes: the markers, the wire
- * types and tags, the field table of capture.c, and the byte-level codecs
- * (little-endian words, varints, zigzag, CRC). The codecs are inline: they
- * run for every field of every event. docs/capture-format.md is the format.
+ * types, the field table and the header codec of capture.c, the byte-level
+ * codecs (little-endian words, varints, zigzag, CRC) and the buffer growth
+ * rule. The codecs are inline: they run for every field of every event.
+ * docs/capture-format.md is the format.
  */
 #ifndef VFT_CAPTURE_FORMAT_H
 #define VFT_CAPTURE_FORMAT_H
