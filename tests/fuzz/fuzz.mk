@@ -11,9 +11,10 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_FLAGS := -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer -Ibpf -Iuser -Itests/fuzz \
 	$(PC_CFLAGS) -DVFTRACE_VERSION='"$(VERSION)"' \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_SRCS := user/sinks/capture.c user/lib/util.c
-FUZZ_DEPS := $(FUZZ_LIB_SRCS) user/sinks/capture.h user/model/event.h user/lib/util.h bpf/vftrace.h \
-	tests/fuzz/capfmt.h tests/fuzz/fuzz.mk
+FUZZ_LIB_SRCS := user/sinks/capture.c user/sinks/capture_writer.c user/sinks/capture_reader.c \
+	user/lib/util.c
+FUZZ_DEPS := $(FUZZ_LIB_SRCS) user/sinks/capture.h user/sinks/capture_format.h user/model/event.h \
+	user/lib/util.h bpf/vftrace.h tests/fuzz/capfmt.h tests/fuzz/fuzz.mk
 
 .PHONY: fuzz
 
