@@ -440,6 +440,7 @@ static void step_check(struct vft_text *t, const struct vft_event *ev)
 #define RDMA_FIELDS (VFT_FLD(RDMA) | VFT_FLD(PORT_ATTRS) | VFT_FLD(PARENT) | VFT_FLD(ACTOR))
 
 const struct vft_kind_info vft_kinds[] = {
+	[0] = { .name = NULL }, /* any kind this version does not know: every default */
 	[VFT_EV_NETDEV_REGISTER] = {
 		.name = "netdev_register",
 		.cls = VFT_KC_NETDEV,

@@ -7,7 +7,7 @@
  * BPF record, described as text and written as JSON, selected by the
  * filter, paired by the merge, enriched, and which of the correlator's
  * handlers takes it. Stages look a kind up here instead of switching on it;
- * docs/events.md says how to add one.
+ * docs/events.md describes the columns.
  */
 #ifndef VFT_KINDS_H
 #define VFT_KINDS_H
@@ -69,6 +69,8 @@ enum vft_field {
 	VFT_FIELD_MAX,
 };
 
+_Static_assert(VFT_FIELD_MAX <= 32, "a row's fields are a 32-bit mask");
+
 #define VFT_FLD(name) (1u << VFT_FIELD_##name)
 /* The groups every kind may carry: the sinks write them by presence, not by kind. */
 #define VFT_FLD_COMMON                                                                          \
@@ -104,7 +106,7 @@ enum vft_kind_pair {
 /* Which handler family of the correlator takes it (user/correlate). */
 enum vft_kind_corr {
 	VFT_KCORR_NONE = 0,   /* no VF record: the sinks still see it */
-	VFT_KCORR_NETDEV,     /* the VF's netdev: by netns and ifindex, else by name */
+	VFT_KCORR_NETDEV,     /* the VF's netdev: by parent, netns and ifindex, or name */
 	VFT_KCORR_DRIVER,     /* by the device's PCI address */
 	VFT_KCORR_VF,	      /* the PF's VF: by its PCI address */
 	VFT_KCORR_RDMA,	      /* the VF's RDMA device: by parent, else by name */
