@@ -15,7 +15,8 @@
  *   rules_claim.c   host-manager claims and trusted actors
  *   rules_pod.c     netdev events: CNI moves, pod stays, returns, strands, the grace period
  *   rules_driver.c  driver churn and the VF's PF (vf_add, vf_remove)
- *   rules_rdma.c    RDMA devices, their netns and their ports
+ *   rules_rdma.c    RDMA devices, their netns and their ports (port_rules.h)
+ *   port_rules.c    the facts of an RDMA port, shared with check (public: port_rules.h)
  *   retention.c     forgetting gone VFs and unused netns (retain_ns)
  *   feed.c          vft_corr__feed(): the record of an event, the rule of its kind; the API
  *

@@ -4,22 +4,13 @@
  * events, and at the end of a pod's grace period RDMA_DEVICE_MISSING,
  * RDMA_NETNS_MISMATCH and the port's findings (LID_MISSING,
  * SM_UNREACHABLE, GUID_ZERO on InfiniBand, GID_MISSING on RoCE), made of
- * the port's attributes.
+ * the predicates of port_rules.h that `vftrace check` uses too.
  */
 #include <errno.h>
 #include <string.h>
 #include "correlate/internal.h"
+#include "correlate/port_rules.h"
 #include "lib/util.h"
-
-static bool lid_ok(uint32_t lid)
-{
-	return lid && lid != 0xffff;
-}
-
-static bool is_ib(const struct rec *r)
-{
-	return !strcmp(r->pub.link_layer, "InfiniBand");
-}
 
 static const char *port_evidence(const struct rec *r, char *buf, size_t size)
 {
@@ -43,8 +34,12 @@ static int check_port(struct vft_corr *c, struct rec *r, const struct vft_event 
 	int err = 0;
 
 	/* the evidence of each port finding: made when one is raised */
-	if (is_ib(r)) {
-		if (v->port_state != 4 || !lid_ok(v->lid)) {
+	if (vft_port__is_ib(v)) {
+		/*
+		 * A port that is not ACTIVE counts as one without a LID, whatever
+		 * LID it reports (check's lid column looks at the LID alone).
+		 */
+		if (!vft_port__active(v) || !vft_port__has_lid(v)) {
 			corr_fmt(msg, sizeof(msg),
 				 "port %s/%u of %s in pod netns %u has no LID: "
 				 "state %s, LID 0x%x",
@@ -53,14 +48,15 @@ static int check_port(struct vft_corr *c, struct rec *r, const struct vft_event 
 			err = corr_raise(c, r, VFT_F_LID_MISSING, ev->ts_ns, r->pod_start_ns, NULL,
 					 0, msg, port_evidence(r, evd, sizeof(evd)));
 		}
-		if (!err && !lid_ok(v->sm_lid)) {
+		if (!err && !vft_port__has_sm(v)) {
 			corr_fmt(msg, sizeof(msg),
 				 "port %s/%u of %s: no Subnet Manager (SM LID 0x%x)", v->ref.ibdev,
 				 v->port, v->ref.key, v->sm_lid);
 			err = corr_raise(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns, r->pod_start_ns,
 					 NULL, 0, msg, port_evidence(r, evd, sizeof(evd)));
 		}
-		if (!err && !v->port_guid) {
+		/* the port GUID alone (check's guid column fails on a zero node GUID too) */
+		if (!err && vft_port__port_guid_zero(v)) {
 			corr_fmt(msg, sizeof(msg),
 				 "port %s/%u of %s has a zero GUID: the SM will not "
 				 "admit it",
@@ -68,7 +64,7 @@ static int check_port(struct vft_corr *c, struct rec *r, const struct vft_event 
 			err = corr_raise(c, r, VFT_F_GUID_ZERO, ev->ts_ns, r->pod_start_ns, NULL, 0,
 					 msg, port_evidence(r, evd, sizeof(evd)));
 		}
-	} else if (!strcmp(v->link_layer, "Ethernet") && !v->n_ip_gids) {
+	} else if (vft_port__is_roce(v) && !vft_port__has_ip_gid(v)) {
 		corr_fmt(msg, sizeof(msg),
 			 "port %s/%u of %s (%s) has no RoCE v2 GID from an IP "
 			 "address: RDMA connections to it will fail",
@@ -137,15 +133,15 @@ int corr_rdma_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *e
 	const struct vft_vf *v = &r->pub;
 	int err = 0;
 
-	if (open_of(r, VFT_F_LID_MISSING) && v->port_state == 4 && lid_ok(v->lid))
+	if (open_of(r, VFT_F_LID_MISSING) && vft_port__active(v) && vft_port__has_lid(v))
 		err = corr_resolve(c, r, VFT_F_LID_MISSING, ev->ts_ns,
 				   "the port is ACTIVE with a LID");
-	if (!err && open_of(r, VFT_F_SM_UNREACHABLE) && lid_ok(v->sm_lid))
+	if (!err && open_of(r, VFT_F_SM_UNREACHABLE) && vft_port__has_sm(v))
 		err = corr_resolve(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns,
 				   "a Subnet Manager answered");
-	if (!err && open_of(r, VFT_F_GUID_ZERO) && v->port_guid)
+	if (!err && open_of(r, VFT_F_GUID_ZERO) && !vft_port__port_guid_zero(v))
 		err = corr_resolve(c, r, VFT_F_GUID_ZERO, ev->ts_ns, "the port has a GUID");
-	if (!err && open_of(r, VFT_F_GID_MISSING) && v->n_ip_gids)
+	if (!err && open_of(r, VFT_F_GID_MISSING) && vft_port__has_ip_gid(v))
 		err = corr_resolve(c, r, VFT_F_GID_MISSING, ev->ts_ns, "a RoCE v2 GID appeared");
 	if (!err && open_of(r, VFT_F_RDMA_DEVICE_MISSING) && v->ref.ibdev[0])
 		err = corr_resolve(c, r, VFT_F_RDMA_DEVICE_MISSING, ev->ts_ns,
