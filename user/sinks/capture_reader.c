@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <sys/stat.h>
 #include "sinks/capture.h"
 #include "sinks/capture_format.h"
 
@@ -633,24 +634,52 @@ int vft_capture_reader__open(const char *path, struct vft_capture_reader **out, 
 			     size_t msg_size)
 {
 	struct vft_capture_reader *r;
+	struct stat st;
 	int fd, err;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * A symbolic link is refused by the open itself: a check before it
+	 * (lstat) could be answered by one file and the open by another.
+	 */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		set_msg(msg, msg_size, "cannot open %s: %s", path, strerror(-err));
+		/* ELOOP is also a loop in the directories: lstat() only picks the message */
+		if (err == -ELOOP && !lstat(path, &st) && S_ISLNK(st.st_mode))
+			set_msg(msg, msg_size,
+				"cannot open %s: it is a symbolic link, and captures are not read "
+				"through one: give the file it points to (readlink -f %s)",
+				path, path);
+		else
+			set_msg(msg, msg_size, "cannot open %s: %s", path, strerror(-err));
 		return err;
+	}
+	/* a file or a named pipe; a directory or a device is no capture */
+	if (fstat(fd, &st)) {
+		err = -errno;
+		set_msg(msg, msg_size, "cannot read %s: %s", path, strerror(-err));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		set_msg(msg, msg_size, "cannot read %s: it is %s, not a capture file%s", path,
+			S_ISDIR(st.st_mode) ? "a directory" : "a device or a socket",
+			S_ISDIR(st.st_mode) ? ": give a capture in it (DIR/vftrace.cap)" : "");
+		goto fail;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		close(fd);
+		err = -ENOMEM;
 		set_msg(msg, msg_size, "out of memory");
-		return -ENOMEM;
+		goto fail;
 	}
 	r->fd = fd;
 	r->own_fd = true;
 	return reader_open(r, out, msg, msg_size);
+fail:
+	close(fd);
+	return err;
 }
 
 int vft_capture_reader__open_mem(const void *buf, size_t len, struct vft_capture_reader **out,

@@ -131,6 +131,8 @@ static int open_file(struct vft_capture_writer *w, bool excl)
 	struct stat st;
 	int err;
 
+	if (w->opts.flags & VFT_CAPTURE_NOFOLLOW)
+		flags |= O_NOFOLLOW;
 	w->fd = open(w->path, flags, 0600);
 	if (w->fd < 0)
 		return -errno;
