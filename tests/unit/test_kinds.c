@@ -50,6 +50,7 @@ static void every_kind_has_its_row(void **state)
 		if (!(r->flags & VFT_KIND_BPF))
 			assert_null(r->decode);
 		assert_int_equal(r->cls == VFT_KC_META, k > VFT_EV_BPF_KIND_MAX);
+		assert_true(r->corr < VFT_KCORR_MAX);
 	}
 	assert_int_equal(vft_kind__from_name("no_such_kind"), 0);
 }
@@ -74,6 +75,34 @@ static void merge_pairs_what_rtnetlink_reports(void **state)
 	assert_int_equal(vft_kind__get(VFT_EV_NETNS_MOVE)->pair, VFT_PAIR_MOVE);
 	assert_int_equal(vft_kind__get(VFT_EV_NETDEV_RENAME)->pair, VFT_PAIR_RENAME);
 	assert_int_equal(vft_kind__get(VFT_EV_ADDR_DEL)->pair, VFT_PAIR_ADDR);
+}
+
+/*
+ * The correlator makes a VF's record for the kinds that bring one of its
+ * parts (a netdev, seen registered, moved or changed; the VF; its RDMA
+ * device), never for a part that only goes or changes name.
+ */
+static void kinds_that_make_records(void **state)
+{
+	static const uint32_t makers[] = {
+		VFT_EV_NETDEV_REGISTER, VFT_EV_NETNS_MOVE,    VFT_EV_LINK_CHANGE,
+		VFT_EV_VF_ADD,		VFT_EV_RDMA_REGISTER,
+	};
+	uint32_t k;
+	size_t i;
+	bool maker;
+
+	for (k = 0; k < VFT_EV_KIND_MAX; k++) {
+		const struct vft_kind_info *r = vft_kind__get(k);
+
+		for (maker = false, i = 0; i < ARRAY_SIZE(makers); i++)
+			maker = maker || makers[i] == k;
+		assert_int_equal(!!(r->flags & VFT_KIND_NEW_REC), maker);
+		/* only a family that finds records can make one */
+		if (maker)
+			assert_true(r->corr == VFT_KCORR_NETDEV || r->corr == VFT_KCORR_VF ||
+				    r->corr == VFT_KCORR_RDMA);
+	}
 }
 
 static void check_text(size_t size, const char *expect, void (*build)(struct vft_text *t))
@@ -508,6 +537,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_kind_has_its_row),
 		cmocka_unit_test(merge_pairs_what_rtnetlink_reports),
+		cmocka_unit_test(kinds_that_make_records),
 		cmocka_unit_test(text_is_cut_as_snprintf_cuts),
 		cmocka_unit_test(ip_is_inet_ntop),
 		cmocka_unit_test(guid_is_sysfs_form),

@@ -18,7 +18,8 @@
  *   rules_rdma.c    RDMA devices, their netns and their ports (port_rules.h)
  *   port_rules.c    the facts of an RDMA port, shared with check (public: port_rules.h)
  *   retention.c     forgetting gone VFs and unused netns (retain_ns)
- *   feed.c          vft_corr__feed(): the record of an event, the rule of its kind; the API
+ *   feed.c          vft_corr__feed(): the record of an event (by its kind's row), the rule
+ *                   of its kind (rule_of[]); the API
  *
  * Functions that run for most events and are small are static inline here:
  * they were inlined when the correlator was one file, and replay speed
@@ -32,6 +33,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "correlate/correlate.h"
+#include "model/kinds.h"
 
 #define IFF_UP_FLAG 0x1
 #define AF_INET6_NUM 10
@@ -365,7 +367,13 @@ struct rec *corr_by_key(struct vft_corr *c, const char *key);
 struct rec *corr_by_dev(struct vft_corr *c, uint32_t netns, int32_t ifindex);
 struct rec *corr_by_ibdev(struct vft_corr *c, const char *ibdev);
 struct rec *corr_by_name(struct vft_corr *c, const char *ifname);
-struct rec *corr_netdev_rec(struct vft_corr *c, const struct vft_event *ev, bool create);
+/*
+ * The record of an event of a family that keeps records, with @k its kind's
+ * row: made when the row says VFT_KIND_NEW_REC and there is none, or NULL.
+ */
+typedef struct rec *find_fn(struct vft_corr *c, const struct vft_event *ev,
+			    const struct vft_kind_info *k);
+find_fn corr_find_netdev;
 int corr_set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint32_t netns,
 		    int32_t ifindex);
 
@@ -374,7 +382,7 @@ struct nsinfo *corr_ns_find(const struct vft_corr *c, uint32_t netns);
 struct nsinfo *corr_ns_get(struct vft_corr *c, uint32_t netns);
 void corr_ns_drop(struct vft_corr *c, uint32_t netns);
 void corr_ref_update(struct rec *r, const struct nsinfo *n);
-int corr_on_netns_info(struct vft_corr *c, const struct vft_event *ev);
+int corr_on_netns_info(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* findings.c */
 void corr_actor_unit(const struct vft_event *ev, char *buf, size_t size);
@@ -395,7 +403,7 @@ void corr_view_drop(struct vft_corr *c, struct rec *r);
 /* rules_claim.c */
 int corr_on_host_config(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_flush_claims(struct vft_corr *c, struct rec *r, uint64_t move_ns);
-int corr_on_trust(struct vft_corr *c, const struct vft_event *ev);
+int corr_on_trust(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* rules_pod.c: one handler per netdev kind, the end of a grace period */
 int corr_on_register(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
@@ -410,7 +418,8 @@ int corr_net1_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *e
 int corr_stranded_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* rules_driver.c */
-int corr_on_driver(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+int corr_on_bind(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+int corr_on_unbind(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_on_vf_add(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_on_vf_remove(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 

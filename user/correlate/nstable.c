@@ -119,8 +119,8 @@ void corr_ref_update(struct rec *r, const struct nsinfo *n)
 	memcpy(r->pub.ref.pod_uid, n->pod_uid, sizeof(n->pod_uid));
 }
 
-/* A netns_info event: what a netns is (the host's, its name, its pod). */
-int corr_on_netns_info(struct vft_corr *c, const struct vft_event *ev)
+/* A netns_info event: what a netns is (the host's, its name, its pod); no record (@r NULL). */
+int corr_on_netns_info(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	struct nsinfo *n;
 	size_t i;

@@ -113,11 +113,14 @@ enum vft_kind_corr {
 	VFT_KCORR_CHECK,      /* the end of a grace period: by vf_key */
 	VFT_KCORR_NETNS_INFO, /* what a netns is */
 	VFT_KCORR_TRUST,      /* a comm trusted to configure VFs in the host netns */
+	VFT_KCORR_MAX,
 };
 
 /* Row flags. */
 #define VFT_KIND_BPF (1u << 0)	       /* the BPF programs emit it (1..VFT_EV_BPF_KIND_MAX) */
 #define VFT_KIND_OWN_MESSAGE (1u << 1) /* its text already quotes the message */
+/* the correlator makes a VF's record for it when its family (corr) finds none */
+#define VFT_KIND_NEW_REC (1u << 2)
 
 /* A text handler: appends its part of the event's description to @t. */
 typedef void (*vft_kind_text_fn)(struct vft_text *t, const struct vft_event *ev);
