@@ -176,6 +176,13 @@ struct vft_corr {
 	} * ns_slots;
 	size_t cap_ns_slots;
 	struct strpool pool;
+	/*
+	 * The event a kept step is rendered from (timeline.c), reused: only
+	 * the fields of the keep groups in step_ev_keep are set.
+	 */
+	struct vft_event step_ev;
+	uint32_t step_ev_keep;
+	uint32_t step_ev_str[VFT_KEEP_MAX]; /* the pool id of each group's string there */
 	/* records whose steps are rendered, at most VFT_CORR_VIEWS */
 	struct rec *views[VFT_CORR_VIEWS];
 	uint64_t view_ticks[VFT_CORR_VIEWS]; /* when each was last looked up */
