@@ -8,7 +8,8 @@
  * Where things are:
  *   index.c         the hash index of records and the lists of records by name
  *   records.c       a VF's record: made, found by key, device or name, its netdev's identity
- *   nstable.c       the netns table (host or pod, /run/netns name, pod UID)
+ *   nstable.c       the netns table: what the stream said of each netns (described by a
+ *                   netns_info, host or pod, /run/netns name, pod UID), how many VFs are in it
  *   textfmt.c       the snprintf() subset of finding messages
  *   findings.c      the codes (names, severities, remedies), raise, resolve, the queue
  *   timeline.c      kept steps: the string pool, the step codec, rendered views
@@ -133,6 +134,7 @@ struct kept {
 
 struct nsinfo {
 	uint32_t netns;
+	bool described; /* by a netns_info since the entry was made or the netns destroyed */
 	bool host;
 	uint32_t n_recs;  /* records in it now */
 	bool emptied;	  /* its last record left it */

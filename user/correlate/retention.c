@@ -124,8 +124,6 @@ static int sweep(struct vft_corr *c)
 			if (!n->host && n->netns != c->host_netns && !n->n_recs &&
 			    (n->emptied || n->seen_ns <= cut)) {
 				c->stats.netns_forgotten++;
-				if (c->ops.netns_forgotten)
-					c->ops.netns_forgotten(c->ctx, n->netns);
 				continue;
 			}
 			c->ns[k] = *n;
