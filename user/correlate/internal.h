@@ -298,64 +298,6 @@ static inline void schedule(struct rec *r, uint64_t at, enum due_why why)
 	r->checked = false;
 }
 
-/* ---- text into a fixed buffer, cut where snprintf() would cut it ---- */
-
-struct text {
-	char *p, *end; /* end: the last byte, kept for the NUL */
-};
-
-static inline void t_str(struct text *t, const char *s)
-{
-	size_t n;
-
-	if (!s)
-		s = "(null)"; /* as printf() has it */
-	n = strlen(s);
-	if (n > (size_t)(t->end - t->p))
-		n = (size_t)(t->end - t->p);
-	memcpy(t->p, s, n);
-	t->p += n;
-}
-
-static inline void t_digits(struct text *t, const char *tmp, int n)
-{
-	while (n && t->p < t->end)
-		*t->p++ = tmp[--n];
-}
-
-/* %u, %llu: a constant divisor is a multiplication; a variable one a division */
-static inline void t_dec(struct text *t, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	t_digits(t, tmp, n);
-}
-
-/* %x */
-static inline void t_hex(struct text *t, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	t_digits(t, tmp, n);
-}
-
-static inline void t_int(struct text *t, int32_t v)
-{
-	if (v < 0 && t->p < t->end)
-		*t->p++ = '-';
-	t_dec(t, v < 0 ? -(int64_t)v : v);
-}
-
 /* textfmt.c */
 __attribute__((format(printf, 3, 4))) void corr_fmt(char *buf, size_t size, const char *f, ...);
 

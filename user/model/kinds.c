@@ -19,6 +19,22 @@ static bool failed(const struct vft_event *ev)
 	return ev->has_ret && ev->ret < 0;
 }
 
+/* The end of a step that failed: " failed: EEXIST". */
+static void failed_errno(struct vft_text *t, const struct vft_event *ev)
+{
+	vft_text__str(t, " failed: ");
+	vft_text__errno(t, ev->ret);
+}
+
+/* A port's LIDs: " lid 0x12 sm_lid 0x1". */
+static void lids(struct vft_text *t, const struct vft_event *ev)
+{
+	vft_text__str(t, " lid 0x");
+	vft_text__hex(t, ev->lid);
+	vft_text__str(t, " sm_lid 0x");
+	vft_text__hex(t, ev->sm_lid);
+}
+
 /* ---- netdev: register, unregister ---- */
 
 /* The line of a kind without its own: the net device it names. */
@@ -91,8 +107,7 @@ static void step_move(struct vft_text *t, const struct vft_event *ev)
 	vft_text__str(t, " to netns ");
 	vft_text__dec(t, ev->to_netns);
 	if (failed(ev)) {
-		vft_text__str(t, " failed: ");
-		vft_text__errno(t, ev->ret);
+		failed_errno(t, ev);
 		vft_text__str(t, ev->message[0] ? ": " : "");
 		vft_text__str(t, ev->message);
 	} else {
@@ -115,10 +130,8 @@ static void step_rename(struct vft_text *t, const struct vft_event *ev)
 	vft_text__str(t, ev->ifname);
 	vft_text__str(t, " -> ");
 	vft_text__str(t, ev->new_ifname);
-	if (failed(ev)) {
-		vft_text__str(t, " failed: ");
-		vft_text__errno(t, ev->ret);
-	}
+	if (failed(ev))
+		failed_errno(t, ev);
 }
 
 /* ---- link ---- */
@@ -328,10 +341,8 @@ static void step_rdma_move(struct vft_text *t, const struct vft_event *ev)
 	vft_text__str(t, ev->ibdev);
 	vft_text__str(t, " to netns ");
 	vft_text__dec(t, ev->to_netns);
-	if (failed(ev)) {
-		vft_text__str(t, " failed: ");
-		vft_text__errno(t, ev->ret);
-	}
+	if (failed(ev))
+		failed_errno(t, ev);
 }
 
 static void line_port_event(struct vft_text *t, const struct vft_event *ev)
@@ -348,10 +359,7 @@ static void line_port_state(struct vft_text *t, const struct vft_event *ev)
 	vft_text__dec(t, ev->port);
 	vft_text__str(t, " ");
 	vft_text__str(t, vft_port_state__name(ev->port_state) ?: "?");
-	vft_text__str(t, " lid 0x");
-	vft_text__hex(t, ev->lid);
-	vft_text__str(t, " sm_lid 0x");
-	vft_text__hex(t, ev->sm_lid);
+	lids(t, ev);
 	vft_text__str(t, " ");
 	vft_text__str(t, ev->link_layer);
 }
@@ -374,10 +382,7 @@ static void step_port(struct vft_text *t, const struct vft_event *ev, const char
 		vft_text__str(t, " ");
 		vft_text__str(t, vft_port_state__name(ev->port_state) ?: "?");
 	}
-	vft_text__str(t, " lid 0x");
-	vft_text__hex(t, ev->lid);
-	vft_text__str(t, " sm_lid 0x");
-	vft_text__hex(t, ev->sm_lid);
+	lids(t, ev);
 }
 
 static void step_port_event(struct vft_text *t, const struct vft_event *ev)
