@@ -1949,6 +1949,52 @@ static void netns_info_later_fills_refs(void **state)
 	assert_int_equal(vf->vf_index, 1);
 }
 
+/*
+ * What the stream said of a netns is the correlator's to hold: described
+ * by a netns_info only (not by a device entering it), and no longer when
+ * the netns is destroyed, whose entry, records and pod stay until the
+ * inode is described again.
+ */
+static void netns_described_and_forgotten(void **state)
+{
+	static const char uid[] = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+	const uint32_t late = 4026532999u;
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+	const struct vft_vf *vf = vf_by_key(t, VF1);
+	struct vft_corr_stats st, after;
+
+	assert_true(vft_corr__netns_described(t->c, HOST_NS));
+	assert_true(vft_corr__netns_described(t->c, POD_NS));
+	assert_false(vft_corr__netns_described(t->c, 0));
+	/* a device entered it before any netns_info: held, not described */
+	move(t, &d, late, "net1", 3, &cni);
+	assert_false(vft_corr__netns_described(t->c, late));
+	netns_info(t, late, false, "cni-late", uid);
+	assert_true(vft_corr__netns_described(t->c, late));
+
+	/* destroyed: not described any more; nothing else of it goes */
+	vft_corr__stats(t->c, &st);
+	vft_corr__netns_forget(t->c, late);
+	vft_corr__netns_forget(t->c, 4026533333u); /* one it never held */
+	assert_false(vft_corr__netns_described(t->c, late));
+	assert_false(vft_corr__netns_described(t->c, 4026533333u));
+	assert_true(vft_corr__netns_described(t->c, POD_NS));
+	vft_corr__stats(t->c, &after);
+	assert_int_equal(after.netns, st.netns);
+	assert_int_equal(after.netns_forgotten, st.netns_forgotten);
+	assert_string_equal(vf->ref.pod_uid, uid);
+
+	/* the inode's next netns is described: the VF still in it follows */
+	netns_info(t, late, false, "", "");
+	assert_true(vft_corr__netns_described(t->c, late));
+	assert_string_equal(vf->ref.pod_uid, "");
+	assert_string_equal(vf->ref.netns_name, "");
+	move(t, &d, HOST_NS, "ens1f0v1", 11, &cni);
+	assert_int_equal(vf->ref.netns, HOST_NS);
+	assert_true(vft_corr__netns_described(t->c, late)); /* no retention: kept */
+}
+
 /* ---- retention (retain_ns) and the daemon's options ---- */
 
 #define RETAIN (60 * SEC)
@@ -1960,24 +2006,6 @@ static int setup_retain(void **state)
 	*state = new_t(&opts);
 	return 0;
 }
-
-static uint32_t forgotten_ns[8];
-static size_t n_forgotten_ns;
-
-static void on_netns_forgotten(void *ctx, uint32_t netns)
-{
-	(void)ctx;
-	if (n_forgotten_ns < 8)
-		forgotten_ns[n_forgotten_ns] = netns;
-	n_forgotten_ns++;
-}
-
-static const struct vft_corr_ops ops_forget = {
-	.event = on_event,
-	.finding = on_finding,
-	.resolved = on_resolved,
-	.netns_forgotten = on_netns_forgotten,
-};
 
 /* Everything of VF1 goes: netdev, RDMA device, driver, and the PF removes it. */
 static void vf_goes(struct t *t, struct dev *d)
@@ -2086,8 +2114,7 @@ static void retain_forgets_netns_nothing_is_in(void **state)
 	size_t i;
 
 	assert_non_null(t);
-	n_forgotten_ns = 0;
-	assert_int_equal(vft_corr__new(&opts, &ops_forget, &t->g, &t->c), 0);
+	assert_int_equal(vft_corr__new(&opts, &ops, &t->g, &t->c), 0);
 	t->now = T0;
 	netns_info(t, HOST_NS, true, "", "");
 	netns_info(t, POD_NS, false, POD_NAME, POD_UID);
@@ -2099,27 +2126,34 @@ static void retain_forgets_netns_nothing_is_in(void **state)
 	/* POD2 was never used, POD_NS has VF1: only POD2 goes, after the retention time */
 	tick(t, T0 + RETAIN / 2);
 	tick(t, T0 + RETAIN / 2 + RETAIN / 4);
-	assert_int_equal(n_forgotten_ns, 0);
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.netns_forgotten, 0);
+	assert_true(vft_corr__netns_described(t->c, POD2_NS));
 	tick(t, T0 + RETAIN + RETAIN / 2);
-	assert_int_equal(n_forgotten_ns, 1);
-	assert_int_equal(forgotten_ns[0], POD2_NS);
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.netns_forgotten, 1);
+	assert_false(vft_corr__netns_described(t->c, POD2_NS)); /* said again when named */
+	assert_true(vft_corr__netns_described(t->c, POD_NS));
 
 	/* VF1 leaves its pod: the pod's netns goes with it */
 	t->now += SEC;
 	move(t, &d, HOST_NS, "ens1f0v1", 11, &cni);
-	assert_int_equal(n_forgotten_ns, 2);
-	assert_int_equal(forgotten_ns[1], POD_NS);
+	assert_false(vft_corr__netns_described(t->c, POD_NS));
 	vft_corr__stats(t->c, &st);
 	assert_int_equal(st.netns_forgotten, 2);
 	assert_int_equal(st.netns, 1); /* the host's is never forgotten */
+	assert_true(vft_corr__netns_described(t->c, HOST_NS));
 
 	/* said again, it is known again */
 	netns_info(t, POD_NS, false, POD_NAME, POD_UID);
+	assert_true(vft_corr__netns_described(t->c, POD_NS));
 	move(t, &d, POD_NS, "net1", 3, &cni);
 	assert_string_equal(vf_by_key(t, VF1)->ref.pod_uid, POD_UID);
 	for (i = 0; i < 2; i++)
 		tick(t, t->now + RETAIN);
-	assert_int_equal(n_forgotten_ns, 2);
+	vft_corr__stats(t->c, &st);
+	assert_int_equal(st.netns_forgotten, 2);
+	assert_true(vft_corr__netns_described(t->c, POD_NS));
 	vft_corr__free(t->c);
 	free(t);
 }
@@ -2422,6 +2456,7 @@ int main(void)
 		T(rdma_attached_by_parent_before_the_netdev),
 		T(name_key_reused_after_unregister_gets_a_suffix),
 		T(netns_info_later_fills_refs),
+		T(netns_described_and_forgotten),
 		cmocka_unit_test_setup_teardown(retain_forgets_a_gone_vf, setup_retain, teardown),
 		cmocka_unit_test_setup_teardown(retain_keeps_what_is_not_gone, setup_retain,
 						teardown),

@@ -3,7 +3,7 @@
  * test_kinds.c - the table of event kinds (user/model/kinds.c) against the
  * ABI's enum, the text builder against the C library, and the renderer of
  * an event: its timeline step is the correlator's, word for word, for every
- * kind that makes a step.
+ * kind that makes a step, and reads only what the correlator keeps of it.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -50,6 +50,7 @@ static void every_kind_has_its_row(void **state)
 		if (!(r->flags & VFT_KIND_BPF))
 			assert_null(r->decode);
 		assert_int_equal(r->cls == VFT_KC_META, k > VFT_EV_BPF_KIND_MAX);
+		assert_true(r->corr < VFT_KCORR_MAX);
 	}
 	assert_int_equal(vft_kind__from_name("no_such_kind"), 0);
 }
@@ -74,6 +75,34 @@ static void merge_pairs_what_rtnetlink_reports(void **state)
 	assert_int_equal(vft_kind__get(VFT_EV_NETNS_MOVE)->pair, VFT_PAIR_MOVE);
 	assert_int_equal(vft_kind__get(VFT_EV_NETDEV_RENAME)->pair, VFT_PAIR_RENAME);
 	assert_int_equal(vft_kind__get(VFT_EV_ADDR_DEL)->pair, VFT_PAIR_ADDR);
+}
+
+/*
+ * The correlator makes a VF's record for the kinds that bring one of its
+ * parts (a netdev, seen registered, moved or changed; the VF; its RDMA
+ * device), never for a part that only goes or changes name.
+ */
+static void kinds_that_make_records(void **state)
+{
+	static const uint32_t makers[] = {
+		VFT_EV_NETDEV_REGISTER, VFT_EV_NETNS_MOVE,    VFT_EV_LINK_CHANGE,
+		VFT_EV_VF_ADD,		VFT_EV_RDMA_REGISTER,
+	};
+	uint32_t k;
+	size_t i;
+	bool maker;
+
+	for (k = 0; k < VFT_EV_KIND_MAX; k++) {
+		const struct vft_kind_info *r = vft_kind__get(k);
+
+		for (maker = false, i = 0; i < ARRAY_SIZE(makers); i++)
+			maker = maker || makers[i] == k;
+		assert_int_equal(!!(r->flags & VFT_KIND_NEW_REC), maker);
+		/* only a family that finds records can make one */
+		if (maker)
+			assert_true(r->corr == VFT_KCORR_NETDEV || r->corr == VFT_KCORR_VF ||
+				    r->corr == VFT_KCORR_RDMA);
+	}
 }
 
 static void check_text(size_t size, const char *expect, void (*build)(struct vft_text *t))
@@ -483,6 +512,127 @@ static void step_is_the_correlators(void **state)
 	free(f);
 }
 
+/* ---- the keep column: what a step describer reads ---- */
+
+/* What the correlator keeps of @src for a step: the fields of the groups in @keep. */
+static void copy_kept(struct vft_event *dst, const struct vft_event *src, uint32_t keep)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->kind = src->kind;
+	dst->has_ret = src->has_ret;
+	dst->ret = src->ret;
+#define KEEP(group, field)                                                    \
+	do {                                                                  \
+		if (keep & 1u << VFT_KEEP_##group)                            \
+			memcpy(&dst->field, &src->field, sizeof(dst->field)); \
+	} while (0)
+	KEEP(IFNAME, ifname);
+	KEEP(NETNS, netns);
+	KEEP(TO_NETNS, to_netns);
+	KEEP(NEW_IFNAME, new_ifname);
+	KEEP(MESSAGE, message);
+	KEEP(ADDR, family);
+	KEEP(ADDR, prefixlen);
+	KEEP(ADDR, addr);
+	KEEP(DRIVER, driver);
+	KEEP(VF, pf);
+	KEEP(VF, vf_index);
+	KEEP(IBDEV, ibdev);
+	KEEP(NEW_IBDEV, new_ibdev);
+	KEEP(NODE_GUID, node_guid);
+	KEEP(PORT, port);
+	KEEP(PORT, port_event);
+	KEEP(PORT, has_port_attrs);
+	KEEP(PORT, port_state);
+	KEEP(PORT, lid);
+	KEEP(PORT, sm_lid);
+#undef KEEP
+	if (keep & VFT_KEEP(UP)) {
+		dst->flags = src->flags & 0x1;
+		dst->old_flags = src->old_flags & 0x1;
+	}
+}
+
+/* A short name, or "" one time in four. */
+static void random_name(char *dst, size_t size, unsigned int *seed)
+{
+	size_t n = (size_t)(rand_r(seed) % 4 ? rand_r(seed) % 9 + 1 : 0), i;
+
+	for (i = 0; i < n && i + 1 < size; i++)
+		dst[i] = (char)('a' + rand_r(seed) % 26);
+	dst[i] = '\0';
+}
+
+/* Every field random: numbers any value, strings short, flags 0 or 1. */
+static void random_event(struct vft_event *ev, uint32_t kind, unsigned int *seed)
+{
+	static const int32_t rets[] = { 0, -EEXIST, -ENOENT, -EOPNOTSUPP };
+	static const uint8_t families[] = { 2, 10, 7 };
+	size_t i;
+
+	for (i = 0; i < sizeof(*ev); i++)
+		((uint8_t *)ev)[i] = (uint8_t)rand_r(seed);
+	ev->kind = kind;
+#define NAME(f) random_name(ev->f, sizeof(ev->f), seed)
+	NAME(actor.comm);
+	NAME(actor.cgroup);
+	NAME(ifname);
+	NAME(parent);
+	NAME(new_ifname);
+	NAME(device);
+	NAME(driver);
+	NAME(pf);
+	NAME(ibdev);
+	NAME(new_ibdev);
+	NAME(link_layer);
+	NAME(netns_name);
+	NAME(pod_uid);
+	NAME(container);
+	NAME(vf_key);
+	NAME(message);
+#undef NAME
+	ev->has_actor = rand_r(seed) & 1;
+	ev->has_numa = rand_r(seed) & 1;
+	ev->has_port_attrs = rand_r(seed) & 1;
+	ev->netns_host = rand_r(seed) & 1;
+	ev->has_ret = rand_r(seed) & 1;
+	ev->ret = rets[rand_r(seed) % ARRAY_SIZE(rets)];
+	ev->family = families[rand_r(seed) % ARRAY_SIZE(families)];
+	ev->port_event = (uint32_t)rand_r(seed) % 20;
+	ev->port_state = (uint32_t)rand_r(seed) % 6;
+}
+
+/*
+ * A kind's step describer reads the fields of its keep column and no
+ * other: the step of an event and of what the correlator keeps of it are
+ * the same text. A kind without a step describer keeps nothing.
+ */
+static void step_reads_its_keep_column(void **state)
+{
+	char full[VFT_DESCRIBE_MAX], kept[VFT_DESCRIBE_MAX];
+	struct vft_event ev, only;
+	unsigned int seed = 7;
+	uint32_t k;
+	int i;
+
+	for (k = 0; k < VFT_EV_KIND_MAX; k++) {
+		const struct vft_kind_info *r = vft_kind__get(k);
+
+		assert_true(r->keep < 1u << VFT_KEEP_MAX);
+		if (!r->step) {
+			assert_int_equal(r->keep, 0);
+			continue;
+		}
+		for (i = 0; i < 2000; i++) {
+			random_event(&ev, k, &seed);
+			copy_kept(&only, &ev, r->keep);
+			vft_event__describe(&ev, VFT_DESCRIBE_STEP, full, sizeof(full));
+			vft_event__describe(&only, VFT_DESCRIBE_STEP, kept, sizeof(kept));
+			assert_string_equal(kept, full);
+		}
+	}
+}
+
 /* Kinds without a step of their own are named; a step is cut as the correlator cuts it. */
 static void step_of_other_kinds_and_cut(void **state)
 {
@@ -508,11 +658,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_kind_has_its_row),
 		cmocka_unit_test(merge_pairs_what_rtnetlink_reports),
+		cmocka_unit_test(kinds_that_make_records),
 		cmocka_unit_test(text_is_cut_as_snprintf_cuts),
 		cmocka_unit_test(ip_is_inet_ntop),
 		cmocka_unit_test(guid_is_sysfs_form),
 		cmocka_unit_test(longest_line_fits),
 		cmocka_unit_test(step_is_the_correlators),
+		cmocka_unit_test(step_reads_its_keep_column),
 		cmocka_unit_test(step_of_other_kinds_and_cut),
 	};
 

@@ -3,110 +3,99 @@
  * feed.c - the correlator's API (correlate.h): vft_corr__feed() finds the
  * record an event is about and runs the rule of its kind, then keeps the
  * step, resolves what the event fixed and reports it; the grace
- * deadlines; the records' accessors; new and free. The two switches on
- * ev->kind below (which record, which rule) are the only ones that decide
- * what an event does.
+ * deadlines; the records' accessors; new and free. What an event does is
+ * read from two tables, not decided by switches: how its record is found
+ * by the handler family of its kind's row (vft_kinds[].corr, and whether
+ * the row makes records), and its rule by kind (rule_of[]). A new kind is
+ * its row in user/model/kinds.c and, if it needs one, its rule here.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "correlate/internal.h"
 
+/* ---- which record: one way per handler family (the row's corr) ---- */
+
 /*
- * The record an event is about, made when the event makes one, or NULL. A
- * netdev the inventory reports before any netns_info names the host netns.
+ * A PCI function's (driver, VF): by its address. A driver event finds the
+ * record of a VF whose vf_add or netdev came first; its row makes none.
  */
-static struct rec *find_rec(struct vft_corr *c, const struct vft_event *ev)
+static struct rec *find_device(struct vft_corr *c, const struct vft_event *ev,
+			       const struct vft_kind_info *k)
 {
-	struct rec *r;
+	struct rec *r = corr_by_key(c, ev->device);
 
-	switch (ev->kind) {
-	case VFT_EV_NETDEV_REGISTER:
-	case VFT_EV_NETDEV_UNREGISTER:
-	case VFT_EV_NETNS_MOVE:
-	case VFT_EV_NETDEV_RENAME:
-	case VFT_EV_LINK_CHANGE:
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
-		r = corr_netdev_rec(c, ev,
-				    ev->kind == VFT_EV_NETDEV_REGISTER ||
-					    ev->kind == VFT_EV_NETNS_MOVE ||
-					    ev->kind == VFT_EV_LINK_CHANGE);
-		if (r && !c->host_netns && ev->source == VFT_SRC_INVENTORY && ev->netns)
-			c->host_netns = ev->netns; /* the first device seen; netns_info overrides */
-		return r;
-	case VFT_EV_DRIVER_BIND:
-	case VFT_EV_DRIVER_UNBIND:
-		/* the record of a VF whose vf_add or netdev came first; none is made here */
-		return corr_by_key(c, ev->device);
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-		r = corr_by_key(c, ev->device);
-		if (!r && ev->kind == VFT_EV_VF_ADD && corr_is_pci_addr(ev->device))
-			r = corr_rec_new(c, ev->device);
-		return r;
-	case VFT_EV_RDMA_REGISTER:
-	case VFT_EV_RDMA_UNREGISTER:
-	case VFT_EV_RDMA_RENAME:
-	case VFT_EV_RDMA_NETNS_MOVE:
-	case VFT_EV_RDMA_PORT_EVENT:
-	case VFT_EV_RDMA_PORT_STATE:
-		r = corr_is_pci_addr(ev->parent) ? corr_by_key(c, ev->parent) : NULL;
-		if (!r && corr_is_pci_addr(ev->parent) && ev->kind == VFT_EV_RDMA_REGISTER)
-			r = corr_rec_new(c, ev->parent);
-		if (!r)
-			r = corr_by_ibdev(c, ev->ibdev);
-		if (!r && ev->ifname[0] && ev->kind == VFT_EV_RDMA_REGISTER)
-			r = corr_by_name(c, ev->ifname);
-		return r;
-	case VFT_EV_VF_CHECK:
-		return corr_by_key(c, ev->vf_key);
-	default:
-		return NULL;
-	}
+	if (!r && (k->flags & VFT_KIND_NEW_REC) && corr_is_pci_addr(ev->device))
+		r = corr_rec_new(c, ev->device);
+	return r;
 }
 
-/* The rule of @ev's kind on its record @r. */
-static int dispatch(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+/*
+ * An RDMA device's: by its PCI parent, else by its name. The kind that
+ * makes records (rdma_register) also binds a device no record has yet to
+ * its netdev's, by the netdev's name.
+ */
+static struct rec *find_rdma(struct vft_corr *c, const struct vft_event *ev,
+			     const struct vft_kind_info *k)
 {
-	switch (ev->kind) {
-	case VFT_EV_NETDEV_REGISTER:
-		return corr_on_register(c, r, ev);
-	case VFT_EV_NETDEV_UNREGISTER:
-		return corr_on_unregister(c, r, ev);
-	case VFT_EV_NETNS_MOVE:
-		return corr_on_move(c, r, ev);
-	case VFT_EV_NETDEV_RENAME:
-		return corr_on_rename(c, r, ev);
-	case VFT_EV_LINK_CHANGE:
-		return corr_on_link(c, r, ev);
-	case VFT_EV_ADDR_ADD:
-		return corr_on_addr_add(c, r, ev);
-	case VFT_EV_ADDR_DEL:
-		return corr_on_addr_del(c, r, ev);
-	case VFT_EV_DRIVER_BIND:
-	case VFT_EV_DRIVER_UNBIND:
-		return corr_on_driver(c, r, ev);
-	case VFT_EV_VF_ADD:
-		return corr_on_vf_add(c, r, ev);
-	case VFT_EV_VF_REMOVE:
-		return corr_on_vf_remove(c, r, ev);
-	case VFT_EV_VF_CHECK:
-		return corr_on_check(c, r, ev);
-	case VFT_EV_RDMA_REGISTER:
-		return corr_on_rdma_register(c, r, ev);
-	case VFT_EV_RDMA_UNREGISTER:
-		return corr_on_rdma_unregister(c, r, ev);
-	case VFT_EV_RDMA_RENAME:
-		return corr_on_rdma_rename(c, r, ev);
-	case VFT_EV_RDMA_NETNS_MOVE:
-		return corr_on_rdma_netns_move(c, r, ev);
-	case VFT_EV_RDMA_PORT_EVENT:
-	case VFT_EV_RDMA_PORT_STATE:
-		return corr_on_rdma_port(c, r, ev);
-	default:
-		return 0;
-	}
+	bool pci = corr_is_pci_addr(ev->parent), create = k->flags & VFT_KIND_NEW_REC;
+	struct rec *r = pci ? corr_by_key(c, ev->parent) : NULL;
+
+	if (!r && pci && create)
+		r = corr_rec_new(c, ev->parent);
+	if (!r)
+		r = corr_by_ibdev(c, ev->ibdev);
+	if (!r && ev->ifname[0] && create)
+		r = corr_by_name(c, ev->ifname);
+	return r;
 }
+
+/* The end of a grace period: the VF the pipeline named. */
+static struct rec *find_check(struct vft_corr *c, const struct vft_event *ev,
+			      const struct vft_kind_info *k)
+{
+	return corr_by_key(c, ev->vf_key);
+}
+
+/* NULL: the family keeps no record (about the stream, or nothing the correlator keeps). */
+static find_fn *const find_of[VFT_KCORR_MAX] = {
+	[VFT_KCORR_NETDEV] = corr_find_netdev, /* records.c */
+	[VFT_KCORR_DRIVER] = find_device,      /* bind, unbind */
+	[VFT_KCORR_VF] = find_device,	       /* vf_add, vf_remove */
+	[VFT_KCORR_RDMA] = find_rdma,	       /* RDMA devices and their ports */
+	[VFT_KCORR_CHECK] = find_check,	       /* vf_check */
+};
+
+/* ---- which rule: one handler per kind ---- */
+
+/*
+ * The rule of an event on its record @r (NULL for the families that keep
+ * none: netns_info, trust). Returns 0 or a negative errno.
+ */
+typedef int rule_fn(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+
+/* A kind without one keeps its step and changes nothing else. */
+static rule_fn *const rule_of[VFT_EV_KIND_MAX] = {
+	[VFT_EV_NETDEV_REGISTER] = corr_on_register,
+	[VFT_EV_NETDEV_UNREGISTER] = corr_on_unregister,
+	[VFT_EV_NETNS_MOVE] = corr_on_move,
+	[VFT_EV_NETDEV_RENAME] = corr_on_rename,
+	[VFT_EV_LINK_CHANGE] = corr_on_link,
+	[VFT_EV_ADDR_ADD] = corr_on_addr_add,
+	[VFT_EV_ADDR_DEL] = corr_on_addr_del,
+	[VFT_EV_DRIVER_BIND] = corr_on_bind,
+	[VFT_EV_DRIVER_UNBIND] = corr_on_unbind,
+	[VFT_EV_VF_ADD] = corr_on_vf_add,
+	[VFT_EV_VF_REMOVE] = corr_on_vf_remove,
+	[VFT_EV_RDMA_REGISTER] = corr_on_rdma_register,
+	[VFT_EV_RDMA_UNREGISTER] = corr_on_rdma_unregister,
+	[VFT_EV_RDMA_RENAME] = corr_on_rdma_rename,
+	[VFT_EV_RDMA_NETNS_MOVE] = corr_on_rdma_netns_move,
+	[VFT_EV_RDMA_PORT_EVENT] = corr_on_rdma_port,
+	[VFT_EV_RDMA_PORT_STATE] = corr_on_rdma_port,
+	[VFT_EV_NETNS_INFO] = corr_on_netns_info,
+	[VFT_EV_VF_CHECK] = corr_on_check,
+	[VFT_EV_TRUST] = corr_on_trust,
+};
 
 /* Open findings that a later event fixes, in the order of their codes. */
 static int resolve_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
@@ -137,6 +126,10 @@ static void prefetch_rec(const struct rec *r)
 
 int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 {
+	uint32_t kind = ev->kind < VFT_EV_KIND_MAX ? ev->kind : 0; /* row 0: unknown */
+	const struct vft_kind_info *k = &vft_kinds[kind];
+	find_fn *find = find_of[k->corr];
+	rule_fn *rule = rule_of[kind];
 	struct rec *r;
 	int err = 0;
 
@@ -148,15 +141,12 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	if (err && err != -ENOMEM)
 		return err;
 	err = 0; /* a sweep without memory is tried again later */
-	if (ev->kind == VFT_EV_NETNS_INFO) {
-		err = corr_on_netns_info(c, ev);
+	if (!find) {
+		/* about the stream (what a netns is, a trusted comm), or about no VF */
+		err = rule ? rule(c, NULL, ev) : 0;
 		goto out;
 	}
-	if (ev->kind == VFT_EV_TRUST) {
-		err = corr_on_trust(c, ev);
-		goto out;
-	}
-	r = find_rec(c, ev);
+	r = find(c, ev, k);
 	if (!r) {
 		/* a device the correlator cannot place; the sinks still see it */
 		goto out;
@@ -164,10 +154,11 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	prefetch_rec(r);
 	if (r->tl)
 		__builtin_prefetch(r->tl->data + r->tl->len, 1); /* where its step goes, last */
-	err = dispatch(c, r, ev);
+	err = rule ? rule(c, r, ev) : 0;
 	if (err == -ENOMEM)
 		goto out;
-	if (ev->kind != VFT_EV_VF_CHECK || r->checked)
+	/* a grace period's end is a step when it judged the stay, not when it came early */
+	if (k->corr != VFT_KCORR_CHECK || r->checked)
 		corr_add_step(c, r, ev);
 	corr_update_gone(c, r);
 	if (!err)

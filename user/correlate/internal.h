@@ -8,7 +8,8 @@
  * Where things are:
  *   index.c         the hash index of records and the lists of records by name
  *   records.c       a VF's record: made, found by key, device or name, its netdev's identity
- *   nstable.c       the netns table (host or pod, /run/netns name, pod UID)
+ *   nstable.c       the netns table: what the stream said of each netns (described by a
+ *                   netns_info, host or pod, /run/netns name, pod UID), how many VFs are in it
  *   textfmt.c       the snprintf() subset of finding messages
  *   findings.c      the codes (names, severities, remedies), raise, resolve, the queue
  *   timeline.c      kept steps: the string pool, the step codec, rendered views
@@ -18,7 +19,8 @@
  *   rules_rdma.c    RDMA devices, their netns and their ports (port_rules.h)
  *   port_rules.c    the facts of an RDMA port, shared with check (public: port_rules.h)
  *   retention.c     forgetting gone VFs and unused netns (retain_ns)
- *   feed.c          vft_corr__feed(): the record of an event, the rule of its kind; the API
+ *   feed.c          vft_corr__feed(): the record of an event (by its kind's row), the rule
+ *                   of its kind (rule_of[]); the API
  *
  * Functions that run for most events and are small are static inline here:
  * they were inlined when the correlator was one file, and replay speed
@@ -32,6 +34,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "correlate/correlate.h"
+#include "model/kinds.h"
 
 #define IFF_UP_FLAG 0x1
 #define AF_INET6_NUM 10
@@ -131,6 +134,7 @@ struct kept {
 
 struct nsinfo {
 	uint32_t netns;
+	bool described; /* by a netns_info since the entry was made or the netns destroyed */
 	bool host;
 	uint32_t n_recs;  /* records in it now */
 	bool emptied;	  /* its last record left it */
@@ -174,6 +178,13 @@ struct vft_corr {
 	} * ns_slots;
 	size_t cap_ns_slots;
 	struct strpool pool;
+	/*
+	 * The event a kept step is rendered from (timeline.c), reused: only
+	 * the fields of the keep groups in step_ev_keep are set.
+	 */
+	struct vft_event step_ev;
+	uint32_t step_ev_keep;
+	uint32_t step_ev_str[VFT_KEEP_MAX]; /* the pool id of each group's string there */
 	/* records whose steps are rendered, at most VFT_CORR_VIEWS */
 	struct rec *views[VFT_CORR_VIEWS];
 	uint64_t view_ticks[VFT_CORR_VIEWS]; /* when each was last looked up */
@@ -287,64 +298,6 @@ static inline void schedule(struct rec *r, uint64_t at, enum due_why why)
 	r->checked = false;
 }
 
-/* ---- text into a fixed buffer, cut where snprintf() would cut it ---- */
-
-struct text {
-	char *p, *end; /* end: the last byte, kept for the NUL */
-};
-
-static inline void t_str(struct text *t, const char *s)
-{
-	size_t n;
-
-	if (!s)
-		s = "(null)"; /* as printf() has it */
-	n = strlen(s);
-	if (n > (size_t)(t->end - t->p))
-		n = (size_t)(t->end - t->p);
-	memcpy(t->p, s, n);
-	t->p += n;
-}
-
-static inline void t_digits(struct text *t, const char *tmp, int n)
-{
-	while (n && t->p < t->end)
-		*t->p++ = tmp[--n];
-}
-
-/* %u, %llu: a constant divisor is a multiplication; a variable one a division */
-static inline void t_dec(struct text *t, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	t_digits(t, tmp, n);
-}
-
-/* %x */
-static inline void t_hex(struct text *t, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	t_digits(t, tmp, n);
-}
-
-static inline void t_int(struct text *t, int32_t v)
-{
-	if (v < 0 && t->p < t->end)
-		*t->p++ = '-';
-	t_dec(t, v < 0 ? -(int64_t)v : v);
-}
-
 /* textfmt.c */
 __attribute__((format(printf, 3, 4))) void corr_fmt(char *buf, size_t size, const char *f, ...);
 
@@ -365,7 +318,13 @@ struct rec *corr_by_key(struct vft_corr *c, const char *key);
 struct rec *corr_by_dev(struct vft_corr *c, uint32_t netns, int32_t ifindex);
 struct rec *corr_by_ibdev(struct vft_corr *c, const char *ibdev);
 struct rec *corr_by_name(struct vft_corr *c, const char *ifname);
-struct rec *corr_netdev_rec(struct vft_corr *c, const struct vft_event *ev, bool create);
+/*
+ * The record of an event of a family that keeps records, with @k its kind's
+ * row: made when the row says VFT_KIND_NEW_REC and there is none, or NULL.
+ */
+typedef struct rec *find_fn(struct vft_corr *c, const struct vft_event *ev,
+			    const struct vft_kind_info *k);
+find_fn corr_find_netdev;
 int corr_set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint32_t netns,
 		    int32_t ifindex);
 
@@ -374,7 +333,7 @@ struct nsinfo *corr_ns_find(const struct vft_corr *c, uint32_t netns);
 struct nsinfo *corr_ns_get(struct vft_corr *c, uint32_t netns);
 void corr_ns_drop(struct vft_corr *c, uint32_t netns);
 void corr_ref_update(struct rec *r, const struct nsinfo *n);
-int corr_on_netns_info(struct vft_corr *c, const struct vft_event *ev);
+int corr_on_netns_info(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* findings.c */
 void corr_actor_unit(const struct vft_event *ev, char *buf, size_t size);
@@ -395,7 +354,7 @@ void corr_view_drop(struct vft_corr *c, struct rec *r);
 /* rules_claim.c */
 int corr_on_host_config(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_flush_claims(struct vft_corr *c, struct rec *r, uint64_t move_ns);
-int corr_on_trust(struct vft_corr *c, const struct vft_event *ev);
+int corr_on_trust(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* rules_pod.c: one handler per netdev kind, the end of a grace period */
 int corr_on_register(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
@@ -410,7 +369,8 @@ int corr_net1_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *e
 int corr_stranded_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* rules_driver.c */
-int corr_on_driver(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+int corr_on_bind(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+int corr_on_unbind(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_on_vf_add(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_on_vf_remove(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 

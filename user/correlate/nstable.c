@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * nstable.c - the correlator's table of network namespaces: for each netns
- * a VF was in or a netns_info event described, whether it is the host's,
- * its /run/netns name and its pod, and how many records are in it (the
- * retention forgets a pod's netns with its last VF). Open addressing by
- * inode over an array of entries that moves as it grows.
+ * a VF was in or a netns_info event described, whether the stream has
+ * described it (and not since forgotten it), whether it is the host's, its
+ * /run/netns name and its pod, and how many records are in it (the
+ * retention forgets a pod's netns with its last VF). It is the one record
+ * of what the stream said of each netns: the pipeline asks it whether a
+ * netns still needs a netns_info. Open addressing by inode over an array
+ * of entries that moves as it grows.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -105,8 +108,6 @@ void corr_ns_drop(struct vft_corr *c, uint32_t netns)
 		c->ns_slots[i].idx = (uint32_t)k + 1;
 	}
 	c->stats.netns_forgotten++;
-	if (c->ops.netns_forgotten)
-		c->ops.netns_forgotten(c->ctx, netns);
 }
 
 /* Fills the netns-derived part of a VF's reference from @n, its netns's entry or NULL. */
@@ -119,8 +120,8 @@ void corr_ref_update(struct rec *r, const struct nsinfo *n)
 	memcpy(r->pub.ref.pod_uid, n->pod_uid, sizeof(n->pod_uid));
 }
 
-/* A netns_info event: what a netns is (the host's, its name, its pod). */
-int corr_on_netns_info(struct vft_corr *c, const struct vft_event *ev)
+/* A netns_info event: what a netns is (the host's, its name, its pod); no record (@r NULL). */
+int corr_on_netns_info(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	struct nsinfo *n;
 	size_t i;
@@ -130,6 +131,7 @@ int corr_on_netns_info(struct vft_corr *c, const struct vft_event *ev)
 	n = corr_ns_get(c, ev->netns);
 	if (!n)
 		return -ENOMEM;
+	n->described = true;
 	n->host = ev->netns_host;
 	n->seen_ns = c->now_ns;
 	vft_copy_name(n->name, ev->netns_name, sizeof(n->name));
@@ -141,4 +143,24 @@ int corr_on_netns_info(struct vft_corr *c, const struct vft_event *ev)
 		if (c->recs[i]->pub.ref.netns == ev->netns)
 			corr_ref_update(c->recs[i], n);
 	return 0;
+}
+
+bool vft_corr__netns_described(const struct vft_corr *c, uint32_t netns)
+{
+	const struct nsinfo *n = corr_ns_find(c, netns);
+
+	return n && n->described;
+}
+
+/*
+ * Only the flag goes: the records in the netns and what it was stay until
+ * the next netns_info says what the inode is now (the entry's counts are
+ * the retention's, and a record leaving it must still find it).
+ */
+void vft_corr__netns_forget(struct vft_corr *c, uint32_t netns)
+{
+	struct nsinfo *n = corr_ns_find(c, netns);
+
+	if (n)
+		n->described = false;
 }

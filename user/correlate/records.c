@@ -179,10 +179,16 @@ int corr_set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint3
 	return corr_reindex(c, r);
 }
 
-/* The record a netdev event is about, created when @create. */
-struct rec *corr_netdev_rec(struct vft_corr *c, const struct vft_event *ev, bool create)
+/*
+ * The record of a netdev event (find_fn): by its PCI parent, by netns and
+ * ifindex, else by name. A kind with the move fields (netns_move) names the
+ * device where it was: from_netns. A netdev the inventory reports before
+ * any netns_info names the host netns.
+ */
+struct rec *corr_find_netdev(struct vft_corr *c, const struct vft_event *ev,
+			     const struct vft_kind_info *k)
 {
-	uint32_t netns = ev->kind == VFT_EV_NETNS_MOVE ? ev->from_netns : ev->netns;
+	uint32_t netns = k->fields & VFT_FLD(MOVE) ? ev->from_netns : ev->netns;
 	bool pci = corr_is_pci_addr(ev->parent);
 	struct rec *r = NULL;
 
@@ -195,7 +201,9 @@ struct rec *corr_netdev_rec(struct vft_corr *c, const struct vft_event *ev, bool
 	/* a record made before its PCI address was known (rtnetlink without a parent) */
 	if (r && !r->pub.ref.pci[0] && pci && !corr_by_key(c, ev->parent))
 		vft_copy_name(r->pub.ref.pci, ev->parent, sizeof(r->pub.ref.pci));
-	if (!r && create && (ev->ifname[0] || pci))
+	if (!r && (k->flags & VFT_KIND_NEW_REC) && (ev->ifname[0] || pci))
 		r = corr_rec_new(c, pci ? ev->parent : ev->ifname);
+	if (r && !c->host_netns && ev->source == VFT_SRC_INVENTORY && ev->netns)
+		c->host_netns = ev->netns; /* the first device seen; netns_info overrides */
 	return r;
 }

@@ -124,8 +124,6 @@ static int sweep(struct vft_corr *c)
 			if (!n->host && n->netns != c->host_netns && !n->n_recs &&
 			    (n->emptied || n->seen_ns <= cut)) {
 				c->stats.netns_forgotten++;
-				if (c->ops.netns_forgotten)
-					c->ops.netns_forgotten(c->ctx, n->netns);
 				continue;
 			}
 			c->ns[k] = *n;
@@ -168,7 +166,8 @@ int corr_maybe_sweep(struct vft_corr *c, const struct vft_event *ev)
 	if (!c->opts.retain_ns)
 		return 0;
 	touch_netns(c, ev->netns);
-	if (ev->kind == VFT_EV_NETNS_MOVE || ev->kind == VFT_EV_RDMA_NETNS_MOVE)
+	/* the kinds that carry to_netns: a netdev's move, an RDMA device's */
+	if (vft_kind__get(ev->kind)->fields & (VFT_FLD(MOVE) | VFT_FLD(RDMA_NETNS)))
 		touch_netns(c, ev->to_netns);
 	if (c->now_ns < c->next_sweep)
 		return 0;

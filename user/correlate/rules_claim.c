@@ -93,7 +93,7 @@ static int on_claim(struct vft_corr *c, struct rec *r, const struct vft_event *e
 		return 0;
 	vft_copy_name(cl.comm, ev->actor.comm, sizeof(cl.comm));
 	corr_actor_unit(ev, cl.unit, sizeof(cl.unit));
-	if (ev->kind == VFT_EV_LINK_CHANGE) {
+	if (vft_kind__get(ev->kind)->cls == VFT_KC_LINK) {
 		corr_fmt(cl.what, sizeof(cl.what), "admin up");
 	} else {
 		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
@@ -146,8 +146,8 @@ int corr_flush_claims(struct vft_corr *c, struct rec *r, uint64_t move_ns)
 	return err;
 }
 
-/* A comm that may configure VFs in the host netns, from the stream (watch --trust). */
-int corr_on_trust(struct vft_corr *c, const struct vft_event *ev)
+/* A comm that may configure VFs in the host netns, from the stream (watch --trust); @r NULL. */
+int corr_on_trust(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	char(*tmp)[VFT_NAME_LEN];
 

@@ -7,26 +7,35 @@
 #include "correlate/internal.h"
 #include "lib/util.h"
 
-int corr_on_driver(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+/* DRIVER_CHURN: a driver bound (@what) or unbound while the VF's netdev is in a pod. */
+static int churn(struct vft_corr *c, struct rec *r, const struct vft_event *ev, const char *what)
 {
 	char msg[256], evd[256];
 	bool in_use = r->pod_start_ns && is_pod_ns(c, r->pub.ref.netns);
 
-	if (ev->has_numa)
-		r->pub.numa_node = ev->numa_node;
-	if (ev->kind == VFT_EV_DRIVER_BIND) {
-		if (!ev->has_ret || ev->ret >= 0)
-			vft_copy_name(r->pub.driver, ev->driver, sizeof(r->pub.driver));
-	} else {
-		r->pub.driver[0] = '\0';
-	}
 	if (ev->source == VFT_SRC_INVENTORY || !in_use)
 		return 0;
 	corr_fmt(msg, sizeof(msg), "%s was %s driver %s while its netdev %s is in pod netns %u",
-		 r->pub.ref.key, ev->kind == VFT_EV_DRIVER_BIND ? "bound to" : "unbound from",
-		 ev->driver, r->pub.ref.ifname, r->pub.ref.netns);
+		 r->pub.ref.key, what, ev->driver, r->pub.ref.ifname, r->pub.ref.netns);
 	corr_fmt(evd, sizeof(evd), "driver=%s netns=%u", ev->driver, r->pub.ref.netns);
 	return corr_raise(c, r, VFT_F_DRIVER_CHURN, ev->ts_ns, 0, ev, 0, msg, evd);
+}
+
+int corr_on_bind(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	if (ev->has_numa)
+		r->pub.numa_node = ev->numa_node;
+	if (!ev->has_ret || ev->ret >= 0)
+		vft_copy_name(r->pub.driver, ev->driver, sizeof(r->pub.driver));
+	return churn(c, r, ev, "bound to");
+}
+
+int corr_on_unbind(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
+{
+	if (ev->has_numa)
+		r->pub.numa_node = ev->numa_node;
+	r->pub.driver[0] = '\0';
+	return churn(c, r, ev, "unbound from");
 }
 
 int corr_on_vf_add(struct vft_corr *c, struct rec *r, const struct vft_event *ev)

@@ -121,8 +121,8 @@ static bool ib_visible(const struct vft_corr *c, const struct rec *r, const stru
 		return false;
 	/* a re-read inside the netdev's netns found it (shared mode, or moved unseen) */
 	if (ev->source == VFT_SRC_ENRICH && !(ev->has_ret && ev->ret < 0) &&
-	    (ev->kind == VFT_EV_RDMA_PORT_STATE || ev->kind == VFT_EV_RDMA_PORT_EVENT) &&
-	    ev->netns && ev->netns == r->pub.ref.netns)
+	    vft_kind__get(ev->kind)->cls == VFT_KC_RDMA_PORT && ev->netns &&
+	    ev->netns == r->pub.ref.netns)
 		return true;
 	return where ? where == r->pub.ref.netns : is_host(c, r->pub.ref.netns);
 }

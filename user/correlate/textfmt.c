@@ -3,19 +3,21 @@
  * textfmt.c - corr_fmt(): the snprintf() of the correlator's finding
  * messages and evidence, several of them an event when findings are
  * raised. It writes the few conversions they use (%s %u %d %x %llu) with
- * the t_*() writers of internal.h, and hands anything else to vsnprintf(),
- * so its output is always snprintf()'s.
+ * the text builder the event descriptions use (model/text.h), and hands
+ * anything else to vsnprintf(), so its output is always snprintf()'s.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include "correlate/internal.h"
+#include "model/text.h"
 
 void corr_fmt(char *buf, size_t size, const char *f, ...)
 {
-	struct text t = { buf, buf + size - 1 };
+	struct vft_text t;
 	const char *p;
 	va_list ap, again;
 
+	vft_text__init(&t, buf, size);
 	va_start(ap, f);
 	va_copy(again, ap);
 	for (p = f; *p; p++) {
@@ -26,21 +28,21 @@ void corr_fmt(char *buf, size_t size, const char *f, ...)
 		}
 		switch (*++p) {
 		case 's':
-			t_str(&t, va_arg(ap, const char *));
+			vft_text__str(&t, va_arg(ap, const char *));
 			continue;
 		case 'u':
-			t_dec(&t, va_arg(ap, unsigned int));
+			vft_text__dec(&t, va_arg(ap, unsigned int));
 			continue;
 		case 'x':
-			t_hex(&t, va_arg(ap, unsigned int));
+			vft_text__hex(&t, va_arg(ap, unsigned int));
 			continue;
 		case 'd':
-			t_int(&t, va_arg(ap, int));
+			vft_text__int(&t, va_arg(ap, int));
 			continue;
 		case 'l':
 			if (p[1] == 'l' && p[2] == 'u') {
 				p += 2;
-				t_dec(&t, va_arg(ap, unsigned long long));
+				vft_text__dec(&t, va_arg(ap, unsigned long long));
 				continue;
 			}
 			break;
@@ -50,7 +52,7 @@ void corr_fmt(char *buf, size_t size, const char *f, ...)
 		vsnprintf(buf, size, f, again);
 		goto out;
 	}
-	*t.p = '\0';
+	vft_text__done(&t);
 out:
 	va_end(again);
 	va_end(ap);

@@ -2,8 +2,11 @@
 /*
  * timeline.c - a VF's timeline: its steps as kept (coded in a buffer per
  * record, strings in a pool), and as rendered (struct vft_step, with its
- * text) for the records looked up last.
+ * text) for the records looked up last. A step's text is not made here:
+ * the step is made an event again and described by its kind's row, as
+ * every event is (vft_event__describe()).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "correlate/internal.h"
@@ -11,8 +14,8 @@
 
 /*
  * A VF keeps up to VFT_VF_MAX_STEPS steps, not as struct vft_step (200
- * bytes, mostly text) but as the few values its text is made of, varint
- * coded in one buffer per record, strings by their id in a pool that holds
+ * bytes, mostly text) but as the few values its text is made of (its
+ * kind's keep column, kinds.h), varint coded in one buffer per record, strings by their id in a pool that holds
  * each once: about 16 bytes a step. A record's pub.steps is rendered from
  * them when it is looked up (vft_corr__vf()), and follows its later steps;
  * VFT_CORR_VIEWS records at most are rendered at a time.
@@ -96,21 +99,46 @@ found:
 	return off;
 }
 
-/* A step as kept: what its text is made of (which of these, see keep_step()). */
+/*
+ * A step as kept: its result and actor, and the values its kind's keep
+ * column names (kinds.h), group after group in the order of the column's
+ * bits: pool ids of strings, numbers. An address's bytes go apart.
+ */
+#define KEPT_VALUES 8
+
 struct kept_step {
 	uint64_t ts_ns;
 	uint32_t kind;
 	int32_t ret; /* 0 or a negative errno */
 	uint32_t pid;
-	uint32_t comm;	 /* pool ids */
-	uint32_t str[3]; /* a name, a new name, a message */
-	uint32_t num[6];
-	uint64_t guid;
+	uint32_t comm; /* pool id */
+	uint64_t v[KEPT_VALUES];
+	unsigned int n; /* of v */
 	uint8_t addr[16];
 	uint8_t addr_len;
 };
 
-#define KEPT_MAX 128 /* bytes of a coded step, its length byte included */
+/* How many values of v each group of the keep column is. */
+static const uint8_t keep_width[VFT_KEEP_MAX] = {
+	[VFT_KEEP_IFNAME] = 1,	   [VFT_KEEP_NETNS] = 1,     [VFT_KEEP_TO_NETNS] = 1,
+	[VFT_KEEP_NEW_IFNAME] = 1, [VFT_KEEP_MESSAGE] = 1,   [VFT_KEEP_UP] = 1,
+	[VFT_KEEP_ADDR] = 2,	   [VFT_KEEP_DRIVER] = 1,    [VFT_KEEP_VF] = 2,
+	[VFT_KEEP_IBDEV] = 1,	   [VFT_KEEP_NEW_IBDEV] = 1, [VFT_KEEP_NODE_GUID] = 1,
+	[VFT_KEEP_PORT] = 6,
+};
+
+/* The number of values a step of @kind keeps, or UINT_MAX when more than KEPT_VALUES. */
+static unsigned int kept_values(uint32_t kind)
+{
+	uint32_t keep = vft_kind__get(kind)->keep;
+	unsigned int n = 0;
+
+	for (; keep; keep &= keep - 1)
+		n += keep_width[__builtin_ctz(keep)];
+	return n <= KEPT_VALUES ? n : UINT_MAX;
+}
+
+#define KEPT_MAX 160 /* bytes of a coded step, its length byte included */
 
 /* pool_add() of a name of @r: its own names repeat in its steps. */
 static uint32_t rec_str(struct strpool *p, struct rec *r, const char *s, size_t max)
@@ -132,97 +160,92 @@ static uint32_t rec_str(struct strpool *p, struct rec *r, const char *s, size_t 
 	return id;
 }
 
-/* What @ev's step on @r is made of into @k. Returns false on -ENOMEM (the pool). */
+/* A string's pool id as a kept value; notes in @oom a failed pool_add(). */
+static uint64_t str_id(uint32_t id, bool *oom)
+{
+	*oom |= id == UINT32_MAX;
+	return id;
+}
+
+/*
+ * What @ev's step on @r is made of into @k: the values of its kind's keep
+ * column. Returns false on -ENOMEM (the pool), or for a kind that would
+ * keep more than KEPT_VALUES (test_kinds.c keeps a step of every kind).
+ */
 static bool keep_step(struct vft_corr *c, struct rec *r, const struct vft_event *ev,
 		      struct kept_step *k)
 {
 	struct strpool *p = &c->pool;
-	bool failed = ev->has_ret && ev->ret < 0;
-	size_t i;
+	uint32_t keep = vft_kind__get(ev->kind)->keep;
+	uint64_t *v = k->v;
+	unsigned int n = kept_values(ev->kind);
+	bool oom = false;
 
-	memset(k, 0, sizeof(*k));
+	if (n == UINT_MAX)
+		return false;
 	k->ts_ns = ev->ts_ns;
 	k->kind = ev->kind;
 	k->ret = ev->has_ret ? ev->ret : 0;
-	if (ev->has_actor) {
-		k->pid = ev->actor.pid;
-		k->comm = pool_add(p, ev->actor.comm, sizeof(ev->actor.comm));
-	}
-	switch (ev->kind) {
-	case VFT_EV_NETDEV_REGISTER:
-		k->num[0] = ev->netns;
-		/* fall through */
-	case VFT_EV_NETDEV_UNREGISTER:
-		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
-		break;
-	case VFT_EV_NETNS_MOVE:
-		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
-		k->num[0] = ev->to_netns;
-		if (failed)
-			k->str[2] = pool_add(p, ev->message, sizeof(ev->message));
-		else
-			k->str[1] = rec_str(p, r, ev->new_ifname, sizeof(ev->new_ifname));
-		break;
-	case VFT_EV_NETDEV_RENAME:
-		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
-		k->str[1] = rec_str(p, r, ev->new_ifname, sizeof(ev->new_ifname));
-		break;
-	case VFT_EV_LINK_CHANGE:
-		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
-		k->num[0] = (ev->flags & IFF_UP_FLAG) | (ev->old_flags & IFF_UP_FLAG) << 1;
-		break;
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
-		k->str[0] = rec_str(p, r, ev->ifname, sizeof(ev->ifname));
-		k->num[0] = ev->family;
-		k->num[1] = ev->prefixlen;
-		k->addr_len = ev->family == AF_INET6_NUM ? 16 : ev->family == 2 ? 4 : 0;
-		memcpy(k->addr, ev->addr, k->addr_len);
-		break;
-	case VFT_EV_DRIVER_BIND:
-	case VFT_EV_DRIVER_UNBIND:
-		k->str[0] = pool_add(p, ev->driver, sizeof(ev->driver));
-		break;
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-		k->str[0] = pool_add(p, ev->pf, sizeof(ev->pf));
-		k->num[0] = (uint32_t)ev->vf_index;
-		break;
-	case VFT_EV_RDMA_REGISTER:
-	case VFT_EV_RDMA_UNREGISTER:
-	case VFT_EV_RDMA_RENAME:
-	case VFT_EV_RDMA_NETNS_MOVE:
-		k->str[0] = rec_str(p, r, ev->ibdev, sizeof(ev->ibdev));
-		if (ev->kind == VFT_EV_RDMA_REGISTER)
-			k->guid = ev->node_guid;
-		else if (ev->kind == VFT_EV_RDMA_RENAME)
-			k->str[1] = rec_str(p, r, ev->new_ibdev, sizeof(ev->new_ibdev));
-		else if (ev->kind == VFT_EV_RDMA_NETNS_MOVE)
-			k->num[0] = ev->to_netns;
-		break;
-	case VFT_EV_RDMA_PORT_EVENT:
-	case VFT_EV_RDMA_PORT_STATE:
-		k->str[0] = rec_str(p, r, ev->ibdev, sizeof(ev->ibdev));
-		if (failed) {
-			k->num[0] = ev->netns;
+	k->pid = ev->has_actor ? ev->actor.pid : 0;
+	k->comm = ev->has_actor ? pool_add(p, ev->actor.comm, sizeof(ev->actor.comm)) : 0;
+	k->n = n;
+	k->addr_len = 0;
+	for (; keep; keep &= keep - 1) {
+		switch ((enum vft_keep)__builtin_ctz(keep)) { /* a new group fails the build here */
+		case VFT_KEEP_IFNAME:
+			*v++ = str_id(rec_str(p, r, ev->ifname, sizeof(ev->ifname)), &oom);
+			break;
+		case VFT_KEEP_NETNS:
+			*v++ = ev->netns;
+			break;
+		case VFT_KEEP_TO_NETNS:
+			*v++ = ev->to_netns;
+			break;
+		case VFT_KEEP_NEW_IFNAME:
+			*v++ = str_id(rec_str(p, r, ev->new_ifname, sizeof(ev->new_ifname)), &oom);
+			break;
+		case VFT_KEEP_MESSAGE:
+			*v++ = str_id(pool_add(p, ev->message, sizeof(ev->message)), &oom);
+			break;
+		case VFT_KEEP_UP:
+			*v++ = (ev->flags & IFF_UP_FLAG) | (ev->old_flags & IFF_UP_FLAG) << 1;
+			break;
+		case VFT_KEEP_ADDR:
+			*v++ = ev->family;
+			*v++ = ev->prefixlen;
+			k->addr_len = ev->family == AF_INET6_NUM ? 16 : ev->family == 2 ? 4 : 0;
+			memcpy(k->addr, ev->addr, k->addr_len);
+			break;
+		case VFT_KEEP_DRIVER:
+			*v++ = str_id(pool_add(p, ev->driver, sizeof(ev->driver)), &oom);
+			break;
+		case VFT_KEEP_VF:
+			*v++ = str_id(pool_add(p, ev->pf, sizeof(ev->pf)), &oom);
+			*v++ = (uint32_t)ev->vf_index;
+			break;
+		case VFT_KEEP_IBDEV:
+			*v++ = str_id(rec_str(p, r, ev->ibdev, sizeof(ev->ibdev)), &oom);
+			break;
+		case VFT_KEEP_NEW_IBDEV:
+			*v++ = str_id(rec_str(p, r, ev->new_ibdev, sizeof(ev->new_ibdev)), &oom);
+			break;
+		case VFT_KEEP_NODE_GUID:
+			*v++ = ev->node_guid;
+			break;
+		case VFT_KEEP_PORT:
+			*v++ = ev->port;
+			*v++ = ev->port_event;
+			*v++ = ev->has_port_attrs;
+			*v++ = ev->port_state;
+			*v++ = ev->lid;
+			*v++ = ev->sm_lid;
+			break;
+		case VFT_KEEP_MAX:
 			break;
 		}
-		k->num[0] = ev->port;
-		k->num[1] = ev->port_event;
-		k->num[2] = ev->has_port_attrs;
-		k->num[3] = ev->port_state;
-		k->num[4] = ev->lid;
-		k->num[5] = ev->sm_lid;
-		break;
-	default:
-		break;
 	}
-	if (k->comm == UINT32_MAX)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(k->str); i++)
-		if (k->str[i] == UINT32_MAX)
-			return false;
-	return true;
+	/* the values written are those keep_width[] counts, or the decoder would misread them */
+	return k->comm != UINT32_MAX && !oom && (unsigned int)(v - k->v) == n;
 }
 
 static uint8_t *put_uv(uint8_t *p, uint64_t v)
@@ -249,15 +272,14 @@ static const uint8_t *get_uv(const uint8_t *p, uint64_t *v)
 /*
  * A coded step: its length (one byte), the time from the record's base
  * (zigzag), the kind, a mask of the values that are not 0, those values.
+ * The kind says how many kept values there are (kept_values()).
  */
 enum {
 	KM_PID = 1 << 0,
 	KM_COMM = 1 << 1,
 	KM_RET = 1 << 2,
-	KM_STR = 1 << 3, /* 3 bits */
-	KM_NUM = 1 << 6, /* 6 bits */
-	KM_GUID = 1 << 12,
-	KM_ADDR = 1 << 13,
+	KM_ADDR = 1 << 3,
+	KM_V = 1 << 4, /* KEPT_VALUES bits */
 };
 
 static size_t code_step(const struct rec *r, const struct kept_step *k, uint8_t *out)
@@ -272,12 +294,9 @@ static size_t code_step(const struct rec *r, const struct kept_step *k, uint8_t 
 	mask |= k->pid ? KM_PID : 0;
 	mask |= k->comm ? KM_COMM : 0;
 	mask |= k->ret ? KM_RET : 0;
-	for (i = 0; i < ARRAY_SIZE(k->str); i++)
-		mask |= k->str[i] ? KM_STR << i : 0;
-	for (i = 0; i < ARRAY_SIZE(k->num); i++)
-		mask |= k->num[i] ? KM_NUM << i : 0;
-	mask |= k->guid ? KM_GUID : 0;
 	mask |= k->addr_len ? KM_ADDR : 0;
+	for (i = 0; i < k->n; i++)
+		mask |= k->v[i] ? KM_V << i : 0;
 	p = put_uv(p, mask);
 	if (k->pid)
 		p = put_uv(p, k->pid);
@@ -285,14 +304,9 @@ static size_t code_step(const struct rec *r, const struct kept_step *k, uint8_t 
 		p = put_uv(p, k->comm);
 	if (k->ret)
 		p = put_uv(p, (uint32_t)k->ret << 1 ^ (uint32_t)(k->ret >> 31));
-	for (i = 0; i < ARRAY_SIZE(k->str); i++)
-		if (k->str[i])
-			p = put_uv(p, k->str[i]);
-	for (i = 0; i < ARRAY_SIZE(k->num); i++)
-		if (k->num[i])
-			p = put_uv(p, k->num[i]);
-	if (k->guid)
-		p = put_uv(p, k->guid);
+	for (i = 0; i < k->n; i++)
+		if (k->v[i])
+			p = put_uv(p, k->v[i]);
 	if (k->addr_len) {
 		*p++ = k->addr_len;
 		memcpy(p, k->addr, k->addr_len);
@@ -313,6 +327,7 @@ static const uint8_t *decode_step(const struct rec *r, const uint8_t *p, struct 
 	k->ts_ns = r->tl->base + (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
 	p = get_uv(p, &v);
 	k->kind = (uint32_t)v;
+	k->n = kept_values(k->kind); /* a step was kept: the kind keeps KEPT_VALUES at most */
 	p = get_uv(p, &mask);
 	/* every value, 0 for those not coded */
 	v = 0;
@@ -327,23 +342,12 @@ static const uint8_t *decode_step(const struct rec *r, const uint8_t *p, struct 
 	if (mask & KM_RET)
 		p = get_uv(p, &v);
 	k->ret = (int32_t)((uint32_t)(v >> 1) ^ -(uint32_t)(v & 1));
-	for (i = 0; i < ARRAY_SIZE(k->str); i++) {
-		v = 0;
-		if (mask & (KM_STR << i))
-			p = get_uv(p, &v);
-		k->str[i] = (uint32_t)v;
+	for (i = 0; i < k->n; i++) {
+		k->v[i] = 0;
+		if (mask & (KM_V << i))
+			p = get_uv(p, &k->v[i]);
 	}
-	for (i = 0; i < ARRAY_SIZE(k->num); i++) {
-		v = 0;
-		if (mask & (KM_NUM << i))
-			p = get_uv(p, &v);
-		k->num[i] = (uint32_t)v;
-	}
-	k->guid = 0;
-	if (mask & KM_GUID)
-		p = get_uv(p, &k->guid);
 	k->addr_len = 0;
-	memset(k->addr, 0, sizeof(k->addr));
 	if (mask & KM_ADDR) {
 		k->addr_len = *p++;
 		memcpy(k->addr, p, k->addr_len);
@@ -352,202 +356,107 @@ static const uint8_t *decode_step(const struct rec *r, const uint8_t *p, struct 
 }
 
 /*
- * An address as vft_fmt_addr() (inet_ntop()) writes it: family 2 or 10, "?"
- * for others. IPv6: the longest run of two or more zero groups (the first of
- * equals) as "::", an IPv4-compatible or -mapped address in dotted decimal.
- * The C library's way is a sprintf() per group: a timeline has many.
+ * A kept string back into the scratch event's field @dst of @size bytes,
+ * the field of keep group @g: not copied again when the field holds it
+ * already (a VF's steps repeat its names).
  */
-static void t_ip(struct text *t, int family, const uint8_t *a)
+static void put_str(struct vft_corr *c, enum vft_keep g, char *dst, uint64_t id, size_t size)
 {
-	int best = -1, best_len = 0, cur = -1, cur_len = 0, i, k;
-	unsigned int w[8];
-
-	if (family != 10) {
-		if (family != 2) {
-			t_str(t, "?");
-			return;
-		}
-		for (k = 0; k < 4; k++) {
-			if (k)
-				t_str(t, ".");
-			t_dec(t, a[k]);
-		}
+	if (c->step_ev_str[g] == id)
 		return;
-	}
-	for (i = 0; i < 8; i++) {
-		w[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
-		if (!w[i]) {
-			if (cur < 0)
-				cur = i, cur_len = 0;
-			cur_len++;
-		} else if (cur >= 0) {
-			if (best < 0 || cur_len > best_len)
-				best = cur, best_len = cur_len;
-			cur = -1;
-		}
-	}
-	if (cur >= 0 && (best < 0 || cur_len > best_len))
-		best = cur, best_len = cur_len;
-	if (best_len < 2)
-		best = -1;
-	for (i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + best_len) {
-			if (i == best)
-				t_str(t, ":");
-			continue;
-		}
-		if (i)
-			t_str(t, ":");
-		/* an IPv4-compatible or -mapped address ends in dotted decimal */
-		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
-			t_ip(t, 2, a + 12);
-			return;
-		}
-		t_hex(t, w[i]);
-	}
-	if (best >= 0 && best + best_len == 8)
-		t_str(t, ":");
+	c->step_ev_str[g] = (uint32_t)id;
+	vft_copy_name(dst, pool_str(c, (uint32_t)id), size);
 }
 
-/* A step's text, as "moved ens1f0v1 to netns 4026532291 as net1". */
-static void step_text(const struct vft_corr *c, const struct kept_step *k, char *buf, size_t size)
+/*
+ * The fields of keep group @g in @ev from the kept values at @v (zeros
+ * clear them); returns the values that follow.
+ */
+static const uint64_t *put_group(struct vft_corr *c, struct vft_event *ev, enum vft_keep g,
+				 const uint64_t *v, const struct kept_step *k)
 {
-	const char *name = pool_str(c, k->str[0]), *name2 = pool_str(c, k->str[1]);
-	const char *msg = pool_str(c, k->str[2]);
-	struct text t = { buf, buf + size - 1 };
-	char ebuf[16], g[24];
-	bool failed = k->ret < 0;
-	bool up = k->num[0] & IFF_UP_FLAG, was_up = k->num[0] >> 1 & IFF_UP_FLAG;
-
-	switch (k->kind) {
-	case VFT_EV_NETDEV_REGISTER:
-		t_str(&t, "netdev ");
-		t_str(&t, name);
-		t_str(&t, " registered in netns ");
-		t_dec(&t, k->num[0]);
+	switch (g) { /* a new group fails the build here */
+	case VFT_KEEP_IFNAME:
+		put_str(c, g, ev->ifname, *v++, sizeof(ev->ifname));
 		break;
-	case VFT_EV_NETDEV_UNREGISTER:
-		t_str(&t, "netdev ");
-		t_str(&t, name);
-		t_str(&t, " unregistered");
+	case VFT_KEEP_NETNS:
+		ev->netns = (uint32_t)*v++;
 		break;
-	case VFT_EV_NETNS_MOVE:
-		t_str(&t, failed ? "move of " : "moved ");
-		t_str(&t, name);
-		t_str(&t, " to netns ");
-		t_dec(&t, k->num[0]);
-		if (failed) {
-			t_str(&t, " failed: ");
-			t_str(&t, vft_errno_name(k->ret, ebuf, sizeof(ebuf)));
-			t_str(&t, msg[0] ? ": " : "");
-			t_str(&t, msg);
-		} else {
-			t_str(&t, name2[0] ? " as " : "");
-			t_str(&t, name2);
-		}
+	case VFT_KEEP_TO_NETNS:
+		ev->to_netns = (uint32_t)*v++;
 		break;
-	case VFT_EV_NETDEV_RENAME:
-		t_str(&t, failed ? "rename " : "renamed ");
-		t_str(&t, name);
-		t_str(&t, " -> ");
-		t_str(&t, name2);
-		if (failed) {
-			t_str(&t, " failed: ");
-			t_str(&t, vft_errno_name(k->ret, ebuf, sizeof(ebuf)));
-		}
+	case VFT_KEEP_NEW_IFNAME:
+		put_str(c, g, ev->new_ifname, *v++, sizeof(ev->new_ifname));
 		break;
-	case VFT_EV_LINK_CHANGE:
-		t_str(&t, name);
-		t_str(&t, up == was_up ? " flags changed" : up ? " admin up" : " admin down");
+	case VFT_KEEP_MESSAGE:
+		put_str(c, g, ev->message, *v++, sizeof(ev->message));
 		break;
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
-		t_str(&t, k->kind == VFT_EV_ADDR_ADD ? "address " : "removed ");
-		t_ip(&t, (int)k->num[0], k->addr);
-		t_str(&t, "/");
-		t_dec(&t, k->num[1]);
-		t_str(&t, k->kind == VFT_EV_ADDR_ADD ? " on " : " from ");
-		t_str(&t, name);
+	case VFT_KEEP_UP:
+		ev->flags = (uint32_t)(*v & IFF_UP_FLAG);
+		ev->old_flags = (uint32_t)(*v++ >> 1 & IFF_UP_FLAG);
 		break;
-	case VFT_EV_DRIVER_BIND:
-		t_str(&t, "bound to ");
-		t_str(&t, name);
-		t_str(&t, failed ? " (failed)" : "");
+	case VFT_KEEP_ADDR:
+		ev->family = (uint8_t)*v++;
+		ev->prefixlen = (uint8_t)*v++;
+		memset(ev->addr, 0, sizeof(ev->addr));
+		if (k)
+			memcpy(ev->addr, k->addr, k->addr_len);
 		break;
-	case VFT_EV_DRIVER_UNBIND:
-		t_str(&t, "unbound from ");
-		t_str(&t, name);
+	case VFT_KEEP_DRIVER:
+		put_str(c, g, ev->driver, *v++, sizeof(ev->driver));
 		break;
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-		t_str(&t, "VF ");
-		t_int(&t, (int32_t)k->num[0]);
-		t_str(&t, " of ");
-		t_str(&t, name);
-		t_str(&t, k->kind == VFT_EV_VF_REMOVE ? " removed" : "");
+	case VFT_KEEP_VF:
+		put_str(c, g, ev->pf, *v++, sizeof(ev->pf));
+		ev->vf_index = (int32_t)(uint32_t)*v++;
 		break;
-	case VFT_EV_RDMA_REGISTER:
-		vft_fmt_guid(g, sizeof(g), k->guid);
-		t_str(&t, "RDMA device ");
-		t_str(&t, name);
-		t_str(&t, " registered (node GUID ");
-		t_str(&t, g);
-		t_str(&t, ")");
+	case VFT_KEEP_IBDEV:
+		put_str(c, g, ev->ibdev, *v++, sizeof(ev->ibdev));
 		break;
-	case VFT_EV_RDMA_UNREGISTER:
-		t_str(&t, "RDMA device ");
-		t_str(&t, name);
-		t_str(&t, " unregistered");
+	case VFT_KEEP_NEW_IBDEV:
+		put_str(c, g, ev->new_ibdev, *v++, sizeof(ev->new_ibdev));
 		break;
-	case VFT_EV_RDMA_RENAME:
-		t_str(&t, "RDMA device ");
-		t_str(&t, name);
-		t_str(&t, " renamed ");
-		t_str(&t, name2);
+	case VFT_KEEP_NODE_GUID:
+		ev->node_guid = *v++;
 		break;
-	case VFT_EV_RDMA_NETNS_MOVE:
-		t_str(&t, "RDMA device ");
-		t_str(&t, name);
-		t_str(&t, " to netns ");
-		t_dec(&t, k->num[0]);
-		if (failed) {
-			t_str(&t, " failed: ");
-			t_str(&t, vft_errno_name(k->ret, ebuf, sizeof(ebuf)));
-		}
+	case VFT_KEEP_PORT:
+		ev->port = (uint32_t)*v++;
+		ev->port_event = (uint32_t)*v++;
+		ev->has_port_attrs = *v++;
+		ev->port_state = (uint32_t)*v++;
+		ev->lid = (uint32_t)*v++;
+		ev->sm_lid = (uint32_t)*v++;
 		break;
-	case VFT_EV_RDMA_PORT_EVENT:
-	case VFT_EV_RDMA_PORT_STATE:
-		t_str(&t, name);
-		if (failed) {
-			t_str(&t, " not visible in netns ");
-			t_dec(&t, k->num[0]);
-			break;
-		}
-		t_str(&t, "/");
-		t_dec(&t, k->num[0]);
-		t_str(&t, " ");
-		t_str(&t, k->kind == VFT_EV_RDMA_PORT_EVENT ? vft_ib_event__name(k->num[1]) ?: "?" :
-							      "state");
-		if (k->num[2]) {
-			t_str(&t, " ");
-			t_str(&t, vft_port_state__name(k->num[3]) ?: "?");
-		}
-		t_str(&t, " lid 0x");
-		t_hex(&t, k->num[4]);
-		t_str(&t, " sm_lid 0x");
-		t_hex(&t, k->num[5]);
-		break;
-	case VFT_EV_VF_CHECK:
-		t_str(&t, "grace period over: checked");
-		break;
-	default:
-		t_str(&t, vft_kind__name(k->kind) ?: "?");
+	case VFT_KEEP_MAX:
 		break;
 	}
-	*t.p = '\0';
+	return v;
 }
 
-static void render_step(const struct vft_corr *c, const struct kept_step *k, struct vft_step *s)
+/*
+ * The event a kept step describes, in the correlator's one scratch event:
+ * what the previous step's kind set and this one's does not is cleared,
+ * the fields of this one's keep column are set. Its text is then the
+ * event's own (vft_event__describe()), as the live event's line was.
+ */
+static const struct vft_event *step_event(struct vft_corr *c, const struct kept_step *k)
+{
+	static const uint64_t zeros[KEPT_VALUES];
+	struct vft_event *ev = &c->step_ev;
+	uint32_t keep = vft_kind__get(k->kind)->keep, gone = c->step_ev_keep & ~keep;
+	const uint64_t *v = k->v;
+
+	for (; gone; gone &= gone - 1)
+		put_group(c, ev, (enum vft_keep)__builtin_ctz(gone), zeros, NULL);
+	c->step_ev_keep = keep;
+	ev->kind = k->kind;
+	ev->has_ret = k->ret != 0;
+	ev->ret = k->ret;
+	for (; keep; keep &= keep - 1)
+		v = put_group(c, ev, (enum vft_keep)__builtin_ctz(keep), v, k);
+	return ev;
+}
+
+static void render_step(struct vft_corr *c, const struct kept_step *k, struct vft_step *s)
 {
 	s->ts_ns = k->ts_ns;
 	s->kind = k->kind;
@@ -555,7 +464,7 @@ static void render_step(const struct vft_corr *c, const struct kept_step *k, str
 	s->pid = k->pid;
 	memset(s->comm, 0, sizeof(s->comm));
 	vft_copy_name(s->comm, pool_str(c, k->comm), sizeof(s->comm));
-	step_text(c, k, s->text, sizeof(s->text));
+	vft_event__describe(step_event(c, k), VFT_DESCRIBE_STEP, s->text, sizeof(s->text));
 }
 
 /* Forgets the rendered steps of @r. */

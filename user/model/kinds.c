@@ -19,6 +19,22 @@ static bool failed(const struct vft_event *ev)
 	return ev->has_ret && ev->ret < 0;
 }
 
+/* The end of a step that failed: " failed: EEXIST". */
+static void failed_errno(struct vft_text *t, const struct vft_event *ev)
+{
+	vft_text__str(t, " failed: ");
+	vft_text__errno(t, ev->ret);
+}
+
+/* A port's LIDs: " lid 0x12 sm_lid 0x1". */
+static void lids(struct vft_text *t, const struct vft_event *ev)
+{
+	vft_text__str(t, " lid 0x");
+	vft_text__hex(t, ev->lid);
+	vft_text__str(t, " sm_lid 0x");
+	vft_text__hex(t, ev->sm_lid);
+}
+
 /* ---- netdev: register, unregister ---- */
 
 /* The line of a kind without its own: the net device it names. */
@@ -91,8 +107,7 @@ static void step_move(struct vft_text *t, const struct vft_event *ev)
 	vft_text__str(t, " to netns ");
 	vft_text__dec(t, ev->to_netns);
 	if (failed(ev)) {
-		vft_text__str(t, " failed: ");
-		vft_text__errno(t, ev->ret);
+		failed_errno(t, ev);
 		vft_text__str(t, ev->message[0] ? ": " : "");
 		vft_text__str(t, ev->message);
 	} else {
@@ -115,10 +130,8 @@ static void step_rename(struct vft_text *t, const struct vft_event *ev)
 	vft_text__str(t, ev->ifname);
 	vft_text__str(t, " -> ");
 	vft_text__str(t, ev->new_ifname);
-	if (failed(ev)) {
-		vft_text__str(t, " failed: ");
-		vft_text__errno(t, ev->ret);
-	}
+	if (failed(ev))
+		failed_errno(t, ev);
 }
 
 /* ---- link ---- */
@@ -328,10 +341,8 @@ static void step_rdma_move(struct vft_text *t, const struct vft_event *ev)
 	vft_text__str(t, ev->ibdev);
 	vft_text__str(t, " to netns ");
 	vft_text__dec(t, ev->to_netns);
-	if (failed(ev)) {
-		vft_text__str(t, " failed: ");
-		vft_text__errno(t, ev->ret);
-	}
+	if (failed(ev))
+		failed_errno(t, ev);
 }
 
 static void line_port_event(struct vft_text *t, const struct vft_event *ev)
@@ -348,10 +359,7 @@ static void line_port_state(struct vft_text *t, const struct vft_event *ev)
 	vft_text__dec(t, ev->port);
 	vft_text__str(t, " ");
 	vft_text__str(t, vft_port_state__name(ev->port_state) ?: "?");
-	vft_text__str(t, " lid 0x");
-	vft_text__hex(t, ev->lid);
-	vft_text__str(t, " sm_lid 0x");
-	vft_text__hex(t, ev->sm_lid);
+	lids(t, ev);
 	vft_text__str(t, " ");
 	vft_text__str(t, ev->link_layer);
 }
@@ -374,10 +382,7 @@ static void step_port(struct vft_text *t, const struct vft_event *ev, const char
 		vft_text__str(t, " ");
 		vft_text__str(t, vft_port_state__name(ev->port_state) ?: "?");
 	}
-	vft_text__str(t, " lid 0x");
-	vft_text__hex(t, ev->lid);
-	vft_text__str(t, " sm_lid 0x");
-	vft_text__hex(t, ev->sm_lid);
+	lids(t, ev);
 }
 
 static void step_port_event(struct vft_text *t, const struct vft_event *ev)
@@ -444,10 +449,11 @@ const struct vft_kind_info vft_kinds[] = {
 	[VFT_EV_NETDEV_REGISTER] = {
 		.name = "netdev_register",
 		.cls = VFT_KC_NETDEV,
-		.flags = VFT_KIND_BPF,
+		.flags = VFT_KIND_BPF | VFT_KIND_NEW_REC,
 		.fields = VFT_FLD(NETDEV) | VFT_FLD(PARENT) | VFT_FLD(ACTOR) | VFT_FLD(RET) |
 			  VFT_FLD(IFF),
 		.step = step_register,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(NETNS),
 		.pair = VFT_PAIR_DEV,
 		.corr = VFT_KCORR_NETDEV,
 	},
@@ -457,6 +463,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.flags = VFT_KIND_BPF,
 		.fields = VFT_FLD(NETDEV) | VFT_FLD(PARENT) | VFT_FLD(ACTOR),
 		.step = step_unregister,
+		.keep = VFT_KEEP(IFNAME),
 		.track = VFT_TRACK_FORGET,
 		.pair = VFT_PAIR_DEV,
 		.corr = VFT_KCORR_NETDEV,
@@ -464,12 +471,13 @@ const struct vft_kind_info vft_kinds[] = {
 	[VFT_EV_NETNS_MOVE] = {
 		.name = "netns_move",
 		.cls = VFT_KC_MOVE,
-		.flags = VFT_KIND_BPF,
+		.flags = VFT_KIND_BPF | VFT_KIND_NEW_REC,
 		.fields = VFT_FLD(NETDEV) | VFT_FLD(PARENT) | VFT_FLD(ACTOR) | VFT_FLD(RET) |
 			  VFT_FLD(MESSAGE) | VFT_FLD(MOVE),
 		.decode = decode_netns_move,
 		.line = line_move,
 		.step = step_move,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(TO_NETNS) | VFT_KEEP(NEW_IFNAME) | VFT_KEEP(MESSAGE),
 		.track = VFT_TRACK_MOVE,
 		.pair = VFT_PAIR_MOVE,
 		.corr = VFT_KCORR_NETDEV,
@@ -483,17 +491,19 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_move,
 		.line = line_rename,
 		.step = step_rename,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(NEW_IFNAME),
 		.pair = VFT_PAIR_RENAME,
 		.corr = VFT_KCORR_NETDEV,
 	},
 	[VFT_EV_LINK_CHANGE] = {
 		.name = "link_change",
 		.cls = VFT_KC_LINK,
-		.flags = VFT_KIND_BPF,
+		.flags = VFT_KIND_BPF | VFT_KIND_NEW_REC,
 		.fields = VFT_FLD(NETDEV) | VFT_FLD(PARENT) | VFT_FLD(ACTOR) | VFT_FLD(LINK),
 		.decode = decode_link,
 		.line = line_link,
 		.step = step_link,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(UP),
 		.pair = VFT_PAIR_DEV,
 		.corr = VFT_KCORR_NETDEV,
 	},
@@ -505,6 +515,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_addr,
 		.line = line_addr,
 		.step = step_addr_add,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(ADDR),
 		.pair = VFT_PAIR_ADDR,
 		.corr = VFT_KCORR_NETDEV,
 	},
@@ -516,6 +527,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_addr,
 		.line = line_addr,
 		.step = step_addr_del,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(ADDR),
 		.pair = VFT_PAIR_ADDR,
 		.corr = VFT_KCORR_NETDEV,
 	},
@@ -527,6 +539,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_driver,
 		.line = line_driver,
 		.step = step_bind,
+		.keep = VFT_KEEP(DRIVER),
 		.corr = VFT_KCORR_DRIVER,
 	},
 	[VFT_EV_DRIVER_UNBIND] = {
@@ -537,6 +550,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_driver,
 		.line = line_driver,
 		.step = step_unbind,
+		.keep = VFT_KEEP(DRIVER),
 		.corr = VFT_KCORR_DRIVER,
 	},
 	[VFT_EV_SRIOV_NUMVFS] = {
@@ -551,11 +565,12 @@ const struct vft_kind_info vft_kinds[] = {
 	[VFT_EV_VF_ADD] = {
 		.name = "vf_add",
 		.cls = VFT_KC_SRIOV,
-		.flags = VFT_KIND_BPF,
+		.flags = VFT_KIND_BPF | VFT_KIND_NEW_REC,
 		.fields = VFT_FLD(ACTOR) | VFT_FLD(RET) | VFT_FLD(VF) | VFT_FLD(NUMA),
 		.decode = decode_vf,
 		.line = line_vf,
 		.step = step_vf_add,
+		.keep = VFT_KEEP(VF),
 		.select = VFT_SELECT_ALWAYS,
 		.corr = VFT_KCORR_VF,
 	},
@@ -567,17 +582,19 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_vf,
 		.line = line_vf,
 		.step = step_vf_remove,
+		.keep = VFT_KEEP(VF),
 		.select = VFT_SELECT_ALWAYS,
 		.corr = VFT_KCORR_VF,
 	},
 	[VFT_EV_RDMA_REGISTER] = {
 		.name = "rdma_register",
 		.cls = VFT_KC_RDMA,
-		.flags = VFT_KIND_BPF,
+		.flags = VFT_KIND_BPF | VFT_KIND_NEW_REC,
 		/* the netdev: the inventory's and the enrichment's bound netdev */
 		.fields = RDMA_FIELDS | VFT_FLD(NETDEV) | VFT_FLD(RET),
 		.decode = decode_rdma,
 		.step = step_rdma_register,
+		.keep = VFT_KEEP(IBDEV) | VFT_KEEP(NODE_GUID),
 		.enrich = VFT_ENRICH_BOUND_NETDEV,
 		.corr = VFT_KCORR_RDMA,
 	},
@@ -588,6 +605,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.fields = RDMA_FIELDS,
 		.decode = decode_rdma,
 		.step = step_rdma_unregister,
+		.keep = VFT_KEEP(IBDEV),
 		.corr = VFT_KCORR_RDMA,
 	},
 	[VFT_EV_RDMA_RENAME] = {
@@ -598,6 +616,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_rdma,
 		.line = line_rdma_rename,
 		.step = step_rdma_rename,
+		.keep = VFT_KEEP(IBDEV) | VFT_KEEP(NEW_IBDEV),
 		.corr = VFT_KCORR_RDMA,
 	},
 	[VFT_EV_RDMA_NETNS_MOVE] = {
@@ -608,6 +627,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_rdma,
 		.line = line_rdma_move,
 		.step = step_rdma_move,
+		.keep = VFT_KEEP(IBDEV) | VFT_KEEP(TO_NETNS),
 		.corr = VFT_KCORR_RDMA,
 	},
 	[VFT_EV_RDMA_PORT_EVENT] = {
@@ -618,6 +638,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_rdma,
 		.line = line_port_event,
 		.step = step_port_event,
+		.keep = VFT_KEEP(IBDEV) | VFT_KEEP(PORT) | VFT_KEEP(NETNS),
 		/* the hook runs in atomic context, before the core's cache is updated */
 		.enrich = VFT_ENRICH_PORT_ATTRS | VFT_ENRICH_BOUND_NETDEV,
 		.corr = VFT_KCORR_RDMA,
@@ -632,6 +653,7 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_rdma,
 		.line = line_port_state,
 		.step = step_port_state,
+		.keep = VFT_KEEP(IBDEV) | VFT_KEEP(PORT) | VFT_KEEP(NETNS),
 		.corr = VFT_KCORR_RDMA,
 	},
 	[VFT_EV_NETLINK_ERROR] = {

@@ -113,11 +113,40 @@ enum vft_kind_corr {
 	VFT_KCORR_CHECK,      /* the end of a grace period: by vf_key */
 	VFT_KCORR_NETNS_INFO, /* what a netns is */
 	VFT_KCORR_TRUST,      /* a comm trusted to configure VFs in the host netns */
+	VFT_KCORR_MAX,
 };
+
+/*
+ * What a kind's timeline step is made of (the keep column): the fields of
+ * the event its step describer reads, by group. The correlator keeps these
+ * values of each step, not the event, and describes the step again from
+ * them, through the same describer; has_ret and ret are kept for every
+ * step. test_kinds.c checks that a describer reads nothing else.
+ */
+enum vft_keep {
+	VFT_KEEP_IFNAME,     /* ifname */
+	VFT_KEEP_NETNS,	     /* netns */
+	VFT_KEEP_TO_NETNS,   /* to_netns */
+	VFT_KEEP_NEW_IFNAME, /* new_ifname */
+	VFT_KEEP_MESSAGE,    /* message */
+	VFT_KEEP_UP,	     /* the IFF_UP bit of flags and of old_flags, no other */
+	VFT_KEEP_ADDR,	     /* family, prefixlen, addr */
+	VFT_KEEP_DRIVER,     /* driver */
+	VFT_KEEP_VF,	     /* pf, vf_index */
+	VFT_KEEP_IBDEV,	     /* ibdev */
+	VFT_KEEP_NEW_IBDEV,  /* new_ibdev */
+	VFT_KEEP_NODE_GUID,  /* node_guid */
+	VFT_KEEP_PORT,	     /* port, port_event, has_port_attrs, port_state, lid, sm_lid */
+	VFT_KEEP_MAX,
+};
+
+#define VFT_KEEP(name) (1u << VFT_KEEP_##name)
 
 /* Row flags. */
 #define VFT_KIND_BPF (1u << 0)	       /* the BPF programs emit it (1..VFT_EV_BPF_KIND_MAX) */
 #define VFT_KIND_OWN_MESSAGE (1u << 1) /* its text already quotes the message */
+/* the correlator makes a VF's record for it when its family (corr) finds none */
+#define VFT_KIND_NEW_REC (1u << 2)
 
 /* A text handler: appends its part of the event's description to @t. */
 typedef void (*vft_kind_text_fn)(struct vft_text *t, const struct vft_event *ev);
@@ -139,6 +168,7 @@ struct vft_kind_info {
 	 */
 	vft_kind_text_fn line;
 	vft_kind_text_fn step;
+	uint32_t keep;	     /* VFT_KEEP() of the fields @step reads */
 	const char *subject; /* the text line's subject column, NULL: the device it names */
 	enum vft_kind_select select;
 	enum vft_kind_track track;
