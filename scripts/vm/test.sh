@@ -8,7 +8,8 @@
 #                                       contains it (passed to run-all.sh)
 # Environment:
 #   VFTRACE_VM_KERNELS       kernels to test (default "6.1 6.12")
-#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 600)
+#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 900: on a
+#                            loaded 2-core machine the suite has taken 540)
 #   VFTRACE_VM_TEST_TIMEOUT  seconds one test may run (default 120)
 #   VFTRACE, VFTRACE_*       passed on to the guest
 #
@@ -25,7 +26,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 
 read -r -a kernels <<<"${VFTRACE_VM_KERNELS:-6.1 6.12}"
 filter=("$@")
-limit="${VFTRACE_VM_TIMEOUT:-600}"
+limit="${VFTRACE_VM_TIMEOUT:-900}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 
 # Host variables the tests may need.

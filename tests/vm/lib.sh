@@ -97,7 +97,7 @@ wait_until() {
 # What a node runs around a VF, started by the test that needs it (the guest
 # starts none of it at boot), in the test's process group (run-all.sh kills
 # what a test leaves behind), with its log in $VM_OUT/<test>.<name>.log.
-# A helper whose component is not on this machine prints "skipped: NAME
+# A function whose program is not on this machine prints "skipped: NAME
 # (why)" and returns $VFT_SKIP: the test reports the part as skipped, never
 # as passed.
 
@@ -125,13 +125,23 @@ _vft_daemon() {
 	VFT_PID=$!
 }
 
-# _vft_stop PID NAME: SIGTERM, wait up to 10 s, then SIGKILL.
+# _vft_running PID: PID is alive, not a zombie (kill -0 does not tell).
+# read, not $(<FILE): bash ends a set -e script when $(<FILE) cannot open
+# FILE, whatever || follows.
+_vft_running() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat="${stat##*) }"
+	[[ "${stat:0:1}" != Z ]]
+}
+
+# _vft_stop PID: SIGTERM, wait up to 10 s, then SIGKILL.
 _vft_stop() {
 	local pid="$1" i
 	[[ -n "$pid" ]] || return 0
-	kill "$pid" 2>/dev/null || return 0
+	kill "$pid" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		_vft_running "$pid" || break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null || true
@@ -332,7 +342,7 @@ networkd_start() {
 # (pending, configuring, configured, unmanaged, failed, linger).
 networkd_link_state() {
 	local idx
-	idx="$(<"/sys/class/net/$1/ifindex")" || return 1
+	{ read -r idx <"/sys/class/net/$1/ifindex"; } 2>/dev/null || return 1
 	sed -n 's/^ADMIN_STATE=//p' "/run/systemd/netif/links/$idx" 2>/dev/null | grep .
 }
 

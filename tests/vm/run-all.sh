@@ -65,7 +65,7 @@ for t in "${tests[@]}"; do
 		echo "ok $n - $name"
 	elif ((rc == 77)); then
 		skipped=$((skipped + 1))
-		echo "ok $n - $name # SKIP $(grep -h '^skipped: ' "$out/$name.log" | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
+		echo "ok $n - $name # SKIP $(grep -h '^skipped: ' "$out/$name.log" | cut -d' ' -f2 | sort -u | paste -sd' ')"
 	else
 		failed=$((failed + 1))
 		if ((rc == 124 || rc == 137)); then

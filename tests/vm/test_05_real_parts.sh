@@ -115,6 +115,7 @@ done
 # into the pod and the DEL's rename back to that name fails with EEXIST:
 # a race of the field, which this test of the parts must not depend on.
 udev_stop
+note "udev stopped"
 
 # -- the SR-IOV CNI: VF 0 into pod1 as net1, with IPAM static, and back ----
 pod=ml/trainer-0/6f1c2d3e-4b5a-4c6d-8e7f-001122334455
