@@ -479,6 +479,8 @@ static void kernel_return_as_dev_n(void **state)
 	grace(t, VF);
 	move(t, &d, HOST_NS, "dev3", NULL);
 	expect(t, "+VF_RETURNED_TO_HOST,+POD_NETNS_GONE_BEFORE_DEL");
+	/* a late report of the same netdev in the host is no new netdev: still a return */
+	reg(t, &d, VF, "dev3", HOST_NS, 3);
 	grace(t, VF);
 	expect(t, "+VF_STRANDED");
 	assert_string_equal(t->last[0].evidence,

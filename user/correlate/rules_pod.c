@@ -274,6 +274,7 @@ static bool ip_scoped(const struct vft_event *ev)
 
 int corr_on_register(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
+	bool fresh = !r->pub.registered;
 	int err;
 
 	if (ev->has_ret && ev->ret < 0)
@@ -281,8 +282,12 @@ int corr_on_register(struct vft_corr *c, struct rec *r, const struct vft_event *
 	r->pub.registered = true;
 	r->pub.up = ev->flags & IFF_UP_FLAG; /* the inventory's flags; a new one is down */
 	r->pub.n_addrs = 0;
-	/* a new netdev in the host (a rebind): an earlier return is over, its name is its own */
-	if (is_host(c, ev->netns) && !r->pod_start_ns)
+	/*
+	 * a new netdev in the host (a rebind): an earlier return is over, its
+	 * name is its own; a register of one that exists (a source's late
+	 * report of a return) changes nothing
+	 */
+	if (fresh && is_host(c, ev->netns) && !r->pod_start_ns)
 		r->returned_ns = 0;
 	corr_note_host_name(c, r, ev->netns, ev->ifname);
 	err = corr_set_netdev(c, r, ev->ifname, ev->netns, ev->ifindex);
