@@ -95,8 +95,11 @@ test_hooks_json_matches_table() {
 		<<<"$js" >/dev/null || fail "inconsistent hook entries: $js"
 }
 
-# Starts `watch --json` in the background, waits for its ready line.
+# Starts `watch --json` in the background, waits for its ready line. The file is emptied first:
+# the background shell truncates it only when it gets to run, and until then the previous test's
+# ready line would read as this one's, and the stop signal would come before the handlers.
 start_watch() {
+	: >"$TMP/watch.out"
 	"$VFTRACE" watch --json --all "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	wait_line "$TMP/watch.out" '"type":"ready"' || {
