@@ -6,7 +6,14 @@
 # The host kernel may refuse every BPF hook (no kprobes, fentry EPERM): then
 # vftrace must say exactly that, keep running, and stop cleanly. Where a hook
 # does attach, the test asserts its events too. Prints one closing line:
-# "host: N passed, N failed".
+# "host: N passed, N failed, N skipped".
+#
+# A test here is a test_* function, run in a subshell: it passes when it
+# returns 0, is skipped when it calls `skip REASON` (exit 77, automake's
+# convention), and fails otherwise. An executable tests/host/test_*.sh is one
+# test the same way, unless it ends with its own closing line
+# "test_NAME: N passed, N failed, N skipped": then its checks are counted
+# one by one, so that a check it skipped is not counted as passed.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -23,21 +30,38 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Each test runs in a subshell; `fail` ends it with a message.
+skipped=0
+SKIP=77
+
+# Each test runs in a subshell; `fail` ends it with a message, `skip` says why it cannot run here.
 fail() {
 	echo "    $*" >&2
 	exit 1
 }
 
-run_test() {
-	local name=$1
-	if ("$name"); then
-		echo "ok - $name"
+skip() {
+	echo "    skipped: $*" >&2
+	exit $SKIP
+}
+
+# count NAME RC: one test's result into the totals, as a TAP line
+count() {
+	if (($2 == 0)); then
+		echo "ok - $1"
 		passed=$((passed + 1))
+	elif (($2 == SKIP)); then
+		echo "ok - $1 # SKIP"
+		skipped=$((skipped + 1))
 	else
-		echo "not ok - $name"
+		echo "not ok - $1"
 		failed=$((failed + 1))
 	fi
+}
+
+run_test() {
+	local rc=0
+	("$1") || rc=$?
+	count "$1" $rc
 }
 
 # Polls (10 ms steps) until FILE has a line matching REGEX; the ready line is the signal.
@@ -242,7 +266,7 @@ test_audit_drops_capabilities_in_every_thread() {
 
 if ((EUID != 0)); then
 	echo "host: the host layer needs root (it creates netns and veth, and loads BPF)" >&2
-	echo "host: 0 passed, 1 failed"
+	echo "host: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
@@ -254,18 +278,29 @@ run_test test_text_mode_names_unavailable_hooks
 run_test test_usage_errors_exit_2
 run_test test_audit_drops_capabilities_in_every_thread
 
-# Self-contained host tests: each executable tests/host/test_*.sh is one test.
+# Self-contained host tests: each executable tests/host/test_*.sh, counted as one test by its exit
+# status, or check by check when it ends with its own closing line.
 for t in tests/host/test_*.sh; do
 	[[ -x $t ]] || continue
 	name=$(basename "$t" .sh)
-	if VFTRACE=$VFTRACE "$t" 2>&1 | sed 's/^/    /'; [[ ${PIPESTATUS[0]} == 0 ]]; then
-		echo "ok - $name"
-		passed=$((passed + 1))
+	VFTRACE=$VFTRACE "$t" 2>&1 | tee "$TMP/$name.log" | sed 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	closing=$(sed -nE "s/^$name: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p" \
+		"$TMP/$name.log" | tail -n 1)
+	if [[ -z $closing ]]; then
+		count "$name" "$rc"
+		continue
+	fi
+	read -r p f s <<<"$closing"
+	# a test that failed after its count (or without counting the failure) still failed
+	((rc == 0 || f > 0)) || f=1
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if ((f)); then
+		echo "not ok - $name: $p passed, $f failed, $s skipped"
 	else
-		echo "not ok - $name"
-		failed=$((failed + 1))
+		echo "ok - $name: $p passed, $s skipped"
 	fi
 done
 
-echo "host: $passed passed, $failed failed"
+echo "host: $passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
