@@ -12,6 +12,11 @@
 # runtime packages cover every library the built binary links.
 # Needs no root and no BPF.
 #
+# Prints one TAP line per check ("ok - ...", "not ok - ...", "ok - ... # SKIP
+# why" for a check this machine cannot make), then the closing line
+# "test_deploy: N passed, N failed, N skipped", which tests/host/run.sh counts
+# check by check. Exit status 0 iff no check failed.
+#
 # DEPLOY_DIR=DIR checks the files in DIR instead of docs/deploy (used to check
 # that each assertion can fail).
 set -uo pipefail
@@ -19,7 +24,25 @@ cd "$(dirname "$0")/../.." || exit 1
 
 DEPLOY=${DEPLOY_DIR:-docs/deploy}
 VFTRACE=${VFTRACE:-build/vftrace}
-failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+TAP=$tmp/tap
+: >"$TAP"
+
+# say LINE: one check's TAP line, shown and kept for the count at the end
+say() {
+	echo "$1" | tee -a "$TAP"
+}
+
+# The closing count: a skipped check is neither passed nor failed.
+finish() {
+	local passed skipped failed
+	passed=$(grep -E '^ok - ' "$TAP" | grep -cvE ' # SKIP( |$)')
+	skipped=$(grep -cE '^ok - .* # SKIP( |$)' "$TAP")
+	failed=$(grep -cE '^not ok - ' "$TAP")
+	echo "test_deploy: $passed passed, $failed failed, $skipped skipped"
+	exit $((failed > 0))
+}
 
 # Debian's python3-yaml installs into the system interpreter. A python3 earlier
 # in PATH may lack it.
@@ -31,11 +54,12 @@ for p in python3 /usr/bin/python3; do
 	fi
 done
 if [[ -z $PY ]]; then
-	echo "not ok - python3 with PyYAML is missing (Debian: python3-yaml; scripts/deps.sh installs it)"
-	exit 1
+	say "not ok - python3 with PyYAML is missing (Debian: python3-yaml; scripts/deps.sh installs it)"
+	finish
 fi
 
-"$PY" - "$DEPLOY" "$VFTRACE" <<'PYEOF' || failed=1
+# It prints a TAP line per check and exits 0 after the last one, failed or not.
+"$PY" - "$DEPLOY" "$VFTRACE" <<'PYEOF' | tee -a "$TAP"
 import json, os, re, shlex, shutil, subprocess, sys
 import yaml
 
@@ -507,14 +531,15 @@ else:
         have = set(apt_packages(CF[-1][1])) | {"libc6"}  # libc6 is in every Debian image
         assert need <= have, f"not installed: {sorted(need - have)}"
 
-sys.exit(1 if failures else 0)
+sys.exit(0)
 PYEOF
+rc=${PIPESTATUS[0]}
+((rc == 0)) ||
+	say "not ok - the checks of daemonset.yaml, the unit and the Containerfile stopped before their end (exit $rc)"
 
 # systemd's own view of the unit, where systemd-analyze exists. The ExecStart
 # binary is swapped for one that exists here, since verify checks that.
 if command -v systemd-analyze >/dev/null 2>&1; then
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
 	exe=$VFTRACE
 	[[ -x $exe ]] || exe=$(command -v true)
 	exe=$(realpath "$exe")
@@ -524,25 +549,24 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	out=$(cd "$tmp" && systemd-analyze verify --man=no vftrace-audit.service 2>&1)
 	rc=$?
 	if [[ $rc == 0 ]] && ! grep -q 'vftrace-audit' <<<"$out"; then
-		echo "ok - systemd-analyze verify: the unit is valid"
+		say "ok - systemd-analyze verify: the unit is valid"
 	else
-		echo "not ok - systemd-analyze verify (exit $rc): $out"
-		failed=1
+		say "not ok - systemd-analyze verify (exit $rc): $out"
 	fi
 	# exposure 0.0 (best) to 10.0: 4.2 now; a BPF tracer with CAP_SYS_ADMIN cannot score low
 	out=$(cd "$tmp" && systemd-analyze security --offline=yes --threshold=45 vftrace-audit.service 2>&1)
 	rc=$?
 	level=$(grep -o 'Overall exposure level for [^:]*: [0-9.]* [A-Z]*' <<<"$out" | sed 's/.*: //')
 	if [[ $rc == 0 && -n $level ]]; then
-		echo "ok - systemd-analyze security: exposure $level (at most 4.5)"
+		say "ok - systemd-analyze security: exposure $level (at most 4.5)"
 	elif [[ -z $level ]] && grep -qi 'unrecognized option\|unknown option' <<<"$out"; then
-		echo "ok - systemd-analyze security # SKIP this systemd has no --offline"
+		say "ok - systemd-analyze security # SKIP this systemd has no --offline"
 	else
-		echo "not ok - systemd-analyze security: exposure ${level:-unknown}, over 4.5 (exit $rc)"
-		failed=1
+		say "not ok - systemd-analyze security: exposure ${level:-unknown}, over 4.5 (exit $rc)"
 	fi
 else
-	echo "ok - systemd-analyze verify # SKIP systemd-analyze is not installed"
+	say "ok - systemd-analyze verify # SKIP systemd-analyze is not installed"
+	say "ok - systemd-analyze security # SKIP systemd-analyze is not installed"
 fi
 
-exit $failed
+finish
