@@ -265,7 +265,7 @@ def _():
     assert ann.get("prometheus.io/scrape") == "true", "no prometheus.io/scrape annotation"
     assert str(ann.get("prometheus.io/port")) == str(METRICS_PORT), "prometheus.io/port"
     probe = (ctr.get("livenessProbe") or {}).get("httpGet") or {}
-    assert probe.get("path") == "/metrics" and probe.get("port") in ("metrics", METRICS_PORT), \
+    assert probe.get("path") == "/healthz" and probe.get("port") in ("metrics", METRICS_PORT), \
         f"livenessProbe is {probe!r}"
 
 
