@@ -11,8 +11,11 @@
 
 static const struct argp_option audit_options[] = {
 	{ "metrics", OPT_METRICS, "ADDR:PORT", 0,
-	  "Serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:9477; \":9477\" is "
-	  "127.0.0.1 too: other interfaces only when named)" },
+	  "Serve Prometheus metrics at http://ADDR:PORT/metrics and a liveness probe at /healthz "
+	  "(127.0.0.1:9477; \":9477\" is 127.0.0.1 too: other interfaces only when named). At "
+	  "most 16 connections for /metrics, 4 per client address, each closed after 5 s "
+	  "without activity; a request line is due within 2 s of connecting. /healthz is "
+	  "answered apart from /metrics, so connections held open cannot starve it" },
 	{ "metrics-textfile", OPT_TEXTFILE, "PATH", 0,
 	  "Write the metrics to PATH every 5 s, atomically, mode 0600 (node_exporter's textfile "
 	  "collector)" },
