@@ -14,9 +14,11 @@
 # installs it).
 #
 # Usage:
-#   scripts/vm/qemu.sh fetch      download + unpack + verify (idempotent)
-#   scripts/vm/qemu.sh path       print the unpacked root dir (fetching it
-#                                 first if needed)
+#   scripts/vm/qemu.sh fetch      download + unpack + verify the newest
+#                                 (idempotent; test.sh runs it)
+#   scripts/vm/qemu.sh path       print the unpacked root dir: the cached
+#                                 tree if there is one (asking apt costs
+#                                 seconds each boot), else fetch first
 #
 # In the root dir: usr/bin/qemu-system-x86_64, the firmware dirs to pass
 # with -L (usr/share/qemu, usr/share/seabios) and the module dir to export
@@ -236,10 +238,15 @@ mkdir -p "$CACHE" || die "cannot create the cache dir $CACHE (set VFTRACE_VM_CAC
 exec 9>"$CACHE/.lock"
 flock 9
 NAME=""
-resolve
-fetch
 if [[ "$cmd" == path ]]; then
+	NAME="$(newest_cached)"
+	if [[ -z "$NAME" ]]; then
+		resolve
+		fetch
+	fi
 	echo "$CACHE/$NAME"
 else
+	resolve
+	fetch
 	log "$NAME: cached in $CACHE/$NAME"
 fi

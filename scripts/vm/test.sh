@@ -37,10 +37,13 @@ done < <(compgen -e | grep -E '^VFTRACE(_[A-Za-z0-9_]*)?$' | grep -vE '^VFTRACE_
 
 passed=0 failed=0 skipped=0 bad=0
 summary=()
+# The newest qemu with igb, once for all kernels (run.sh takes the cached one).
+qemu_ok=1
+"$HERE/qemu.sh" fetch || qemu_ok=0
 for k in "${kernels[@]}"; do
 	out="$REPO/tests/vm/out/$k-$stamp"
 	echo "=== vm $k: booting, running tests/vm/run-all.sh ${filter[*]}" >&2
-	if ! "$HERE/kernels.sh" fetch "$k" || ! "$HERE/qemu.sh" fetch; then
+	if ((!qemu_ok)) || ! "$HERE/kernels.sh" fetch "$k"; then
 		summary+=("vm $k: error: could not fetch the kernel or qemu (see above); counted as 1 failure")
 		failed=$((failed + 1)) bad=1
 		continue

@@ -302,8 +302,9 @@ udev_rule() {
 }
 
 # nm_unmanaged_rule: the rule that SR-IOV operators install so that
-# NetworkManager leaves VFs alone (igbvf's 82576 VF here), for each action
-# that can bring a VF to the host: add, change and a netns move.
+# NetworkManager leaves VFs alone (igbvf's 82576 VF here), on each uevent
+# that can show it a VF: add (made, or back from a pod's netns), change,
+# move (renamed).
 nm_unmanaged_rule() {
 	udev_rule 99-vftrace-nm-unmanaged \
 		'ACTION=="add|change|move", SUBSYSTEM=="net", ATTRS{device}=="0x10ca", ENV{NM_UNMANAGED}="1"'
@@ -370,14 +371,14 @@ networkd_stop() {
 VFT_NM_DIR=/run/vftrace-nm
 
 # nm_start: start the D-Bus system bus (dbus-daemon) and NetworkManager with
-# Debian's defaults but polkit (root only); needs systemd-udevd running
+# Debian's defaults but polkit (root only) and the PF; needs systemd-udevd running
 # (udev_start): NetworkManager takes devices once udev has seen them.
 # Returns when NetworkManager answers on the bus: not at its "start-up
 # complete", which waits for the DHCP of the default wired connections it
 # makes for the VFs, as on a node, and that never completes here.
 nm_start() {
 	local bin
-	for bin in /usr/bin/dbus-daemon /usr/sbin/NetworkManager /usr/bin/nmcli; do
+	for bin in /usr/bin/dbus-daemon /usr/sbin/NetworkManager /usr/bin/nmcli /usr/bin/nm-online; do
 		[[ -x "$bin" ]] || {
 			skip NetworkManager "$bin missing: install network-manager and dbus"
 			return
@@ -391,7 +392,10 @@ nm_start() {
 	_vft_daemon dbus dbus-daemon --system --nofork --nopidfile
 	VFT_DBUS_PID=$VFT_PID
 	wait_until 30 "the D-Bus system bus socket" test -S /run/dbus/system_bus_socket || return 1
-	printf '[main]\nplugins=keyfile\nauth-polkit=false\n\n[logging]\nlevel=INFO\n' >"$VFT_NM_DIR/NetworkManager.conf"
+	# Not the PF: its DHCP, which never gets an answer here, would hold back
+	# NetworkManager's "start-up complete" (nm_wait_startup).
+	printf '[main]\nplugins=keyfile\nauth-polkit=false\n\n[keyfile]\nunmanaged-devices=driver:igb\n\n[logging]\nlevel=INFO\n' \
+		>"$VFT_NM_DIR/NetworkManager.conf"
 	# --debug: in the foreground, logging to stderr (its log file).
 	_vft_daemon NetworkManager /usr/sbin/NetworkManager --debug \
 		--config="$VFT_NM_DIR/NetworkManager.conf" --state-file="$VFT_NM_DIR/NetworkManager.state"
@@ -401,6 +405,16 @@ nm_start() {
 
 _vft_nm_running() {
 	[[ "$(nmcli -t -f RUNNING general 2>/dev/null)" == running ]]
+}
+
+# nm_wait_startup TIMEOUT_S: until NetworkManager reports its start-up
+# complete: it has taken every device there is, managed or not, and no
+# connection is activating (a managed VF's DHCP keeps it from completing).
+nm_wait_startup() {
+	nm-online -s -q -t "$1" || {
+		echo "nm_wait_startup: NetworkManager's start-up not complete within $1 s" >&2
+		return 1
+	}
 }
 
 # nm_device_state IFNAME: print NetworkManager's state of IFNAME, e.g.
@@ -422,12 +436,14 @@ _vft_nm_is() {
 	[[ "$(nm_device_state "$1")" =~ $2 ]]
 }
 
-# nm_stop: stop NetworkManager and the system bus.
+# nm_stop: stop NetworkManager and the system bus, and drop NetworkManager's
+# run-time state (/run/NetworkManager): the next nm_start is a fresh one, as
+# after a reboot, not a restart that keeps what it managed before.
 nm_stop() {
 	_vft_stop "${VFT_NM_PID:-}"
 	_vft_stop "${VFT_DBUS_PID:-}"
 	VFT_NM_PID="" VFT_DBUS_PID=""
-	rm -rf "$VFT_NM_DIR" /run/dbus/system_bus_socket
+	rm -rf "$VFT_NM_DIR" /run/NetworkManager /run/dbus/system_bus_socket
 }
 
 # -- CNI plugins, run as a container runtime runs them ------------------------

@@ -7,7 +7,9 @@
 #
 # Runs every executable tests/vm/test_*.sh (sorted by name; only those whose
 # name contains FILTER if given) from the repo root, each under a timeout
-# (VFTRACE_VM_TEST_TIMEOUT seconds, default 300: a bound on a hung test, not a pace; a loaded 2-core machine runs test_05 in over 120 s). A test's output is shown
+# (VFTRACE_VM_TEST_TIMEOUT seconds, default 300: a bound on a hung test, not
+# a pace; a test with a line "# vm-timeout: S" gets S seconds if that is
+# more). A test's output is shown
 # (prefixed "# ") and saved to $VM_OUT/<test>.log. A test that exits with
 # status 77 could not run some part of it here (it says which, "skipped:
 # NAME"): it is counted as skipped, not passed. Prints TAP-style
@@ -49,11 +51,14 @@ cd "$REPO" || exit 2
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name="$(basename "$t" .sh)"
-	echo "# --- $name (timeout ${limit}s, log $out/$name.log)"
+	tlimit="$limit"
+	own="$(sed -n 's/^# vm-timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -n 1)"
+	[[ -n "$own" ]] && ((own > tlimit)) && tlimit="$own"
+	echo "# --- $name (timeout ${tlimit}s, log $out/$name.log)"
 	start=$SECONDS
 	{
 		# timeout puts itself and the test in a new process group.
-		timeout -k 5 "$limit" "$t" </dev/null &
+		timeout -k 5 "$tlimit" "$t" </dev/null &
 		pid=$!
 		wait "$pid"
 		echo $? >"$rcfile"
@@ -69,7 +74,7 @@ for t in "${tests[@]}"; do
 	else
 		failed=$((failed + 1))
 		if ((rc == 124 || rc == 137)); then
-			echo "# $name: timed out after ${limit}s"
+			echo "# $name: timed out after ${tlimit}s"
 		else
 			echo "# $name: exit status $rc after $((SECONDS - start))s"
 		fi
