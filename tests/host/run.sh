@@ -264,6 +264,39 @@ test_audit_drops_capabilities_in_every_thread() {
 	((n >= 2)) || fail "$n thread(s): the metrics endpoint has no thread of its own to check"
 }
 
+# c_strings ARRAY: the string entries of `static const char *const ARRAY[] = { ... };` in the
+# correlator, one a line, sorted
+c_strings() {
+	sed -n "/^static const char \*const $1\[\] = {/,/};/p" user/correlate/correlate.c |
+		sed 's#/\*.*\*/##' | grep -o '"[^"]*"' | tr -d '"' | LC_ALL=C sort
+}
+
+# doc_words FROM TO: the `quoted` words of the trusted-actors paragraph of docs/findings.md
+# between the text FROM and the text TO, one a line, sorted
+doc_words() {
+	awk '/^- \*\*Trusted actors\.\*\*/ { on = 1; printf "%s ", $0; next }
+	     on && (/^$/ || /^- /) { exit }
+	     on { sub(/^ +/, ""); printf "%s ", $0 }' docs/findings.md |
+		sed "s/.*$1//; s/$2.*//" | grep -o '`[^`]*`' | tr -d '`' | LC_ALL=C sort
+}
+
+# docs/findings.md names exactly the comms and units that the correlator trusts
+test_findings_doc_names_the_trusted_actors() {
+	local code doc
+	code=$(c_strings default_trusted)
+	doc=$(doc_words 'By comm' 'By systemd unit')
+	[[ -n $code ]] || fail "no default_trusted list found in user/correlate/correlate.c"
+	[[ $doc == "$code" ]] ||
+		fail "trusted comms: docs/findings.md and the code differ (< docs, > code):
+$(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
+	code=$(c_strings trusted_units)
+	doc=$(doc_words 'By systemd unit' 'Or any process')
+	[[ -n $code ]] || fail "no trusted_units list found in user/correlate/correlate.c"
+	[[ $doc == "$code" ]] ||
+		fail "trusted units: docs/findings.md and the code differ (< docs, > code):
+$(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
+}
+
 if ((EUID != 0)); then
 	echo "host: the host layer needs root (it creates netns and veth, and loads BPF)" >&2
 	echo "host: 0 passed, 1 failed, 0 skipped"
@@ -277,6 +310,7 @@ run_test test_watch_stops_on_sigterm
 run_test test_text_mode_names_unavailable_hooks
 run_test test_usage_errors_exit_2
 run_test test_audit_drops_capabilities_in_every_thread
+run_test test_findings_doc_names_the_trusted_actors
 
 # Self-contained host tests: each executable tests/host/test_*.sh, counted as one test by its exit
 # status, or check by check when it ends with its own closing line.
