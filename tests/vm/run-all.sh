@@ -7,7 +7,9 @@
 #
 # Runs every executable tests/vm/test_*.sh (sorted by name; only those whose
 # name contains FILTER if given) from the repo root, each under a timeout
-# (VFTRACE_VM_TEST_TIMEOUT seconds, default 120). A test's output is shown
+# (VFTRACE_VM_TEST_TIMEOUT seconds, default 120; a test that needs longer
+# says so in a header line "# vm-timeout: SECONDS", which the variable, when
+# set, overrides). A test's output is shown
 # (prefixed "# ") and saved to $VM_OUT/<test>.log. A test that exits with
 # status 77 could not run some part of it here (it says which, "skipped:
 # NAME"): it is counted as skipped, not passed. Prints TAP-style
@@ -31,7 +33,7 @@ if [[ "${VFTRACE_VM:-}" != 1 ]]; then
 fi
 
 filter="${1:-}"
-limit="${VFTRACE_VM_TEST_TIMEOUT:-120}"
+limit_all="${VFTRACE_VM_TEST_TIMEOUT:-}"
 out="${VM_OUT:-$(mktemp -d)}"
 release="$(uname -r)"
 
@@ -49,6 +51,9 @@ cd "$REPO" || exit 2
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name="$(basename "$t" .sh)"
+	# the test's own limit, from its header (the first 20 lines)
+	limit="$(head -n 20 "$t" | sed -n 's/^# vm-timeout: \([0-9][0-9]*\)$/\1/p' | head -n 1)"
+	limit="${limit_all:-${limit:-120}}"
 	echo "# --- $name (timeout ${limit}s, log $out/$name.log)"
 	start=$SECONDS
 	{
