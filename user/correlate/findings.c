@@ -90,6 +90,20 @@ static const struct {
 		.remedy = "find who unbinds the VF (the actor) while pods use it: a device "
 			  "plugin restart or a driver reload",
 	},
+	[VFT_F_CNI_ATTACH_FAILED] = {
+		.name = "CNI_ATTACH_FAILED",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "delete the pod; move the VF left behind back to the host under its host "
+			  "name, and any device the rollback pulled out back into its pod; for "
+			  "EEXIST remove the pod's other interface of that name first",
+	},
+	[VFT_F_POD_NETNS_GONE_BEFORE_DEL] = {
+		.name = "POD_NETNS_GONE_BEFORE_DEL",
+		.severity = VFT_SEV_WARNING,
+		.remedy = "the runtime destroyed the pod's netns before the CNI's DEL (or DEL never "
+			  "ran): reset the VF through the PF (MAC, VLAN, trust) and restore its host "
+			  "name; check multus and the runtime's teardown order",
+	},
 };
 
 const char *vft_finding__name(uint32_t code)
@@ -173,12 +187,12 @@ int corr_flush_queue(struct vft_corr *c)
 /*
  * Whether a finding of @code describes a condition that stays until fixed
  * (it is open, and resolved later), or something that happened: a return, a
- * claim, driver churn. Those are never open and never resolved.
+ * claim, driver churn, a netns gone before DEL. Those are never open and never resolved.
  */
 static bool stays_open(uint32_t code)
 {
 	return codes[code].severity != VFT_SEV_INFO && code != VFT_F_HOST_MANAGER_CLAIM &&
-	       code != VFT_F_DRIVER_CHURN;
+	       code != VFT_F_DRIVER_CHURN && code != VFT_F_POD_NETNS_GONE_BEFORE_DEL;
 }
 
 /*

@@ -15,6 +15,8 @@
  *   timeline.c      kept steps: the string pool, the step codec, rendered views
  *   rules_claim.c   host-manager claims and trusted actors
  *   rules_pod.c     netdev events: CNI moves, pod stays, returns, strands, the grace period
+ *   rules_attach.c  one CNI attachment's steps: temporary names, the host name, a failed step
+ *                   in the pod and the rollback that follows it
  *   rules_driver.c  driver churn and the VF's PF (vf_add, vf_remove)
  *   rules_rdma.c    RDMA devices, their netns and their ports (port_rules.h)
  *   port_rules.c    the facts of an RDMA port, shared with check (public: port_rules.h)
@@ -77,6 +79,19 @@ struct claim {
 
 enum due_why { DUE_NONE, DUE_POD, DUE_RETURN };
 
+/*
+ * A step of an attachment that failed in the pod (rules_attach.c): kept
+ * until the CNI's rollback shows what it moved, or the stay is judged.
+ */
+struct attach_fail {
+	uint64_t ts_ns;
+	uint32_t netns; /* the pod's, where the VF was left */
+	int32_t err;
+	struct vft_actor actor;
+	char what[64];	/* "rename temp_3 -> net1" */
+	char kmsg[128]; /* the kernel's message, "" if none */
+};
+
 struct rec {
 	struct vft_vf pub;
 	uint32_t idx;
@@ -93,9 +108,12 @@ struct rec {
 	uint64_t name_hash;
 	bool name_linked;
 	/* the stay in a pod netns, or back in the host */
-	uint64_t pod_start_ns;	      /* 0 while in the host netns */
-	uint64_t returned_ns;	      /* 0 unless back in the host after a pod */
-	char host_name[VFT_NAME_LEN]; /* its name in the host before its first pod */
+	uint64_t pod_start_ns; /* 0 while in the host netns */
+	uint64_t returned_ns;  /* 0 unless back in the host after a pod */
+	/* its last name in the host that was not a CNI's temporary one (rules_attach.c) */
+	char host_name[VFT_NAME_LEN];
+	uint32_t attach_pid;	   /* who moved it into its pod (the CNI), 0 if unknown */
+	struct attach_fail *afail; /* a failed step in the pod, not raised yet */
 	bool claimed_after_return;
 	bool ever_in_pod;
 	bool had_rdma;
@@ -199,6 +217,7 @@ struct vft_corr {
 	/* findings and resolutions of the event being fed, reported after it */
 	struct vft_finding *queue;
 	size_t n_queue, cap_queue;
+	size_t n_afail; /* records with an afail: a move out of a pod looks for its owner */
 	/* the newest event time, and when the next sweep is due (retain_ns) */
 	uint64_t now_ns, next_sweep;
 };
@@ -382,6 +401,14 @@ int corr_on_rdma_netns_move(struct vft_corr *c, struct rec *r, const struct vft_
 int corr_on_rdma_port(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_check_rdma(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_rdma_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+
+/* rules_attach.c */
+bool corr_temp_name(const char *name);
+void corr_note_host_name(struct vft_corr *c, struct rec *r, uint32_t netns, const char *name);
+int corr_on_step_failed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+int corr_raise_attach(struct vft_corr *c, struct rec *r, uint64_t ts, const char *then);
+int corr_rollback_of(struct vft_corr *c, struct rec *r, const struct vft_event *ev, bool *rollback);
+void corr_attach_forget(struct vft_corr *c, struct rec *r);
 
 /* retention.c */
 void corr_update_gone(struct vft_corr *c, struct rec *r);

@@ -84,6 +84,7 @@ void corr_rec_free(struct rec *r)
 	free(r->tl);
 	free(r->pend);
 	free(r->claimed_by);
+	free(r->afail);
 	free(r);
 }
 

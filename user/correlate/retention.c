@@ -42,6 +42,7 @@ static void forget_rec(struct vft_corr *c, struct rec *r, const char *why)
 		n->emptied = true;
 		n->seen_ns = c->now_ns;
 	}
+	corr_attach_forget(c, r);
 	corr_view_drop(c, r);
 	corr_name_unlink(c, r);
 	corr_rec_free(r);

@@ -2,7 +2,8 @@
 /*
  * rules_driver.c - a VF's PCI function: its PF (vf_add, vf_remove), its
  * driver and NUMA node (driver_bind, driver_unbind), and DRIVER_CHURN, a
- * driver bound or unbound while the VF's netdev is in a pod.
+ * driver bound or unbound while the VF's netdev is in a pod. A rebind in
+ * the host is none: ib-sriov applies a GUID that way during its ADD.
  */
 #include "correlate/internal.h"
 #include "lib/util.h"
@@ -15,7 +16,10 @@ static int churn(struct vft_corr *c, struct rec *r, const struct vft_event *ev, 
 
 	if (ev->source == VFT_SRC_INVENTORY || !in_use)
 		return 0;
-	corr_fmt(msg, sizeof(msg), "%s was %s driver %s while its netdev %s is in pod netns %u",
+	/* a rebind re-creates the netdev, and a new one registers in the host, not the pod */
+	corr_fmt(msg, sizeof(msg),
+		 "%s was %s driver %s while its netdev %s is in pod netns %u: the pod loses its "
+		 "netdev (a new one registers in the host)",
 		 r->pub.ref.key, what, ev->driver, r->pub.ref.ifname, r->pub.ref.netns);
 	corr_fmt(evd, sizeof(evd), "driver=%s netns=%u", ev->driver, r->pub.ref.netns);
 	return corr_raise(c, r, VFT_F_DRIVER_CHURN, ev->ts_ns, 0, ev, 0, msg, evd);
