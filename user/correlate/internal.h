@@ -403,7 +403,6 @@ int corr_check_rdma(struct vft_corr *c, struct rec *r, const struct vft_event *e
 int corr_rdma_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* rules_attach.c */
-bool corr_temp_name(const char *name);
 void corr_note_host_name(struct vft_corr *c, struct rec *r, uint32_t netns, const char *name);
 int corr_on_step_failed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_raise_attach(struct vft_corr *c, struct rec *r, uint64_t ts, const char *then);

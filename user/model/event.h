@@ -162,5 +162,11 @@ int vft_vf_bdf(const char *pf, unsigned int offset, unsigned int stride, int ind
 void vft_copy_name(char *dst, const char *src, size_t size);
 /* "fentry", "kprobe", ... or NULL for an unknown source. */
 const char *vft_source__name(uint32_t source);
+/*
+ * Whether @name is one a CNI gives a device for the moment of an attachment
+ * (temp_<ifindex> of the SR-IOV CNI, vfdev<N>, dev<N> of a clash): a step
+ * of an attachment, never a device's own name.
+ */
+bool vft_ifname_is_cni_temp(const char *name);
 
 #endif /* VFT_EVENT_H */
