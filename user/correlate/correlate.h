@@ -160,6 +160,14 @@ struct vft_corr_opts {
 
 #define VFT_CORR_GRACE_NS (10 * 1000000000ULL)
 
+/*
+ * The most distinct comms that trust events (a capture's --trust) add; once
+ * the list is full, trust events are ignored, counted (trust_dropped) and
+ * said once on stderr, so that a crafted capture cannot make every event
+ * scan an unbounded list.
+ */
+#define VFT_CORR_MAX_TRUST 256
+
 struct vft_corr_ops {
 	/* every event fed, after the VF (or NULL) it belongs to was updated */
 	int (*event)(void *ctx, const struct vft_event *ev, const struct vft_vf *vf);
@@ -223,6 +231,7 @@ struct vft_corr_stats {
 	uint64_t forgotten;	  /* records dropped by a sweep (retain_ns) */
 	uint64_t netns_forgotten; /* netns entries dropped by the retention */
 	uint64_t netns;		  /* netns entries now */
+	uint64_t trust_dropped;	  /* trust events ignored: their list was full */
 };
 void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out);
 

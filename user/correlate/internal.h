@@ -211,7 +211,10 @@ struct vft_corr {
 	uint32_t host_netns;
 	uint64_t next_id;
 	struct vft_corr_stats stats;
-	/* comms trusted by trust events (a recording's --trust) */
+	/*
+	 * Comms trusted by trust events (a recording's --trust), each once:
+	 * VFT_CORR_MAX_TRUST, allocated with the first.
+	 */
 	char (*trust)[VFT_NAME_LEN];
 	size_t n_trust;
 	/* findings and resolutions of the event being fed, reported after it */

@@ -146,17 +146,52 @@ int corr_flush_claims(struct vft_corr *c, struct rec *r, uint64_t move_ns)
 	return err;
 }
 
-/* A comm that may configure VFs in the host netns, from the stream (watch --trust); @r NULL. */
+/* Whether @s is one of the @n strings of @len bytes at @list. */
+static bool kept(const void *list, size_t n, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp((const char *)list + i * len, s))
+			return true;
+	return false;
+}
+
+/*
+ * Whether a list of @n holds no more: the trust event of @s is then ignored
+ * (kept already or not: no scan), counted, and the first one said.
+ */
+static bool full(struct vft_corr *c, size_t n, size_t cap, const char *s)
+{
+	if (n < cap)
+		return false;
+	if (!c->stats.trust_dropped++)
+		vft_warn("the stream trusts more than %d comms: \"%s\" and any later ones are "
+			 "ignored\n",
+			 VFT_CORR_MAX_TRUST, s);
+	return true;
+}
+
+/*
+ * A comm that may configure VFs in the host netns, from the stream (watch
+ * --trust); @r NULL. Each is kept once, up to VFT_CORR_MAX_TRUST: the list
+ * every claim scans stays short whatever a capture holds. Returns 0 or
+ * -ENOMEM.
+ */
 int corr_on_trust(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
-	char(*tmp)[VFT_NAME_LEN];
+	const char *comm = ev->actor.comm;
+	int err = 0;
 
-	if (!ev->actor.comm[0])
-		return 0;
-	tmp = realloc(c->trust, (c->n_trust + 1) * sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	c->trust = tmp;
-	vft_copy_name(c->trust[c->n_trust++], ev->actor.comm, VFT_NAME_LEN);
-	return 0;
+	(void)r;
+	if (!comm[0] || full(c, c->n_trust, VFT_CORR_MAX_TRUST, comm) ||
+	    kept(c->trust, c->n_trust, sizeof(*c->trust), comm))
+		goto out;
+	if (!c->trust && !(c->trust = calloc(VFT_CORR_MAX_TRUST, sizeof(*c->trust)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	vft_copy_name(c->trust[c->n_trust++], comm, sizeof(*c->trust));
+out:
+	return err;
 }
