@@ -161,6 +161,16 @@ test_watch_reports_coverage_and_stops_on_sigint() {
 	ip link set vfth1 netns "$NS" || fail "move veth end into $NS"
 	ip link del vfth0 || fail "ip link del"
 	ip -n "$NS" route add 10.77.0.0/16 via 10.254.254.254 2>/dev/null && fail "bogus route accepted"
+	# The same refused by an ip that lives until its event is out: its executable is read.
+	local nl_error ip_exe
+	nl_error=$(jq -r '.hooks[] | select(.hook == "netlink_error") | .status' <<<"$ready")
+	ip_exe=$(realpath "$(command -v ip)")
+	if [[ $nl_error == attached ]]; then
+		{
+			echo "route add 10.78.0.0/16 via 10.254.254.254"
+			wait_line "$TMP/watch.out" '"event":"netlink_error".*"exe":' 500 || true
+		} | ip -force -batch - 2>/dev/null
+	fi
 
 	stop_watch INT
 	local attached events
@@ -189,6 +199,9 @@ test_watch_reports_coverage_and_stops_on_sigint() {
 		jq -se 'any(.[]; .event == "netlink_error" and .source == "tracepoint" and
 			(.message | test("gateway")) and .actor.comm == "ip" and .actor.pid > 0)' \
 			"$TMP/watch.out" >/dev/null || fail "no netlink_error for the refused route"
+		jq -se --arg exe "$ip_exe" 'any(.[]; .event == "netlink_error" and
+			.actor.comm == "ip" and .actor.exe == $exe)' "$TMP/watch.out" >/dev/null ||
+			fail "no netlink_error whose actor's exe is $ip_exe"
 	fi
 	jq -e --argjson n "$events" '.events == $n and .lost == 0' \
 		<<<"$(tail -n 1 "$TMP/watch.out")" >/dev/null || fail "summary does not count $events events"
