@@ -23,6 +23,7 @@
 #include "correlate/correlate.h"
 #include "enrich/exe.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/replay.h"
 #include "sinks/sink.h"
 
 #define SEC 1000000000ULL
@@ -357,66 +358,121 @@ static int count_in(const char *buf, size_t len, const char *needle)
 	return n;
 }
 
+/* An admin up of a fixture VF in the host netns by process @pid, as a hook reports it. */
+static void up_live(struct vft_pipeline *p, uint64_t ts, const char *vf, const char *ifname,
+		    int32_t ifindex, uint32_t pid, const char *comm)
+{
+	struct vft_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VFT_EV_LINK_CHANGE;
+	ev.source = VFT_SRC_FENTRY;
+	ev.ts_ns = ts;
+	snprintf(ev.parent, sizeof(ev.parent), "%s", vf);
+	snprintf(ev.ifname, sizeof(ev.ifname), "%s", ifname);
+	ev.ifindex = ifindex;
+	ev.netns = HOST_NS;
+	ev.old_flags = 0;
+	ev.flags = 0x1003;
+	ev.has_actor = true;
+	ev.actor.pid = pid;
+	snprintf(ev.actor.comm, sizeof(ev.actor.comm), "%s", comm);
+	assert_int_equal(vft_pipeline__feed(p, &ev), 0);
+	/* a BPF event is not held by the merge; down again for the next one */
+	ev.old_flags = 0x1003;
+	ev.flags = 0x1002;
+	assert_int_equal(vft_pipeline__feed(p, &ev), 0);
+}
+
+/* A live pipeline on the fixture tree into a JSON buffer; with @cap, recorded there too. */
+struct live {
+	struct vft_pipeline *p;
+	struct vft_sink *sink;
+	FILE *out;
+	char *buf;
+	size_t len;
+};
+
+static void live_open(struct live *l, const struct vft_corr_opts *corr, const char *cap)
+{
+	struct vft_pipeline_opts po = { .root = root, .corr = corr };
+
+	memset(l, 0, sizeof(*l));
+	l->out = open_memstream(&l->buf, &l->len);
+	assert_non_null(l->out);
+	l->sink = vft_sink_json__new(l->out);
+	assert_non_null(l->sink);
+	po.sink = l->sink;
+	assert_int_equal(vft_pipeline__new(&po, &l->p), 0);
+	if (cap)
+		assert_int_equal(vft_pipeline__capture_open(l->p, cap, NULL, NULL), 0);
+	assert_int_equal(vft_pipeline__begin(l->p), 0);
+	assert_int_equal(vft_pipeline__inventory(l->p, NULL), 0);
+}
+
+static void live_close(struct live *l)
+{
+	assert_int_equal(vft_pipeline__tick(l->p, true), 0);
+	vft_pipeline__free(l->p);
+	vft_sink__free(l->sink);
+	fclose(l->out);
+}
+
 static void pipeline_reads_the_executable(void **state)
 {
 	struct vft_corr_opts corr = { .grace_ns = 2 * SEC };
-	struct vft_pipeline_opts po = { .root = root, .corr = &corr };
-	static const struct {
-		const char *vf, *ifname;
-		uint32_t pid;
-		int32_t ifindex;
-	} ups[] = {
-		{ "0000:18:00.1", "ibp24s0v0", 5140, 20 }, /* /opt/cni/bin/sriov: trusted */
-		{ "0000:18:00.1", "ibp24s0v0", 5130, 20 }, /* /usr/local/bin/sriov */
-		{ "0000:18:00.2", "ibp24s0v1", 5999, 21 }, /* gone */
-		{ "0000:18:00.3", "ibp24s0v2", 5150, 22 }, /* networkd in a pod */
-	};
-	struct vft_pipeline *p;
-	struct vft_sink *sink;
-	struct vft_event ev;
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *out = open_memstream(&buf, &len);
+	struct live l;
 
 	(void)state;
+	live_open(&l, &corr, NULL);
+	up_live(l.p, T0, "0000:18:00.1", "ibp24s0v0", 20, 5140, "sriov");	/* /opt/cni/bin */
+	up_live(l.p, T0 + SEC, "0000:18:00.1", "ibp24s0v0", 20, 5130, "sriov"); /* /usr/local */
+	up_live(l.p, T0 + 2 * SEC, "0000:18:00.2", "ibp24s0v1", 21, 5999, "sriov"); /* gone */
+	up_live(l.p, T0 + 3 * SEC, "0000:18:00.3", "ibp24s0v2", 22, 5150, "systemd-network");
+	live_close(&l);
+	assert_int_equal(count_in(l.buf, l.len, "\"exe\":\"/opt/cni/bin/sriov\""), 2);
+	assert_int_equal(count_in(l.buf, l.len, "\"code\":\"HOST_MANAGER_CLAIM\""), 3);
+	assert_int_equal(count_in(l.buf, l.len, "exe=/usr/local/bin/sriov"), 1);
+	assert_int_equal(count_in(l.buf, l.len, "trust=unverified"), 1);
+	assert_int_equal(count_in(l.buf, l.len, "exe=/usr/lib/systemd/systemd-networkd"), 1);
+	free(l.buf);
+}
+
+/* --trust DIR live, and in the replay of what it recorded (the trust event's actor.exe). */
+static void pipeline_trusts_a_directory_and_records_it(void **state)
+{
+	static const char *const dirs[] = { "/usr/local/bin" };
+	struct vft_corr_opts corr = { .grace_ns = 2 * SEC, .trusted_comms = dirs, .n_trusted = 1 };
+	const char *paths[1];
+	struct vft_replay_opts ro = { .paths = paths, .n_paths = 1 };
+	struct vft_replay_result res;
+	struct vft_sink *sink;
+	char cap[600], *buf = NULL;
+	size_t len = 0;
+	struct live l;
+	FILE *out;
+
+	(void)state;
+	snprintf(cap, sizeof(cap), "%s/trust-dir.cap", base);
+	paths[0] = cap;
+	live_open(&l, &corr, cap);
+	up_live(l.p, T0, "0000:18:00.1", "ibp24s0v0", 20, 5130, "sriov"); /* /usr/local/bin */
+	up_live(l.p, T0 + SEC, "0000:18:00.2", "ibp24s0v1", 21, 612, "systemd-network");
+	live_close(&l);
+	assert_int_equal(count_in(l.buf, l.len, "\"code\":\"HOST_MANAGER_CLAIM\""), 1);
+	assert_int_equal(count_in(l.buf, l.len, "\"actor\":{\"pid\":612,\"comm\""), 1);
+	free(l.buf);
+
+	out = open_memstream(&buf, &len);
 	assert_non_null(out);
 	sink = vft_sink_json__new(out);
 	assert_non_null(sink);
-	po.sink = sink;
-	assert_int_equal(vft_pipeline__new(&po, &p), 0);
-	assert_int_equal(vft_pipeline__begin(p), 0);
-	assert_int_equal(vft_pipeline__inventory(p, NULL), 0);
-	for (i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = VFT_EV_LINK_CHANGE;
-		ev.source = VFT_SRC_FENTRY;
-		ev.ts_ns = T0 + i * SEC;
-		snprintf(ev.parent, sizeof(ev.parent), "%s", ups[i].vf);
-		snprintf(ev.ifname, sizeof(ev.ifname), "%s", ups[i].ifname);
-		ev.ifindex = ups[i].ifindex;
-		ev.netns = HOST_NS;
-		ev.old_flags = 0;
-		ev.flags = 0x1003;
-		ev.has_actor = true;
-		ev.actor.pid = ups[i].pid;
-		snprintf(ev.actor.comm, sizeof(ev.actor.comm), "%s",
-			 ups[i].pid == 5150 ? "systemd-network" : "sriov");
-		assert_int_equal(vft_pipeline__feed(p, &ev), 0);
-		/* a BPF event is not held by the merge; down again for the next one */
-		ev.old_flags = 0x1003;
-		ev.flags = 0x1002;
-		assert_int_equal(vft_pipeline__feed(p, &ev), 0);
-	}
-	assert_int_equal(vft_pipeline__tick(p, true), 0);
-	fflush(out);
-	assert_int_equal(count_in(buf, len, "\"exe\":\"/opt/cni/bin/sriov\""), 2);
-	assert_int_equal(count_in(buf, len, "\"code\":\"HOST_MANAGER_CLAIM\""), 3);
-	assert_int_equal(count_in(buf, len, "exe=/usr/local/bin/sriov"), 1);
-	assert_int_equal(count_in(buf, len, "trust=unverified"), 1);
-	assert_int_equal(count_in(buf, len, "exe=/usr/lib/systemd/systemd-networkd"), 1);
-	vft_pipeline__free(p);
+	assert_int_equal(vft_replay__run(&ro, sink, &res), 0);
 	vft_sink__free(sink);
 	fclose(out);
+	assert_int_equal(count_in(buf, len, "\"event\":\"trust\""), 1);
+	assert_int_equal(count_in(buf, len, "\"code\":\"HOST_MANAGER_CLAIM\""), 1);
+	assert_int_equal(count_in(buf, len, "exe=/usr/lib/systemd/systemd-networkd"), 1);
 	free(buf);
 }
 
@@ -429,6 +485,7 @@ int main(void)
 		cmocka_unit_test(trust_by_option_and_stream),
 		cmocka_unit_test(trust_events_are_bounded),
 		cmocka_unit_test(pipeline_reads_the_executable),
+		cmocka_unit_test(pipeline_trusts_a_directory_and_records_it),
 	};
 
 	return cmocka_run_group_tests_name("trust", tests, group_setup, group_teardown);
