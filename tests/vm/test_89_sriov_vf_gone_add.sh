@@ -44,6 +44,10 @@ CFG=$(
 
 OUT=$TMP/watch.jsonl
 watch_start "$OUT" --grace 4 || fail "vftrace watch did not start"
+# the start-up inventory has read VF 1 (else a write to sriov_numvfs can hold its sysfs
+# reads back until the VFs are gone, and VF 1 is never known as a VF of the PF)
+watch_wait_json "any(.[]; .event == \"vf_add\" and .source == \"inventory\" and .vf == \"$VF1\")" 30 ||
+	fail "vftrace's inventory did not report $VF1"
 
 # the count lowered to 1 after VF 1 was allocated
 echo 0 >"$NUMVFS"
