@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vfcfg.bpf.c - VF settings asked of a PF: an RTM_SETLINK request with
- * IFLA_VFINFO_LIST (ip link set PF vf N mac/vlan/trust/spoofchk/state/rate,
- * node_guid, port_guid; the SR-IOV CNI through netlink).
+ * vfcfg.bpf.c - VF settings asked of a PF: an RTM_SETLINK (the SR-IOV CNI
+ * through its netlink library) or an RTM_NEWLINK on an existing device (ip
+ * link set PF vf N mac/vlan/trust/spoofchk/state/rate/node_guid/port_guid)
+ * with IFLA_VFINFO_LIST.
  *
  * The kernel applies the list in do_setvfinfo(), which is inlined on our
- * kernels: the hook is rtnl_setlink(), a doit handler that is never inlined
- * and keeps its (skb, nlh, extack) arguments on 6.1 and 6.12. On its return
+ * kernels: the hooks are rtnl_setlink() and rtnl_newlink(), doit handlers
+ * that are never inlined and keep their (skb, nlh, extack) arguments on 6.1
+ * and 6.12. On their return
  * the request is still in memory, so both variants read it then, with the
  * return code: the fexit program from its argument, the kretprobe from the
  * pointer its kprobe kept (a map of its own, keyed by thread). The request
@@ -215,37 +217,54 @@ static __always_inline void setlink_exit(struct sk_buff *skb, struct nlmsghdr *n
 	bpf_loop(WALK_STEPS, walk_step, &w, 0);
 }
 
-SEC("fexit/rtnl_setlink")
-int BPF_PROG(fexit__rtnl_setlink, struct sk_buff *skb, struct nlmsghdr *nlh,
-	     struct netlink_ext_ack *extack, int ret)
-{
-	setlink_exit(skb, nlh, ret, VFT_SRC_FENTRY);
-	return 0;
-}
-
-SEC("kprobe/rtnl_setlink")
-int BPF_KPROBE(kprobe__rtnl_setlink, struct sk_buff *skb, struct nlmsghdr *nlh)
+static __always_inline void req_put(struct sk_buff *skb, struct nlmsghdr *nlh)
 {
 	/* both stay the request's until netlink_rcv_skb() is done with it */
 	struct vfcfg_req req = { .skb = (__u64)skb, .nlh = (__u64)nlh };
 	__u64 key = bpf_get_current_pid_tgid();
 
 	bpf_map_update_elem(&vfcfg_reqs, &key, &req, BPF_ANY);
-	return 0;
 }
 
-SEC("kretprobe/rtnl_setlink")
-int BPF_KRETPROBE(kretprobe__rtnl_setlink, long ret)
+static __always_inline void req_exit(long ret)
 {
 	__u64 key = bpf_get_current_pid_tgid();
 	struct vfcfg_req *req = bpf_map_lookup_elem(&vfcfg_reqs, &key);
 
 	if (!req) {
 		count(VFT_CNT_STASH_MISS);
-		return 0;
+		return;
 	}
 	setlink_exit((struct sk_buff *)req->skb, (struct nlmsghdr *)req->nlh, (int)ret,
 		     VFT_SRC_KPROBE);
 	bpf_map_delete_elem(&vfcfg_reqs, &key);
-	return 0;
 }
+
+/*
+ * RTM_SETLINK (the netlink library of the CNIs and the device plugin) and
+ * RTM_NEWLINK on an existing device (iproute2's `ip link set`) apply the
+ * list the same way, in do_setlink().
+ */
+#define VFCFG_HOOKS(fn)                                                         \
+	SEC("fexit/" #fn)                                                       \
+	int BPF_PROG(fexit__##fn, struct sk_buff *skb, struct nlmsghdr *nlh,    \
+		     struct netlink_ext_ack *extack, int ret)                   \
+	{                                                                       \
+		setlink_exit(skb, nlh, ret, VFT_SRC_FENTRY);                    \
+		return 0;                                                       \
+	}                                                                       \
+	SEC("kprobe/" #fn)                                                      \
+	int BPF_KPROBE(kprobe__##fn, struct sk_buff *skb, struct nlmsghdr *nlh) \
+	{                                                                       \
+		req_put(skb, nlh);                                              \
+		return 0;                                                       \
+	}                                                                       \
+	SEC("kretprobe/" #fn)                                                   \
+	int BPF_KRETPROBE(kretprobe__##fn, long ret)                            \
+	{                                                                       \
+		req_exit(ret);                                                  \
+		return 0;                                                       \
+	}
+
+VFCFG_HOOKS(rtnl_setlink)
+VFCFG_HOOKS(rtnl_newlink)

@@ -156,6 +156,14 @@ const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 		.kprobe_prog = "kprobe__rtnl_setlink",
 		.kretprobe_prog = "kretprobe__rtnl_setlink",
 	},
+	[VFT_HOOK_VF_CONFIG_NEWLINK] = {
+		/* the same list in an RTM_NEWLINK on an existing PF: `ip link set` sends these */
+		.name = "vf_config_newlink",
+		.funcs = { "rtnl_newlink" },
+		.fexit_prog = "fexit__rtnl_newlink",
+		.kprobe_prog = "kprobe__rtnl_newlink",
+		.kretprobe_prog = "kretprobe__rtnl_newlink",
+	},
 };
 
 const char *vft_mech__name(enum vft_mech mech)
