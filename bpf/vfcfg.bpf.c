@@ -14,8 +14,9 @@
  * pointer its kprobe kept (a map of its own, keyed by thread). The request
  * is walked as the kernel validates it (nested attributes, 4-byte aligned),
  * in a bpf_loop() callback so that the verifier checks one step, not every
- * path of a nested walk. One vf_config record per setting; user space finds
- * the PF and the VF (user/enrich/enrich.c).
+ * path of a nested walk (its state in a map: see vfcfg_walk). One
+ * vf_config record per setting; user space finds the PF and the VF
+ * (user/enrich/enrich.c).
  */
 #include "common.bpf.h"
 
@@ -60,6 +61,21 @@ struct walk {
 	__u32 netns;
 	char ifname[VFT_NAME_LEN];
 };
+
+/*
+ * The walk's state: in a map, not on the stack. A kernel before 6.7
+ * verifies a bpf_loop() callback once, with the caller's state at the call
+ * (a walk at level 0), and drops as dead the code it did not reach: every
+ * level below the message. A map value's contents are unknown to it, so
+ * every branch is checked and kept. Per CPU: the program runs without
+ * migrating, and one walk ends before the next starts on a CPU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk);
+} vfcfg_walk SEC(".maps");
 
 static __always_inline void emit(struct walk *w, __s32 vf, __u32 setting, __u64 value)
 {
@@ -142,10 +158,16 @@ static __always_inline void vlan_info(struct walk *w, __u64 p, __u32 len)
 /* One attribute; 1 ends the walk. */
 static long walk_step(__u32 i, void *ctx)
 {
-	struct walk *w = ctx;
+	__u32 zero = 0;
+	struct walk *w = bpf_map_lookup_elem(&vfcfg_walk, &zero);
 	struct nlattr a;
-	__u32 level = w->level, type, pos = w->pos;
-	__u32 end = level == 0 ? w->end0 : level == 1 ? w->end1 : level == 2 ? w->end2 : w->end3;
+	__u32 level, type, pos, end;
+
+	if (!w)
+		return 1;
+	level = w->level;
+	pos = w->pos;
+	end = level == 0 ? w->end0 : level == 1 ? w->end1 : level == 2 ? w->end2 : w->end3;
 
 	if (pos + NLA_HDRLEN_ > end) {
 		if (!level)
@@ -198,23 +220,25 @@ static long walk_step(__u32 i, void *ctx)
 static __always_inline void setlink_exit(struct sk_buff *skb, struct nlmsghdr *nlh, long ret,
 					 __u32 source)
 {
-	struct walk w = {};
-	__u32 len;
+	struct walk *w;
+	__u32 len, zero = 0;
 
-	if (!nlh)
+	w = bpf_map_lookup_elem(&vfcfg_walk, &zero);
+	if (!w || !nlh)
 		return;
+	__builtin_memset(w, 0, sizeof(*w));
 	len = BPF_CORE_READ(nlh, nlmsg_len);
 	if (len <= NLMSG_HDRLEN_ + IFINFOMSG_LEN)
 		return;
-	w.nlh = (__u64)nlh;
-	w.pos = NLMSG_HDRLEN_ + IFINFOMSG_LEN;
-	w.end0 = len < 0xffff ? len : 0xffff;
-	w.ret = ret;
-	w.source = source;
+	w->nlh = (__u64)nlh;
+	w->pos = NLMSG_HDRLEN_ + IFINFOMSG_LEN;
+	w->end0 = len < 0xffff ? len : 0xffff;
+	w->ret = ret;
+	w->source = source;
 	/* struct ifinfomsg { u8 family, pad; u16 type; int index; ... } */
-	bpf_probe_read_kernel(&w.ifindex, sizeof(w.ifindex), (void *)nlh + NLMSG_HDRLEN_ + 4);
-	w.netns = net_inum(BPF_CORE_READ(skb, sk, __sk_common.skc_net.net));
-	bpf_loop(WALK_STEPS, walk_step, &w, 0);
+	bpf_probe_read_kernel(&w->ifindex, sizeof(w->ifindex), (void *)nlh + NLMSG_HDRLEN_ + 4);
+	w->netns = net_inum(BPF_CORE_READ(skb, sk, __sk_common.skc_net.net));
+	bpf_loop(WALK_STEPS, walk_step, NULL, 0);
 }
 
 static __always_inline void req_put(struct sk_buff *skb, struct nlmsghdr *nlh)
