@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test_86_vf_config.sh - VF settings applied through the PF (RTM_SETLINK with
+# test_90_vf_config.sh - VF settings applied through the PF (RTM_SETLINK with
 # IFLA_VFINFO_LIST) become vf_config events and steps of the VF's timeline, with
 # their actor and return code. Under `vftrace watch` with each mechanism (fentry,
 # then kprobe), `ip link set PF vf 0 ...` sets a MAC, VLAN 10, trust, spoofchk, the
