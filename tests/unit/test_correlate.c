@@ -1935,6 +1935,50 @@ static void name_key_reused_after_unregister_gets_a_suffix(void **state)
 	assert_string_equal(vft_corr__vf(t->c, 2)->ref.key, "veth0#3");
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * One name registered and unregistered 10,000 times: every device gets a
+ * key of its own (the suffix has no upper bound), a key already taken by
+ * a device really named so is stepped over, and the suffixes are handed
+ * out in order, not searched from #2 each time.
+ */
+static void name_key_suffixes_unbounded_and_unique(void **state)
+{
+	struct t *t = *state;
+	struct dev odd = dev_of("", "veth0#3", 9);
+	struct dev d = dev_of("", "veth0", 10);
+	const size_t pairs = 10000;
+	char **keys;
+	size_t i, n;
+
+	reg(t, &odd);
+	for (i = 0; i < pairs; i++) {
+		d.ifindex = (int32_t)(10 + i);
+		reg(t, &d);
+		unreg(t, &d);
+	}
+	n = vft_corr__n_vfs(t->c);
+	assert_int_equal(n, pairs + 1);
+	keys = calloc(n, sizeof(*keys));
+	assert_non_null(keys);
+	for (i = 0; i < n; i++)
+		keys[i] = (char *)vft_corr__vf_state(t->c, i)->ref.key;
+	assert_string_equal(keys[0], "veth0#3");
+	assert_string_equal(keys[1], "veth0");
+	assert_string_equal(keys[2], "veth0#2");
+	assert_string_equal(keys[3], "veth0#4"); /* #3 is the odd device's */
+	assert_string_equal(keys[n - 1], "veth0#10001");
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	for (i = 1; i < n; i++)
+		if (!strcmp(keys[i - 1], keys[i]))
+			fail_msg("key %s made twice", keys[i]);
+	free(keys);
+}
+
 static void netns_info_later_fills_refs(void **state)
 {
 	struct t *t = *state;
@@ -2456,6 +2500,7 @@ int main(void)
 		T(rxe_attached_by_ifname),
 		T(rdma_attached_by_parent_before_the_netdev),
 		T(name_key_reused_after_unregister_gets_a_suffix),
+		T(name_key_suffixes_unbounded_and_unique),
 		T(netns_info_later_fills_refs),
 		T(netns_described_and_forgotten),
 		cmocka_unit_test_setup_teardown(retain_forgets_a_gone_vf, setup_retain, teardown),

@@ -6,6 +6,7 @@
  * with the indexes and the netns table.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,46 @@ bool corr_is_pci_addr(const char *s)
 	return strnlen(s, 13) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &s2, &f, &tail) == 4;
 }
 
+/* Whether a record has the key @key. */
+static bool key_taken(const struct vft_corr *c, const char *key)
+{
+	return corr_index_find(c, IX_KEY, hash_str(IX_KEY, key), NULL, NULL);
+}
+
+/*
+ * A key for a new record of @key in @buf: @key itself, else, when an
+ * earlier device had it (gone now, or another netdev of the same PCI
+ * function), "@key#N" with the lowest N not tried for @key before. The
+ * record that holds @key keeps the next N to try, so each N is tried at
+ * most once while that record lives: a name registered and unregistered
+ * any number of times costs a look-up or two per record, and the keys
+ * stay unique (a key taken by a device really named "veth0#2" is stepped
+ * over). The base is cut to leave room for N.
+ */
+static void unique_key(struct vft_corr *c, const char *key, char *buf, size_t size)
+{
+	char suffix[24];
+	struct rec *base;
+	int len;
+
+	vft_copy_name(buf, key, size);
+	base = corr_index_find(c, IX_KEY, hash_str(IX_KEY, buf), NULL, NULL);
+	if (!base)
+		return;
+	if (base->next_suffix < 2)
+		base->next_suffix = 2;
+	do {
+		len = snprintf(suffix, sizeof(suffix), "#%" PRIu64, base->next_suffix++);
+		snprintf(buf, size, "%.*s%s", (int)size - 1 - len, key, suffix);
+	} while (key_taken(c, buf));
+}
+
 struct rec *corr_rec_new(struct vft_corr *c, const char *key)
 {
 	struct rec *r, **tmp;
 	char buf[VFT_KEY_LEN];
-	unsigned int n = 2;
 
-	vft_copy_name(buf, key, sizeof(buf));
-	/* a name used by an earlier device (gone now) gets a suffix */
-	while (corr_index_find(c, IX_KEY, hash_str(IX_KEY, buf), NULL, NULL) && n < 1000)
-		snprintf(buf, sizeof(buf), "%.*s#%u", VFT_KEY_LEN - 6, key, n++);
+	unique_key(c, key, buf, sizeof(buf));
 	if (c->n_recs == c->cap_recs) {
 		size_t cap = c->cap_recs ? c->cap_recs * 2 : 64;
 
