@@ -230,7 +230,6 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 {
 	struct vft_pci_attrs pa;
 	struct vft_rdma_attrs ra;
-	struct vft_netns_info info;
 	struct vft_port_attrs port;
 	int n;
 
@@ -242,9 +241,10 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 		vft_copy_name(f->ib_parent, ra.parent, sizeof(f->ib_parent));
 	/* the RDMA device as the VF's netns sees it (exclusive netns mode hides it) */
 	if (vf->ref.ibdev[0] && vft_root_is_live(nd->root) && nd->map && vf->ref.netns &&
-	    vf->ref.netns != vft_netns_map__host(nd->map) &&
-	    !vft_netns_map__lookup(nd->map, vf->ref.netns, &info)) {
-		n = vft_netns__read_port(info.path, vf->ref.ibdev, vf->port ? vf->port : 1, &port);
+	    vf->ref.netns != vft_netns_map__host(nd->map)) {
+		/* a netns gone meanwhile (-ESRCH) leaves it unknown, not invisible */
+		n = vft_netns_map__read_port(nd->map, vf->ref.netns, vf->ref.ibdev,
+					     vf->port ? vf->port : 1, &port);
 		f->ib_visible = n == -ENOENT ? 0 : !n ? 1 : -1;
 	}
 	if (vf->registered && vf->ref.ifname[0] &&
