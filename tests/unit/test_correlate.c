@@ -1282,26 +1282,46 @@ static void guid_zero_alone_and_resolved(void **state)
 }
 
 /*
- * Where watch and check judge a port differently today (to be settled):
- * a port that is not ACTIVE raises LID_MISSING though it reports a LID
- * (check's lid column passes it, its sm column fails it).
+ * A port with a LID that is not ACTIVE raises LID_MISSING saying so, not
+ * "no LID" (check's lid column fails it with the same words); one without
+ * a LID says "no LID".
  */
 static void lid_missing_on_a_port_not_active_with_a_lid(void **state)
 {
 	struct t *t = *state;
 	struct dev d = pod_vf(t, "mlx5_3");
+	struct dev e;
 	uint64_t start = t->now;
+	const char *msg;
 
 	ib_port(t, &d, 3, 0x12, 1, 0x1122334455667788ULL); /* ARMED, a LID, an SM */
 	t->now = start + GRACE;
 	check(t, VF1);
 	assert_int_equal(t->g.n_found, 1);
-	assert_non_null(strstr(must_find(t, VFT_F_LID_MISSING)->message,
-			       "has no LID: state ARMED, LID 0x12"));
+	msg = must_find(t, VFT_F_LID_MISSING)->message;
+	assert_non_null(strstr(msg, "not ACTIVE (state ARMED, LID 0x12)"));
+	assert_null(strstr(msg, "no LID"));
+	/* ACTIVE with the LID resolves it */
+	ib_port(t, &d, 4, 0x12, 1, 0x1122334455667788ULL);
+	assert_string_equal(must_resolve(t, VFT_F_LID_MISSING)->resolved_by,
+			    "the port is ACTIVE with a LID");
+
+	e = host_vf(t, VF2, "mlx5_5");
+	start = t->now;
+	move(t, &e, POD2_NS, "net1", 3, &cni);
+	ib_port(t, &e, 2, 0, 1, 0x1122334455667789ULL); /* INIT, no LID, an SM */
+	t->now = start + GRACE;
+	check(t, VF2);
+	msg = t->g.found[t->g.n_found - 1].message;
+	assert_int_equal(t->g.found[t->g.n_found - 1].code, VFT_F_LID_MISSING);
+	assert_non_null(strstr(msg, "no LID (LID 0x0, state INIT)"));
 }
 
-/* GUID_ZERO reads the port GUID alone (check's guid column fails a zero node GUID too). */
-static void guid_zero_reads_the_port_guid_only(void **state)
+/*
+ * GUID_ZERO is check's guid rule: a zero node GUID raises it too (rdma_cm
+ * fails without one), with a port GUID set; a good GUID resolves it.
+ */
+static void guid_zero_on_a_zero_node_guid(void **state)
 {
 	struct t *t = *state;
 	struct dev d = pod_vf(t, NULL);
@@ -1326,7 +1346,14 @@ static void guid_zero_reads_the_port_guid_only(void **state)
 	t->now = start + GRACE;
 	check(t, VF1);
 	assert_int_equal(vf_by_key(t, VF1)->node_guid, 0);
-	assert_int_equal(t->g.n_found, 0);
+	assert_int_equal(t->g.n_found, 1);
+	assert_non_null(
+		strstr(must_find(t, VFT_F_GUID_ZERO)->message, "node GUID 0000:0000:0000:0000"));
+	ev.node_guid = 0x1122334455667780ULL;
+	t->now += SEC;
+	ev.ts_ns = t->now;
+	feed(t, &ev);
+	assert_string_equal(must_resolve(t, VFT_F_GUID_ZERO)->resolved_by, "the port has a GUID");
 }
 
 static void healthy_ib_port_raises_nothing(void **state)
@@ -2475,7 +2502,7 @@ int main(void)
 		T(sm_unreachable_alone_and_resolved),
 		T(guid_zero_alone_and_resolved),
 		T(lid_missing_on_a_port_not_active_with_a_lid),
-		T(guid_zero_reads_the_port_guid_only),
+		T(guid_zero_on_a_zero_node_guid),
 		T(healthy_ib_port_raises_nothing),
 		T(roce_never_lid_missing),
 		T(gid_missing_raised_without_ip_gids),
