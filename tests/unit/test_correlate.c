@@ -2006,6 +2006,124 @@ static void name_key_suffixes_unbounded_and_unique(void **state)
 	free(keys);
 }
 
+/*
+ * Netdevs of one PCI function, keyed apart: the function's record keeps its
+ * first netdev (with its driver, VF index, RDMA device); every other netdev
+ * registered beside it has a record of its own, "<pci>/<name>".
+ */
+
+/* An IPoIB child (ib0.8001 style) of a VF: its own record; the VF's pod stay is the VF's. */
+static void ipoib_child_keyed_apart(void **state)
+{
+	struct t *t = *state;
+	struct dev vf = host_vf(t, VF1, "mlx5_3");
+	struct dev child = dev_of(VF1, "ens1f0v1.8001", 12);
+	const struct vft_vf *c, *v;
+
+	reg(t, &child);
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+	v = vf_by_key(t, VF1);
+	c = vf_by_key(t, VF1 "/ens1f0v1.8001");
+	assert_non_null(c);
+	assert_string_equal(v->ref.ifname, "ens1f0v1");
+	assert_int_equal(v->ifindex, 11);
+	assert_string_equal(v->ref.ibdev, "mlx5_3");
+	assert_string_equal(c->ref.pci, VF1);
+	assert_int_equal(c->ifindex, 12);
+	assert_string_equal(c->ref.ibdev, "");
+	/* each one's events go to its own record */
+	up(t, &child, &admin);
+	assert_true(c->up);
+	assert_false(v->up);
+	move(t, &vf, POD_NS, "net1", 3, &cni);
+	up(t, &vf, &cni);
+	addr4(t, &vf, &cni);
+	assert_int_equal(v->ref.netns, POD_NS);
+	assert_int_equal(c->ref.netns, HOST_NS);
+	assert_string_equal(c->ref.ifname, "ens1f0v1.8001");
+	/* the child goes; the VF stays registered in its pod */
+	unreg(t, &child);
+	assert_false(c->registered);
+	assert_true(v->registered);
+	t->now += GRACE;
+	check(t, VF1);
+	assert_int_equal(t->g.n_found, 0);
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+}
+
+/* Switchdev: the PF's netdev and its VFs' representors, all with the PF as parent. */
+static void representors_keyed_apart(void **state)
+{
+	struct t *t = *state;
+	struct dev pf = dev_of(PF, "enp59s0f0np0", 5);
+	struct dev rep0 = dev_of(PF, "pf0vf0", 20), rep1 = dev_of(PF, "pf0vf1", 21);
+	const struct vft_vf *p;
+
+	reg(t, &pf);
+	reg(t, &rep0);
+	reg(t, &rep1);
+	assert_int_equal(vft_corr__n_vfs(t->c), 3);
+	p = vf_by_key(t, PF);
+	assert_string_equal(p->ref.ifname, "enp59s0f0np0");
+	assert_int_equal(p->n_names, 1);
+	assert_non_null(vf_by_key(t, PF "/pf0vf0"));
+	assert_int_equal(vf_by_key(t, PF "/pf0vf1")->ifindex, 21);
+	/* a representor renamed and gone: the PF's record does not change */
+	ren(t, &rep1, "eth7", &udevd);
+	assert_string_equal(vf_by_key(t, PF "/pf0vf1")->ref.ifname, "eth7");
+	unreg(t, &rep1);
+	assert_false(vf_by_key(t, PF "/pf0vf1")->registered);
+	assert_true(p->registered);
+	assert_string_equal(p->ref.ifname, "enp59s0f0np0");
+	/* the PF's netdev re-made (the uplink representor): the PF's record again */
+	unreg(t, &pf);
+	pf.ifindex = 30;
+	reg(t, &pf);
+	assert_int_equal(p->ifindex, 30);
+	assert_true(p->registered);
+	/* a representor made again under an old name: a key of its own */
+	rep1 = dev_of(PF, "pf0vf1", 31);
+	reg(t, &rep1);
+	assert_true(vf_by_key(t, PF "/pf0vf1#2")->registered);
+	assert_int_equal(vft_corr__n_vfs(t->c), 4);
+}
+
+/*
+ * A scalable function's netdev: its parent is an auxiliary device, its
+ * nearest PCI ancestor the PF. Moved into a pod, it is its own record
+ * there; the PF's stays in the host. A netdev reported in another netns
+ * than its function's is still the function's (seen there before the move).
+ */
+static void sf_netdev_keyed_apart(void **state)
+{
+	struct t *t = *state;
+	struct dev pf = dev_of(PF, "enp59s0f0np0", 5);
+	struct dev sf = dev_of(PF, "enp59s0f0s88", 40), early;
+	const struct vft_vf *p, *s;
+
+	reg(t, &pf);
+	reg(t, &sf);
+	p = vf_by_key(t, PF);
+	s = vf_by_key(t, PF "/enp59s0f0s88");
+	assert_non_null(s);
+	move(t, &sf, POD_NS, "net1", 3, &cni);
+	up(t, &sf, &cni);
+	assert_int_equal(s->ref.netns, POD_NS);
+	assert_string_equal(s->ref.ifname, "net1");
+	assert_int_equal(p->ref.netns, HOST_NS);
+	assert_string_equal(p->ref.ifname, "enp59s0f0np0");
+	t->now += GRACE;
+	check(t, PF "/enp59s0f0s88");
+	assert_int_equal(n_found(t, VFT_F_NET1_NO_IP), 1);
+	assert_string_equal(found(t, VFT_F_NET1_NO_IP)->vf.key, PF "/enp59s0f0s88");
+	/* the PF's own netdev reported in a pod before its move: not another netdev */
+	early = pf;
+	early.netns = POD2_NS;
+	early.ifindex = 4;
+	reg(t, &early);
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+}
+
 static void netns_info_later_fills_refs(void **state)
 {
 	struct t *t = *state;
@@ -2244,6 +2362,8 @@ static void retain_netns_churn(void **state)
 	for (i = 0; i < 64; i++) {
 		snprintf(bdf, sizeof(bdf), "0000:3b:%02zx.%zu", 1 + i / 8, i % 8);
 		d[i] = host_vf(t, bdf, NULL);
+		/* gone and back under its own name (beside the first, it would be another netdev) */
+		unreg(t, &d[i]);
 		d[i].ifindex = (int32_t)(100 + i);
 		snprintf(d[i].ifname, sizeof(d[i].ifname), "ens1f0v%zu", i);
 		reg(t, &d[i]);
@@ -2528,6 +2648,9 @@ int main(void)
 		T(rdma_attached_by_parent_before_the_netdev),
 		T(name_key_reused_after_unregister_gets_a_suffix),
 		T(name_key_suffixes_unbounded_and_unique),
+		T(ipoib_child_keyed_apart),
+		T(representors_keyed_apart),
+		T(sf_netdev_keyed_apart),
 		T(netns_info_later_fills_refs),
 		T(netns_described_and_forgotten),
 		cmocka_unit_test_setup_teardown(retain_forgets_a_gone_vf, setup_retain, teardown),

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "check/facts.h"
 #include "cli/cli.h"
@@ -297,6 +298,41 @@ static void free_roce_vf_without_an_ip_gid(void **state)
 	fixture_remove(zbase);
 }
 
+/*
+ * A switchdev representor of PF 3 (pf0vf0: the PF is its parent) has a
+ * record of its own ("<pci>/pf0vf0"): it is no second PF, so the VF that PF
+ * 3 announces and lacks (pf-vf-mismatch: 0000:5e:00.4) has one row.
+ */
+static void representor_is_no_second_pf(void **state)
+{
+	struct vft_facts_opts o = { 0 };
+	struct vft_check_row *rows;
+	char zbase[256], zroot[512], path[768], link[800], *dev;
+	size_t n, i, missing = 0;
+
+	assert_int_equal(fixture_make("pf-vf-mismatch", zbase, sizeof(zbase), zroot, sizeof(zroot)),
+			 0);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:5e:00.0", zroot);
+	dev = realpath(path, NULL);
+	assert_non_null(dev);
+	snprintf(path, sizeof(path), "%s/net/pf0vf0", dev);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/net/pf0vf0/ifindex", dev + strlen(zroot));
+	write_in(zroot, path, "900");
+	snprintf(path, sizeof(path), "%s/net/pf0vf0/flags", dev + strlen(zroot));
+	write_in(zroot, path, "0x1002");
+	snprintf(path, sizeof(path), "%s/net/pf0vf0", dev);
+	snprintf(link, sizeof(link), "%s/sys/class/net/pf0vf0", zroot);
+	assert_int_equal(symlink(path, link), 0);
+	free(dev);
+	n = rows_of(zroot, &o, &rows);
+	for (i = 0; i < n; i++)
+		missing += !strcmp(rows[i].ref.key, "0000:5e:00.4");
+	assert_int_equal(missing, 1);
+	free(rows);
+	fixture_remove(zbase);
+}
+
 /* `vftrace check ARGS` in this process: its exit status, its stdout into @out. */
 static int check_cmd(char *out, size_t size, int argc, const char **args)
 {
@@ -383,6 +419,7 @@ int main(void)
 		cmocka_unit_test(selection),
 		cmocka_unit_test(zero_guid_fails_its_checks),
 		cmocka_unit_test(free_roce_vf_without_an_ip_gid),
+		cmocka_unit_test(representor_is_no_second_pf),
 		cmocka_unit_test(the_command),
 	};
 

@@ -327,7 +327,8 @@ static int missing_vfs(const struct vft_facts_opts *o, struct vft_corr *corr,
 		uint32_t offset = 0, stride = 0, idx;
 		char path[96], bdf[VFT_DEVNAME_LEN];
 
-		if (pf->pf[0] || !pf->ref.pci[0] ||
+		/* a PF's record; not one of its other netdevs' (a representor's: "<pci>/pf0vf0") */
+		if (pf->pf[0] || !pf->ref.pci[0] || strcmp(pf->ref.key, pf->ref.pci) ||
 		    vft_inventory__read_pci(o->root, pf->ref.pci, &pa) || !pa.has_sriov)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_offset", pf->ref.pci);
