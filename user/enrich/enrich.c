@@ -171,23 +171,21 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 {
 	bool live = vft_root_is_live(root), inside;
 	uint32_t port = vf->port ? vf->port : 1;
-	struct vft_netns_info info;
 	struct vft_port_attrs pa;
 	struct vft_event ev;
 	int err;
 
-	memset(&info, 0, sizeof(info));
 	memset(&pa, 0, sizeof(pa));
 	if (vf->ref.ibdev[0]) {
 		vf_event(&ev, vf, VFT_EV_RDMA_PORT_STATE, VFT_SRC_ENRICH, now_ns);
 		vft_copy_name(ev.ibdev, vf->ref.ibdev, sizeof(ev.ibdev));
 		ev.port = port;
-		inside = live && map && vf->ref.netns &&
-			 vf->ref.netns != vft_netns_map__host(map) &&
-			 !vft_netns_map__lookup(map, vf->ref.netns, &info);
+		inside = live && map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(map);
 		err = -ENOENT;
 		if (inside) {
-			err = vft_netns__read_port(info.path, vf->ref.ibdev, port, &pa);
+			/* -ENOENT: not visible there; -ESRCH: the netns is gone, proves nothing */
+			err = vft_netns_map__read_port(map, vf->ref.netns, vf->ref.ibdev, port,
+						       &pa);
 			if (err && err != -ENOENT) {
 				vft_debug(
 					"cannot read %s/%u inside netns %u (%s): reading <root>/sys\n",
