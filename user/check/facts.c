@@ -235,6 +235,7 @@ static void allocation(const struct node *nd, const struct vft_vf *vf, struct vf
 static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vft_check_facts *f)
 {
 	struct vft_pci_attrs pa;
+	struct vft_netns_info info;
 	struct vft_rdma_attrs ra;
 	struct vft_port_attrs port;
 	int n;
