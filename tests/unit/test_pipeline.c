@@ -37,11 +37,19 @@
 #define VF2 "0000:18:00.2" /* ibp24s0v1 */
 
 static char base[256], root[512];
-static uint64_t mono, wall;
+static uint64_t mono, boot, wall;
 
 static uint64_t test_clock(clockid_t clock)
 {
-	return clock == CLOCK_MONOTONIC ? mono : wall;
+	return clock == CLOCK_MONOTONIC ? mono : clock == CLOCK_BOOTTIME ? boot : wall;
+}
+
+/* Time passes: every clock moves (a step of the wall clock moves only wall). */
+static void elapse(uint64_t ns)
+{
+	mono += ns;
+	boot += ns;
+	wall += ns;
 }
 
 /* One pipeline with a JSON sink into memory, and what the tests give it. */
@@ -71,6 +79,7 @@ static void run_open(struct run *r)
 	};
 
 	mono = 1000 * SEC;
+	boot = 1010 * SEC;
 	wall = 1764355200 * SEC;
 	r->filter.root = root;
 	r->out = open_memstream(&r->buf, &r->len);
@@ -230,7 +239,7 @@ static void pod_start(struct run *r)
 
 	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF1, "ibp24s0v0", 20, HOST_NS);
 	feed(r, &ev);
-	wall += SEC / 10;
+	elapse(SEC / 10);
 	ev = move(VF1, "ibp24s0v0", 20, HOST_NS, BE_NS, "net1");
 	feed(r, &ev);
 	ev = dev(VFT_EV_LINK_CHANGE, VFT_SRC_FENTRY, VF1, "net1", 20, BE_NS);
@@ -396,7 +405,7 @@ static void grace_end(void **state)
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(count(&r, "event", "vf_check", NULL), 0);
 	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 1000);
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 0);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
@@ -405,7 +414,7 @@ static void grace_end(void **state)
 	assert_true(find(&r, "event", "vf_check", VF1, 0, NULL) <
 		    find(&r, "finding", NULL, VF1, 0, NULL));
 	/* once per deadline */
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
 	/* the timeline keeps its steps (watch) */
@@ -414,6 +423,48 @@ static void grace_end(void **state)
 	assert_null(strstr(r.buf, "\"steps\":[]"));
 	find(&r, "summary", NULL, NULL, 0, &n);
 	assert_int_equal(n, 1);
+	run_close(&r);
+}
+
+/*
+ * The wall clock stepped during a grace period (NTP at boot, date -s): the
+ * deadline is on the boot-time clock, so a step forward fires nothing early
+ * and a step back delays nothing; the times shown follow the wall clock.
+ */
+static void grace_across_clock_steps(void **state)
+{
+	struct run r = { .corr = { .grace_ns = 2 * SEC } };
+
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	elapse(SEC);
+	wall += 3600 * SEC; /* a step forward of an hour, one second in */
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 0);
+	assert_int_equal(count(&r, "finding", NULL, VF1), 0);
+	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 1000);
+	elapse(SEC + SEC / 2);
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
+	assert_true(find_with(&r, "finding", NULL, VF1, "NET1_NO_IP", 0, NULL) >= 0);
+	/* the message counts the seconds of the grace period, not of the step */
+	assert_non_null(strstr(r.buf, "has no IP address 2 s after it arrived"));
+	run_close(&r);
+
+	/* a step back of an hour: the check still comes when the grace period ends */
+	memset(&r, 0, sizeof(r));
+	r.corr.grace_ns = 2 * SEC;
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	wall -= 3600 * SEC;
+	elapse(3 * SEC);
+	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 0);
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
 	run_close(&r);
 }
 
@@ -484,7 +535,7 @@ static void capture_replays_the_run(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(vft_pipeline__begin(r.p), 0);
 	pod_start(&r);
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	/* the sources lost 3, then 2 more: said as they come, and recorded */
 	assert_int_equal(vft_pipeline__lost(r.p, 3), 0);
@@ -492,7 +543,7 @@ static void capture_replays_the_run(void **state)
 	assert_int_equal(vft_pipeline__lost(r.p, 5), 0);
 	assert_int_equal(count(&r, "lost", NULL, NULL), 2);
 	assert_int_equal(vft_pipeline__lost_total(r.p), 5);
-	wall += SEC;
+	elapse(SEC);
 	ev = dev(VFT_EV_ADDR_ADD, VFT_SRC_FENTRY, VF1, "net1", 20, BE_NS);
 	ev.family = 2;
 	ev.prefixlen = 16;
@@ -534,7 +585,7 @@ static void no_steps_and_retention(void **state)
 		feed(&r, &ev);
 		ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
 		feed(&r, &ev);
-		wall += SEC;
+		elapse(SEC);
 		ev = move(VF2, "net1", 21, BU_NS, HOST_NS, "ibp24s0v1");
 		feed(&r, &ev);
 		ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, "", "d2", 50, BU_NS);
@@ -562,7 +613,7 @@ static void metrics(void **state)
 	run_open(&r);
 	assert_int_equal(vft_pipeline__begin(r.p), 0);
 	pod_start(&r);
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(vft_pipeline__lost(r.p, 4), 0);
 	vft_pipeline__update_metrics(r.p, path);
@@ -707,6 +758,7 @@ int main(void)
 		cmocka_unit_test(merge_of_sources),
 		cmocka_unit_test(selection),
 		cmocka_unit_test(grace_end),
+		cmocka_unit_test(grace_across_clock_steps),
 		cmocka_unit_test(capture_replays_the_run),
 		cmocka_unit_test(no_steps_and_retention),
 		cmocka_unit_test(metrics),

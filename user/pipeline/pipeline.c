@@ -129,10 +129,19 @@ static void capture_error(struct vft_pipeline *p, int err)
 			 p->cap_path, strerror(-err));
 }
 
-static int deliver(void *ctx, const struct vft_event *ev)
+static int deliver(void *ctx, const struct vft_event *in)
 {
 	struct vft_pipeline *p = ctx;
+	const struct vft_event *ev = in;
+	struct vft_event stamped;
 	int err;
+
+	/* live: what user space made now (netns_info, vf_check) is stamped now */
+	if (!in->boot_ns && !p->o.recorded) {
+		stamped = *in;
+		stamped.boot_ns = now_ns(p, CLOCK_BOOTTIME);
+		ev = &stamped;
+	}
 
 	if (p->cap) {
 		err = vft_capture_writer__write(p->cap, ev);
@@ -213,11 +222,21 @@ static int on_merged(void *ctx, const struct vft_event *in)
 }
 
 /* Every source feeds the merge, which drops the netlink copy of a change a hook saw. */
-int vft_pipeline__feed(struct vft_pipeline *p, const struct vft_event *ev)
+int vft_pipeline__feed(struct vft_pipeline *p, const struct vft_event *in)
 {
+	struct vft_event ev;
+
 	if (!p->merge)
 		return -EINVAL;
-	return vft_merge__feed(p->merge, ev, now_ns(p, CLOCK_MONOTONIC), on_merged, p);
+	/*
+	 * Grace deadlines run on the boot-time clock, which no one steps: an
+	 * event without the kernel's stamp (rtnetlink, the inventory) gets
+	 * it here, before the merge can hold it.
+	 */
+	ev = *in;
+	if (!ev.boot_ns)
+		ev.boot_ns = now_ns(p, CLOCK_BOOTTIME);
+	return vft_merge__feed(p->merge, &ev, now_ns(p, CLOCK_MONOTONIC), on_merged, p);
 }
 
 int vft_pipeline__feed_cb(void *ctx, const struct vft_event *ev)
@@ -299,7 +318,7 @@ int vft_pipeline__tick(struct vft_pipeline *p, bool stop)
 		err = vft_merge__flush(p->merge, stop ? UINT64_MAX : now_ns(p, CLOCK_MONOTONIC),
 				       on_merged, p);
 	if (err >= 0)
-		err = vft_corr__take_due(p->corr, now_ns(p, CLOCK_REALTIME), on_due, p);
+		err = vft_corr__take_due(p->corr, now_ns(p, CLOCK_BOOTTIME), on_due, p);
 	return err;
 }
 
@@ -326,8 +345,8 @@ int vft_pipeline__timeout_ms(const struct vft_pipeline *p, int ms)
 {
 	if (p->merge)
 		ms = until_due(p, ms, vft_merge__next_release(p->merge), CLOCK_MONOTONIC);
-	/* the correlator's grace deadlines are on the wall clock */
-	return until_due(p, ms, vft_corr__next_due(p->corr), CLOCK_REALTIME);
+	/* the correlator's grace deadlines are on the boot-time clock (vft_event.boot_ns) */
+	return until_due(p, ms, vft_corr__next_due(p->corr), CLOCK_BOOTTIME);
 }
 
 /* ---- losses ---- */

@@ -295,6 +295,10 @@ struct json_object *vft_event__to_json(const struct vft_event *ev, const struct 
 				add_str(a, "pod", pod);
 		}
 		json_object_object_add(o, "actor", a);
+	} else if (vft_context__name(ev->context)) {
+		/* the kernel ran in interrupt context: the current task did not act */
+		json_object_object_add(o, "actor", NULL);
+		add_str(o, "context", vft_context__name(ev->context));
 	}
 	if (vf)
 		add_str(o, "vf", vf->ref.key);

@@ -53,8 +53,11 @@ static int text_coverage(struct vft_sink *s, const struct vft_ready *r)
 
 static void print_actor(struct vft_sink *s, const struct vft_event *ev)
 {
-	if (!ev->has_actor)
+	if (!ev->has_actor) {
+		if (vft_context__name(ev->context))
+			fprintf(s->out, "  in %s (no actor)", vft_context__name(ev->context));
 		return;
+	}
 	fprintf(s->out, "  by %s[%u]", ev->actor.comm, ev->actor.pid);
 	if (ev->actor.cgroup[0] && strcmp(ev->actor.cgroup, "/"))
 		fprintf(s->out, " %s", ev->actor.cgroup);
