@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
@@ -64,6 +65,7 @@ struct run {
 	struct vft_metrics *metrics;
 	bool recorded;
 	const char *only_key;
+	uint64_t read_timeout_ns;
 };
 
 static void run_open(struct run *r)
@@ -76,6 +78,7 @@ static void run_open(struct run *r)
 		.metrics = r->metrics,
 		.only_key = r->only_key,
 		.clock = test_clock,
+		.read_timeout_ns = r->read_timeout_ns,
 	};
 
 	mono = 1000 * SEC;
@@ -629,6 +632,71 @@ static void metrics(void **state)
 	run_close(&r);
 }
 
+static uint64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A grace period ends while the port's sysfs file hangs (a FIFO no one
+ * writes, as a driver that never answers): the re-read is killed at its
+ * deadline, the check comes without it, and the next VF's re-read is not
+ * tried (the loop is held once, not once per VF); both are counted, in the
+ * metrics and the summary.
+ */
+static void grace_end_read_hangs(void **state)
+{
+	struct run r = { .corr = { .grace_ns = 2 * SEC }, .read_timeout_ns = 300 * 1000000ULL };
+	char port[700], keep[720], *text = NULL;
+	struct vft_event ev;
+	uint64_t t0, took;
+	size_t len = 0;
+
+	snprintf(port, sizeof(port), "%s/sys/class/infiniband/mlx5_16/ports/1/state", root);
+	snprintf(keep, sizeof(keep), "%s.keep", port);
+	assert_int_equal(rename(port, keep), 0);
+	assert_int_equal(mkfifo(port, 0600), 0);
+	r.metrics = vft_metrics__new();
+	assert_non_null(r.metrics);
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF2, "ibp24s0v1", 21, HOST_NS);
+	feed(&r, &ev);
+	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
+	feed(&r, &ev);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	elapse(3 * SEC);
+	t0 = real_ms();
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	took = real_ms() - t0;
+	assert_true(took >= 300);
+	assert_true(took < 2000);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
+	assert_int_equal(count(&r, "event", "vf_check", VF2), 1);
+	assert_int_equal(count(&r, "event", "rdma_port_state", NULL), 0);
+	assert_int_equal(vft_pipeline__skipped_total(r.p, VFT_SKIP_GRACE_END), 2);
+	assert_int_equal(vft_metrics__render(r.metrics, &text, &len), 0);
+	assert_non_null(strstr(text, "vftrace_checks_skipped_total{check=\"grace_end\"} 2\n"));
+	free(text);
+	assert_int_equal(vft_pipeline__finish(r.p), 0);
+	assert_true(find_with(&r, "summary", NULL, NULL, "\"checks_skipped\":2", 0, NULL) >= 0);
+	run_close(&r);
+	assert_int_equal(unlink(port), 0);
+	assert_int_equal(rename(keep, port), 0);
+}
+
 static struct vft_event recorded(uint32_t kind, const char *ifname, const char *parent)
 {
 	struct vft_event ev = dev(kind, VFT_SRC_FENTRY, parent, ifname, 0, HOST_NS);
@@ -759,6 +827,7 @@ int main(void)
 		cmocka_unit_test(selection),
 		cmocka_unit_test(grace_end),
 		cmocka_unit_test(grace_across_clock_steps),
+		cmocka_unit_test(grace_end_read_hangs),
 		cmocka_unit_test(capture_replays_the_run),
 		cmocka_unit_test(no_steps_and_retention),
 		cmocka_unit_test(metrics),

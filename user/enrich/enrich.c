@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "enrich/enrich.h"
+#include "enrich/netns.h"
 #include "model/kinds.h"
 #include "sources/inventory.h"
 #include "lib/util.h"
@@ -107,9 +108,9 @@ static void vf_event(struct vft_event *ev, const struct vft_vf *vf, uint32_t kin
 }
 
 int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
-			  uint64_t now_ns, vft_event_cb cb, void *ctx)
+			  uint64_t now_ns, uint64_t timeout_ns, vft_event_cb cb, void *ctx)
 {
-	bool live = vft_root_is_live(root), inside;
+	bool live = vft_root_is_live(root), inside, skipped = false;
 	uint32_t port = vf->port ? vf->port : 1;
 	struct vft_netns_info info;
 	struct vft_port_attrs pa;
@@ -125,24 +126,28 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 		inside = live && map && vf->ref.netns &&
 			 vf->ref.netns != vft_netns_map__host(map) &&
 			 !vft_netns_map__lookup(map, vf->ref.netns, &info);
-		err = -ENOENT;
-		if (inside) {
-			err = vft_netns__read_port(info.path, vf->ref.ibdev, port, &pa);
-			if (err && err != -ENOENT) {
+		err = timeout_ns ? -ENOENT : -ETIMEDOUT;
+		if (inside && timeout_ns) {
+			err = vft_netns__read_port_within(info.path, NULL, vf->ref.ibdev, port,
+							  timeout_ns, &pa);
+			if (err && err != -ENOENT && err != -ETIMEDOUT) {
 				vft_debug(
 					"cannot read %s/%u inside netns %u (%s): reading <root>/sys\n",
 					vf->ref.ibdev, port, vf->ref.netns, strerror(-err));
 				inside = false;
 			}
 		}
-		if (!inside)
-			err = vft_inventory__read_port(root, vf->ref.ibdev, port, &pa);
+		if (!inside && timeout_ns)
+			err = vft_netns__read_port_within(NULL, root, vf->ref.ibdev, port,
+							  timeout_ns, &pa);
 		if (!err) {
 			set_port_attrs(&ev, &pa);
 		} else if (err == -ENOENT && inside) {
 			/* not visible in the netns of its netdev */
 			ev.has_ret = true;
 			ev.ret = err;
+		} else if (err == -ETIMEDOUT) {
+			skipped = true;
 		}
 		if (ev.has_port_attrs || ev.has_ret) {
 			err = cb(ctx, &ev);
@@ -152,5 +157,6 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 	}
 	vf_event(&ev, vf, VFT_EV_VF_CHECK, VFT_SRC_TIMER, now_ns);
 	vft_copy_name(ev.vf_key, vf->ref.key, sizeof(ev.vf_key));
-	return cb(ctx, &ev);
+	err = cb(ctx, &ev);
+	return err ? err : skipped ? VFT_ENRICH_SKIPPED : 0;
 }

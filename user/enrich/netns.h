@@ -74,4 +74,17 @@ void vft_netns_map__free(struct vft_netns_map *m);
 int vft_netns__read_port(const char *netns_path, const char *ibdev, uint32_t port,
 			 struct vft_port_attrs *out);
 
+/* How long a reader in a child may take before it is killed (a sysfs read can hang). */
+#define VFT_READ_TIMEOUT_NS (5 * 1000000000ULL)
+
+/*
+ * vft_netns__read_port() with a deadline: in the netns @netns_path opens,
+ * or, when it is NULL, from <@root>/sys (still in a child: a driver's sysfs
+ * read can block for good). vft_netns__read_port() allows VFT_READ_TIMEOUT_NS.
+ * Returns what it returns, or -ETIMEDOUT (the child was killed) or -EIO
+ * (the child died without an answer).
+ */
+int vft_netns__read_port_within(const char *netns_path, const char *root, const char *ibdev,
+				uint32_t port, uint64_t timeout_ns, struct vft_port_attrs *out);
+
 #endif /* VFT_NETNS_H */

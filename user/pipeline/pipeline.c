@@ -32,6 +32,8 @@ struct vft_pipeline {
 	char *cap_path;
 	bool cap_err;	    /* a capture write failed (said) */
 	uint64_t cap_bytes; /* capture bytes already counted in the metrics */
+	uint64_t skipped[VFT_SKIP_MAX];
+	uint64_t reads_paused_until; /* CLOCK_MONOTONIC: a grace end's re-read timed out */
 };
 
 uint64_t vft_clock_ns(clockid_t clock)
@@ -305,9 +307,25 @@ int vft_pipeline__begin(struct vft_pipeline *p)
 static int on_due(void *ctx, const struct vft_vf *vf)
 {
 	struct vft_pipeline *p = ctx;
+	uint64_t mono = now_ns(p, CLOCK_MONOTONIC), timeout = 0;
+	int err;
 
-	return vft_enrich__grace_end(p->o.root, p->netns, vf, now_ns(p, CLOCK_REALTIME), deliver,
-				     p);
+	if (mono >= p->reads_paused_until)
+		timeout =
+			p->o.read_timeout_ns ? p->o.read_timeout_ns : VFT_PIPELINE_READ_TIMEOUT_NS;
+	err = vft_enrich__grace_end(p->o.root, p->netns, vf, now_ns(p, CLOCK_REALTIME), timeout,
+				    deliver, p);
+	if (err != VFT_ENRICH_SKIPPED)
+		return err;
+	if (timeout) {
+		vft_warn("%s: re-reading the RDMA port of %s did not answer in %llu ms: checks go "
+			 "without it for %llu s\n",
+			 vf->ref.key, vf->ref.ibdev, (unsigned long long)(timeout / 1000000),
+			 (unsigned long long)(VFT_PIPELINE_READ_PAUSE_NS / 1000000000ULL));
+		p->reads_paused_until = now_ns(p, CLOCK_MONOTONIC) + VFT_PIPELINE_READ_PAUSE_NS;
+	}
+	vft_pipeline__skipped(p, VFT_SKIP_GRACE_END);
+	return 0;
 }
 
 int vft_pipeline__tick(struct vft_pipeline *p, bool stop)
@@ -405,7 +423,10 @@ int vft_pipeline__feed_recorded(struct vft_pipeline *p, const struct vft_event *
 
 int vft_pipeline__finish(struct vft_pipeline *p)
 {
-	struct vft_summary sum = { .events = p->events, .lost = p->lost };
+	struct vft_summary sum = { .events = p->events,
+				   .lost = p->lost,
+				   .checks_skipped = p->skipped[VFT_SKIP_GRACE_END] +
+						     p->skipped[VFT_SKIP_PERIODIC] };
 	struct vft_corr_stats st;
 	size_t i, n = vft_corr__n_vfs(p->corr);
 	int err = 0;
@@ -566,6 +587,21 @@ uint64_t vft_pipeline__events(const struct vft_pipeline *p)
 uint64_t vft_pipeline__lost_total(const struct vft_pipeline *p)
 {
 	return p->lost;
+}
+
+void vft_pipeline__skipped(struct vft_pipeline *p, enum vft_skip what)
+{
+	if (what >= VFT_SKIP_MAX)
+		return;
+	p->skipped[what]++;
+	if (p->o.metrics)
+		vft_metrics__skipped(p->o.metrics,
+				     what == VFT_SKIP_PERIODIC ? "periodic" : "grace_end");
+}
+
+uint64_t vft_pipeline__skipped_total(const struct vft_pipeline *p, enum vft_skip what)
+{
+	return what < VFT_SKIP_MAX ? p->skipped[what] : 0;
 }
 
 int vft_pipeline__new(const struct vft_pipeline_opts *opts, struct vft_pipeline **out)

@@ -522,6 +522,8 @@ static int json_summary(struct vft_sink *s, const struct vft_summary *sum)
 	add_int(o, "events", (int64_t)sum->events);
 	add_int(o, "lost", (int64_t)sum->lost);
 	add_int(o, "vfs", (int64_t)sum->vfs);
+	if (sum->checks_skipped)
+		add_int(o, "checks_skipped", (int64_t)sum->checks_skipped);
 	add_counts(o, "findings", sum->raised);
 	add_counts(o, "resolved", sum->resolved);
 	return emit(s, o);

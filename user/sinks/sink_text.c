@@ -213,6 +213,10 @@ static int text_summary(struct vft_sink *s, const struct vft_summary *sum)
 	fprintf(stderr, "vftrace: %llu events, %llu lost, %llu devices\n",
 		(unsigned long long)sum->events, (unsigned long long)sum->lost,
 		(unsigned long long)sum->vfs);
+	if (sum->checks_skipped)
+		fprintf(stderr,
+			"vftrace: %llu checks went without a read that did not answer in time\n",
+			(unsigned long long)sum->checks_skipped);
 	for (code = 1; code < VFT_F_MAX; code++) {
 		if (!sum->raised[code])
 			continue;
