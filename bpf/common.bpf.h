@@ -156,14 +156,19 @@ static __always_inline int preempt_count(void)
 	return pc;
 }
 
-/* VFT_F_IN_*: whether the kernel runs in interrupt context (no actor), and which. */
+/*
+ * VFT_F_IN_*: whether the kernel runs in interrupt context (no actor), and
+ * which. A kprobe that fires through int3 runs its handler as an NMI would
+ * (the exception adds one NMI and one hardirq level): those levels are the
+ * probe's, not the probed code's, and are taken off first. A real NMI calls
+ * none of the hooked functions.
+ */
 static __always_inline __u32 irq_context(void)
 {
 	int pc = preempt_count();
+	int nmi = (pc & VFT_NMI_MASK) >> 20, hardirq = (pc & VFT_HARDIRQ_MASK) >> 16;
 
-	if (pc & VFT_NMI_MASK)
-		return VFT_F_IN_NMI;
-	if (pc & VFT_HARDIRQ_MASK)
+	if (hardirq > nmi)
 		return VFT_F_IN_HARDIRQ;
 	if (pc & VFT_SOFTIRQ_OFFSET)
 		return VFT_F_IN_SOFTIRQ;

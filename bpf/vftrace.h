@@ -135,7 +135,6 @@ struct vft_bpf_event {
  */
 #define VFT_F_IN_SOFTIRQ (1u << 2) /* serving a softirq (NET_RX: an RA's SLAAC address) */
 #define VFT_F_IN_HARDIRQ (1u << 3)
-#define VFT_F_IN_NMI (1u << 4)
 
 _Static_assert(sizeof(struct vft_bpf_event) == 120 + 160, "vft_bpf_event layout changed");
 

@@ -595,7 +595,7 @@ static void claim_trusted_actors_are_not_claims(void **state)
  */
 static void claim_not_from_interrupt_context(void **state)
 {
-	static const uint32_t irq_flags[] = { VFT_F_IN_SOFTIRQ, VFT_F_IN_HARDIRQ, VFT_F_IN_NMI };
+	static const uint32_t irq_flags[] = { VFT_F_IN_SOFTIRQ, VFT_F_IN_HARDIRQ };
 	struct t *t = *state;
 	struct dev d = host_vf(t, VF1, NULL);
 	struct vft_clock clk = { 0 };

@@ -63,7 +63,6 @@ const char *vft_port_state__name(uint32_t state)
 static const char *const context_names[VFT_CTX_MAX] = {
 	[VFT_CTX_SOFTIRQ] = "softirq",
 	[VFT_CTX_HARDIRQ] = "hardirq",
-	[VFT_CTX_NMI] = "nmi",
 };
 
 const char *vft_context__name(uint32_t context)
@@ -145,8 +144,7 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 	 * interrupt came (an address added by SLAAC after a router
 	 * advertisement, in softirq): it did not act, so there is no actor.
 	 */
-	ev->context = r->flags & VFT_F_IN_NMI	  ? VFT_CTX_NMI :
-		      r->flags & VFT_F_IN_HARDIRQ ? VFT_CTX_HARDIRQ :
+	ev->context = r->flags & VFT_F_IN_HARDIRQ ? VFT_CTX_HARDIRQ :
 		      r->flags & VFT_F_IN_SOFTIRQ ? VFT_CTX_SOFTIRQ :
 						    VFT_CTX_TASK;
 	ev->has_actor = ev->context == VFT_CTX_TASK;

@@ -41,7 +41,7 @@ struct vft_event {
 	bool has_actor;
 	/*
 	 * enum vft_context: where the kernel ran. Outside a task (softirq,
-	 * hardirq, NMI) the current task was interrupted, not acting: no actor.
+	 * hardirq) the current task was interrupted, not acting: no actor.
 	 */
 	uint8_t context;
 	struct vft_actor actor;
@@ -120,11 +120,10 @@ enum vft_context {
 	VFT_CTX_TASK = 0, /* a task's context: it is the actor */
 	VFT_CTX_SOFTIRQ,
 	VFT_CTX_HARDIRQ,
-	VFT_CTX_NMI,
 	VFT_CTX_MAX,
 };
 
-/* "softirq", "hardirq", "nmi"; NULL for a task's context or an unknown value. */
+/* "softirq", "hardirq"; NULL for a task's context or an unknown value. */
 const char *vft_context__name(uint32_t context);
 
 /*
