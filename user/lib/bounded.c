@@ -68,36 +68,40 @@ static void end_call(struct vft_bounded *b, bool kill_it)
 
 int vft_bounded__start(struct vft_bounded *b, vft_bounded_fn fn, void *arg, uint64_t timeout_ns)
 {
-	int fds[2], err;
+	int fds[2] = { -1, -1 }, err = 0;
 	pid_t pid;
 
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
 	reap_killed();
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
+	if (pipe2(fds, O_CLOEXEC)) {
+		err = -errno;
+		goto out;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return err;
+		goto out;
 	}
 	if (pid == 0) {
 		close(fds[0]);
 		/* no atexit handlers, no stdio flush: the parent owns those */
 		_exit(fn(arg, fds[1]) ? 1 : 0);
 	}
-	close(fds[1]);
 	b->pid = pid;
 	b->fd = fds[0];
-	if (fcntl(fds[0], F_SETFL, O_NONBLOCK)) {
-		err = -errno;
-		vft_bounded__cancel(b);
-		return err;
-	}
+	fds[0] = -1;
 	b->deadline_ns = mono_ns() + timeout_ns;
-	return 0;
+	if (fcntl(b->fd, F_SETFL, O_NONBLOCK))
+		err = -errno;
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (err)
+		vft_bounded__cancel(b);
+	return err;
 }
 
 /* Appends what can be read now; returns 1 at EOF, 0 when more may come, or -errno. */

@@ -439,7 +439,8 @@ static int check_child(void *arg, int fd)
 	return err;
 }
 
-static int audit_check_start(struct live *l)
+/* Starts the check's child; a check that cannot start is said and counted as skipped. */
+static void audit_check_start(struct live *l)
 {
 	uint64_t timeout = l->o->check_timeout_ns;
 	int err;
@@ -457,7 +458,6 @@ static int audit_check_start(struct live *l)
 		vft_bounded__cancel(&l->check);
 		vft_pipeline__skipped(l->p, VFT_SKIP_PERIODIC);
 	}
-	return 0;
 }
 
 /* What the check's child wrote, when it is complete: its lines on stdout, ready counts in the metrics. */
