@@ -120,6 +120,61 @@ static __always_inline __u32 net_inum(struct net *net)
 	return net ? BPF_CORE_READ(net, ns.inum) : 0;
 }
 
+/*
+ * preempt_count, per CPU on x86: the variable __preempt_count up to 6.1 and
+ * again from 6.15, a member of pcpu_hot in between. User space finds the
+ * variable and the per-CPU offsets in /proc/kallsyms before the load
+ * (user/sources/bpf_source.c); where kallsyms lists no data symbols
+ * (CONFIG_KALLSYMS_ALL off) they stay 0 and events name their task as
+ * before. (Kernel symbols declared as __ksym would be resolved by the kernel
+ * at load, which refuses every program when kallsyms lacks them.)
+ */
+const volatile __u64 pc_var __weak;	  /* &__preempt_count or &pcpu_hot, 0: unknown */
+const volatile bool pc_in_hot __weak;	  /* pc_var is pcpu_hot */
+const volatile __u64 pcpu_offsets __weak; /* &__per_cpu_offset[0] */
+
+#define VFT_NMI_MASK 0x00f00000
+#define VFT_HARDIRQ_MASK 0x000f0000
+#define VFT_SOFTIRQ_OFFSET 0x00000100 /* serving a softirq, not only BH disabled */
+
+static __always_inline int preempt_count(void)
+{
+	__u64 cpu = bpf_get_smp_processor_id(), off = 0, var = pc_var;
+	int pc = 0;
+
+	if (!var || !pcpu_offsets)
+		return 0;
+	if (pc_in_hot) {
+		if (!bpf_core_type_exists(struct pcpu_hot))
+			return 0;
+		var += bpf_core_field_offset(struct pcpu_hot, preempt_count);
+	}
+	/* per_cpu_ptr(): the variable's address plus this CPU's offset */
+	if (bpf_probe_read_kernel(&off, sizeof(off), (const void *)(pcpu_offsets + cpu * 8)) ||
+	    bpf_probe_read_kernel(&pc, sizeof(pc), (const void *)(var + off)))
+		return 0;
+	return pc;
+}
+
+/*
+ * VFT_F_IN_*: whether the kernel runs in interrupt context (no actor), and
+ * which. A kprobe that fires through int3 runs its handler as an NMI would
+ * (the exception adds one NMI and one hardirq level): those levels are the
+ * probe's, not the probed code's, and are taken off first. A real NMI calls
+ * none of the hooked functions.
+ */
+static __always_inline __u32 irq_context(void)
+{
+	int pc = preempt_count();
+	int nmi = (pc & VFT_NMI_MASK) >> 20, hardirq = (pc & VFT_HARDIRQ_MASK) >> 16;
+
+	if (hardirq > nmi)
+		return VFT_F_IN_HARDIRQ;
+	if (pc & VFT_SOFTIRQ_OFFSET)
+		return VFT_F_IN_SOFTIRQ;
+	return 0;
+}
+
 static __always_inline struct vft_bpf_event *ev_reserve(__u32 kind, __u32 source)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -139,6 +194,7 @@ static __always_inline struct vft_bpf_event *ev_reserve(__u32 kind, __u32 source
 	e->source = source;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
+	e->flags = irq_context();
 	e->actor_netns = net_inum(BPF_CORE_READ(task, nsproxy, net_ns));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;

@@ -25,7 +25,7 @@ static __always_inline void emit_bind(struct device *dev, struct device_driver *
 	read_parent(e->parent, sizeof(e->parent), BPF_CORE_READ(dev, parent));
 	/* really_probe() reports some failures as positive numbers */
 	e->ret = ret > 0 ? -ret : ret;
-	e->flags = VFT_F_HAS_RET;
+	e->flags |= VFT_F_HAS_RET;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -132,7 +132,7 @@ static __always_inline void numvfs_exit(long ret, __u32 source)
 		e->u.sriov.old_num_vfs = s->b;
 		/* the store returns the byte count on success */
 		e->ret = ret < 0 ? ret : 0;
-		e->flags = VFT_F_HAS_RET;
+		e->flags |= VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);
 	}
 	stash_del(SLOT_SRIOV);
@@ -183,7 +183,7 @@ static __always_inline void emit_vf(__u32 kind, struct pci_dev *pf, int id, int 
 	e->u.sriov.vf_offset = BPF_CORE_READ(pf, sriov, offset);
 	e->u.sriov.vf_stride = BPF_CORE_READ(pf, sriov, stride);
 	e->ret = ret;
-	e->flags = has_ret ? VFT_F_HAS_RET : 0;
+	e->flags |= has_ret ? VFT_F_HAS_RET : 0;
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -60,7 +60,7 @@ static __always_inline void emit_register(struct net_device *dev, int ret, __u32
 		return;
 	fill_dev(e, dev);
 	e->ret = ret;
-	e->flags = VFT_F_HAS_RET;
+	e->flags |= VFT_F_HAS_RET;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -186,7 +186,7 @@ static __always_inline void netns_exit(int ret, __u32 source, struct netlink_ext
 		e->u.move.from_netns = s->from_netns;
 		e->u.move.to_netns = s->to_netns;
 		e->ret = ret;
-		e->flags = VFT_F_HAS_RET;
+		e->flags |= VFT_F_HAS_RET;
 		if (ret)
 			read_extack(e->u.move.msg, sizeof(e->u.move.msg), extack);
 		bpf_ringbuf_submit(e, 0);
@@ -245,7 +245,7 @@ static __always_inline void rename_exit(int ret, __u32 source)
 		__builtin_memcpy(e->u.move.new_ifname, s->name, sizeof(e->u.move.new_ifname));
 		__builtin_memcpy(e->ifname, s->ifname, sizeof(e->ifname));
 		e->ret = ret;
-		e->flags = VFT_F_HAS_RET;
+		e->flags |= VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);
 	}
 	stash_del(SLOT_RENAME);

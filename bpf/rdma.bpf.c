@@ -30,7 +30,7 @@ static __always_inline void rdma_register_exit(struct ib_device *ibdev, int ret,
 	if (!e)
 		return;
 	e->ret = ret;
-	e->flags = VFT_F_HAS_RET;
+	e->flags |= VFT_F_HAS_RET;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -114,7 +114,7 @@ static __always_inline void rdma_exit(enum stash_slot slot, __u32 kind, int ret,
 			__builtin_memcpy(e->u.rdma.new_name, s->name, sizeof(e->u.rdma.new_name));
 		e->u.rdma.to_netns = s->to_netns;
 		e->ret = ret;
-		e->flags = VFT_F_HAS_RET;
+		e->flags |= VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);
 	}
 	stash_del(slot);

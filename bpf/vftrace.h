@@ -136,6 +136,12 @@ struct vft_bpf_event {
 
 #define VFT_F_HAS_RET (1u << 0)	   /* ret is meaningful */
 #define VFT_F_PORT_ATTRS (1u << 1) /* rdma: state, lid and sm_lid were read */
+/*
+ * Where the kernel ran (from preempt_count): in interrupt context the
+ * current task was interrupted, it is not the actor.
+ */
+#define VFT_F_IN_SOFTIRQ (1u << 2) /* serving a softirq (NET_RX: an RA's SLAAC address) */
+#define VFT_F_IN_HARDIRQ (1u << 3)
 
 _Static_assert(sizeof(struct vft_bpf_event) == 120 + 160, "vft_bpf_event layout changed");
 

@@ -590,6 +590,54 @@ static void claim_trusted_actors_are_not_claims(void **state)
 	free(t);
 }
 
+/*
+ * An IPv6 address that SLAAC adds when a router advertisement arrives is
+ * added in softirq, on whatever task the interrupt came upon: the hook's
+ * record says so (VFT_F_IN_SOFTIRQ), the decoded event has no actor, and it
+ * is never a claim, whoever was interrupted.
+ */
+static void claim_not_from_interrupt_context(void **state)
+{
+	static const uint32_t irq_flags[] = { VFT_F_IN_SOFTIRQ, VFT_F_IN_HARDIRQ };
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+	struct vft_clock clk = { 0 };
+	struct vft_bpf_event r;
+	struct vft_event ev;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = VFT_EV_ADDR_ADD;
+	r.source = VFT_SRC_FENTRY;
+	r.ts_boot_ns = t->now;
+	r.pid = 812;
+	r.tid = 812;
+	strcpy(r.comm, "NetworkManager"); /* the task the softirq interrupted */
+	strcpy(r.ifname, d.ifname);
+	strcpy(r.parent, d.parent);
+	r.ifindex = d.ifindex;
+	r.netns = d.netns;
+	r.u.addr.family = 10;
+	r.u.addr.prefixlen = 64;
+	memcpy(r.u.addr.addr, ip6, sizeof(ip6));
+	for (i = 0; i < sizeof(irq_flags) / sizeof(irq_flags[0]); i++) {
+		r.flags = irq_flags[i];
+		assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
+		assert_false(ev.has_actor);
+		assert_int_not_equal(ev.context, VFT_CTX_TASK);
+		assert_int_equal(ev.actor.pid, 0);
+		feed(t, &ev);
+	}
+	assert_int_equal(t->g.n_found, 0);
+	/* the control: the same record in the task's context is the task's claim */
+	r.flags = 0;
+	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), 0);
+	assert_true(ev.has_actor);
+	feed(t, &ev);
+	assert_int_equal(n_found(t, VFT_F_HOST_MANAGER_CLAIM), 1);
+	assert_string_equal(must_find(t, VFT_F_HOST_MANAGER_CLAIM)->comm, "NetworkManager");
+}
+
 static void claim_on_known_vf_raised_at_once(void **state)
 {
 	struct t *t = *state;
@@ -2660,6 +2708,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(claim_udev_rename_is_not_a_claim),
 		cmocka_unit_test(claim_trusted_actors_are_not_claims),
+		T(claim_not_from_interrupt_context),
 		T(claim_on_known_vf_raised_at_once),
 		T(claim_before_move_raised_at_move),
 		T(claim_held_while_never_in_a_pod),

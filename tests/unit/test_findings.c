@@ -72,7 +72,8 @@ static int grace_end(void *ctx, const struct vft_vf *vf)
 {
 	struct run *r = ctx;
 
-	return vft_enrich__grace_end(grace_live ? NULL : r->root, r->map, vf, r->now, feed, r);
+	return vft_enrich__grace_end(grace_live ? NULL : r->root, r->map, vf, r->now,
+				     5 * 1000000000ULL, feed, r);
 }
 
 static struct vft_event dev_ev(struct run *r, uint32_t kind, const char *bdf, const char *ifname,

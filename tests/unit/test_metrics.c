@@ -55,6 +55,7 @@ static const struct {
 	{ "vftrace_build_info", "gauge", false },
 	{ "vftrace_capture_bytes_total", "counter", false },
 	{ "vftrace_check_last_timestamp_seconds", "gauge", false },
+	{ "vftrace_checks_skipped_total", "counter", false },
 	{ "vftrace_events_lost_total", "counter", false },
 	{ "vftrace_events_total", "counter", false },
 	{ "vftrace_findings_open", "gauge", false },
@@ -269,6 +270,9 @@ static void counts_and_sets(void **state)
 	vft_metrics__capture_bytes(m, 1);
 	vft_metrics__vfs(m, 3, 2, 1);
 	vft_metrics__check(m, 1795900000123456789ULL, 4, 1);
+	vft_metrics__skipped(m, "periodic");
+	vft_metrics__skipped(m, "periodic");
+	vft_metrics__skipped(m, "grace_end");
 	assert_int_equal(vft_metrics__hook(m, "netns_move", true), 0);
 	assert_int_equal(vft_metrics__hook(m, "vf_add", true), 0);
 	assert_int_equal(vft_metrics__hook(m, "vf_add", false), 0);
@@ -289,6 +293,8 @@ static void counts_and_sets(void **state)
 	assert_line(text, "vftrace_vfs{state=\"pod\"} 2");
 	assert_line(text, "vftrace_vfs{state=\"stranded\"} 1");
 	assert_line(text, "vftrace_check_last_timestamp_seconds 1795900000.123");
+	assert_line(text, "vftrace_checks_skipped_total{check=\"grace_end\"} 1");
+	assert_line(text, "vftrace_checks_skipped_total{check=\"periodic\"} 2");
 	assert_line(text, "vftrace_vfs_ready{ready=\"true\"} 4");
 	assert_line(text, "vftrace_vfs_ready{ready=\"false\"} 1");
 	assert_line(text, "vftrace_hook_attached{hook=\"netns_move\"} 1");

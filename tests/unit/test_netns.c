@@ -537,11 +537,15 @@ static void map_read_port_of_a_netns_gone(void **state)
 
 	assert_int_equal(vft_netns_map__new(root, &m), 0);
 	memset(&a, 0x55, sizeof(a));
-	assert_int_equal(vft_netns_map__read_port(m, BE_NS, "mlx5_4", 1, &a), -ESRCH);
+	assert_int_equal(vft_netns_map__read_port(m, BE_NS, "mlx5_4", 1, VFT_READ_TIMEOUT_NS, &a),
+			 -ESRCH);
 	assert_int_equal(a.state, 0);
-	assert_int_equal(vft_netns_map__read_port(m, 4026539999U, "mlx5_4", 1, &a), -ESRCH);
+	assert_int_equal(
+		vft_netns_map__read_port(m, 4026539999U, "mlx5_4", 1, VFT_READ_TIMEOUT_NS, &a),
+		-ESRCH);
 	/* vft-test opens through its /run/netns name, a plain file here: setns() refuses it */
-	assert_int_equal(vft_netns_map__read_port(m, name_ns("vft-test"), "mlx5_4", 1, &a),
+	assert_int_equal(vft_netns_map__read_port(m, name_ns("vft-test"), "mlx5_4", 1,
+						  VFT_READ_TIMEOUT_NS, &a),
 			 -EINVAL);
 	vft_netns_map__free(m);
 	expect_no_children();

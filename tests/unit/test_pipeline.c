@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
@@ -37,11 +38,19 @@
 #define VF2 "0000:18:00.2" /* ibp24s0v1 */
 
 static char base[256], root[512];
-static uint64_t mono, wall;
+static uint64_t mono, boot, wall;
 
 static uint64_t test_clock(clockid_t clock)
 {
-	return clock == CLOCK_MONOTONIC ? mono : wall;
+	return clock == CLOCK_MONOTONIC ? mono : clock == CLOCK_BOOTTIME ? boot : wall;
+}
+
+/* Time passes: every clock moves (a step of the wall clock moves only wall). */
+static void elapse(uint64_t ns)
+{
+	mono += ns;
+	boot += ns;
+	wall += ns;
 }
 
 /* One pipeline with a JSON sink into memory, and what the tests give it. */
@@ -56,6 +65,7 @@ struct run {
 	struct vft_metrics *metrics;
 	bool recorded;
 	const char *only_key;
+	uint64_t read_timeout_ns;
 };
 
 static void run_open(struct run *r)
@@ -68,9 +78,11 @@ static void run_open(struct run *r)
 		.metrics = r->metrics,
 		.only_key = r->only_key,
 		.clock = test_clock,
+		.read_timeout_ns = r->read_timeout_ns,
 	};
 
 	mono = 1000 * SEC;
+	boot = 1010 * SEC;
 	wall = 1764355200 * SEC;
 	r->filter.root = root;
 	r->out = open_memstream(&r->buf, &r->len);
@@ -230,7 +242,7 @@ static void pod_start(struct run *r)
 
 	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF1, "ibp24s0v0", 20, HOST_NS);
 	feed(r, &ev);
-	wall += SEC / 10;
+	elapse(SEC / 10);
 	ev = move(VF1, "ibp24s0v0", 20, HOST_NS, BE_NS, "net1");
 	feed(r, &ev);
 	ev = dev(VFT_EV_LINK_CHANGE, VFT_SRC_FENTRY, VF1, "net1", 20, BE_NS);
@@ -396,7 +408,7 @@ static void grace_end(void **state)
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(count(&r, "event", "vf_check", NULL), 0);
 	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 1000);
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 0);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
@@ -405,7 +417,7 @@ static void grace_end(void **state)
 	assert_true(find(&r, "event", "vf_check", VF1, 0, NULL) <
 		    find(&r, "finding", NULL, VF1, 0, NULL));
 	/* once per deadline */
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
 	/* the timeline keeps its steps (watch) */
@@ -414,6 +426,48 @@ static void grace_end(void **state)
 	assert_null(strstr(r.buf, "\"steps\":[]"));
 	find(&r, "summary", NULL, NULL, 0, &n);
 	assert_int_equal(n, 1);
+	run_close(&r);
+}
+
+/*
+ * The wall clock stepped during a grace period (NTP at boot, date -s): the
+ * deadline is on the boot-time clock, so a step forward fires nothing early
+ * and a step back delays nothing; the times shown follow the wall clock.
+ */
+static void grace_across_clock_steps(void **state)
+{
+	struct run r = { .corr = { .grace_ns = 2 * SEC } };
+
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	elapse(SEC);
+	wall += 3600 * SEC; /* a step forward of an hour, one second in */
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 0);
+	assert_int_equal(count(&r, "finding", NULL, VF1), 0);
+	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 1000);
+	elapse(SEC + SEC / 2);
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
+	assert_true(find_with(&r, "finding", NULL, VF1, "NET1_NO_IP", 0, NULL) >= 0);
+	/* the message counts the seconds of the grace period, not of the step */
+	assert_non_null(strstr(r.buf, "has no IP address 2 s after it arrived"));
+	run_close(&r);
+
+	/* a step back of an hour: the check still comes when the grace period ends */
+	memset(&r, 0, sizeof(r));
+	r.corr.grace_ns = 2 * SEC;
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	wall -= 3600 * SEC;
+	elapse(3 * SEC);
+	assert_int_equal(vft_pipeline__timeout_ms(r.p, -1), 0);
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
 	run_close(&r);
 }
 
@@ -484,7 +538,7 @@ static void capture_replays_the_run(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(vft_pipeline__begin(r.p), 0);
 	pod_start(&r);
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	/* the sources lost 3, then 2 more: said as they come, and recorded */
 	assert_int_equal(vft_pipeline__lost(r.p, 3), 0);
@@ -492,7 +546,7 @@ static void capture_replays_the_run(void **state)
 	assert_int_equal(vft_pipeline__lost(r.p, 5), 0);
 	assert_int_equal(count(&r, "lost", NULL, NULL), 2);
 	assert_int_equal(vft_pipeline__lost_total(r.p), 5);
-	wall += SEC;
+	elapse(SEC);
 	ev = dev(VFT_EV_ADDR_ADD, VFT_SRC_FENTRY, VF1, "net1", 20, BE_NS);
 	ev.family = 2;
 	ev.prefixlen = 16;
@@ -534,7 +588,7 @@ static void no_steps_and_retention(void **state)
 		feed(&r, &ev);
 		ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
 		feed(&r, &ev);
-		wall += SEC;
+		elapse(SEC);
 		ev = move(VF2, "net1", 21, BU_NS, HOST_NS, "ibp24s0v1");
 		feed(&r, &ev);
 		ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, "", "d2", 50, BU_NS);
@@ -562,7 +616,7 @@ static void metrics(void **state)
 	run_open(&r);
 	assert_int_equal(vft_pipeline__begin(r.p), 0);
 	pod_start(&r);
-	wall += 3 * SEC;
+	elapse(3 * SEC);
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
 	assert_int_equal(vft_pipeline__lost(r.p, 4), 0);
 	vft_pipeline__update_metrics(r.p, path);
@@ -576,6 +630,71 @@ static void metrics(void **state)
 	assert_non_null(strstr(text, "vftrace_vfs{state=\"pod\"} 1\n"));
 	free(text);
 	run_close(&r);
+}
+
+static uint64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A grace period ends while the port's sysfs file hangs (a FIFO no one
+ * writes, as a driver that never answers): the re-read is killed at its
+ * deadline, the check comes without it, and the next VF's re-read is not
+ * tried (the loop is held once, not once per VF); both are counted, in the
+ * metrics and the summary.
+ */
+static void grace_end_read_hangs(void **state)
+{
+	struct run r = { .corr = { .grace_ns = 2 * SEC }, .read_timeout_ns = 300 * 1000000ULL };
+	char port[700], keep[720], *text = NULL;
+	struct vft_event ev;
+	uint64_t t0, took;
+	size_t len = 0;
+
+	snprintf(port, sizeof(port), "%s/sys/class/infiniband/mlx5_16/ports/1/state", root);
+	snprintf(keep, sizeof(keep), "%s.keep", port);
+	assert_int_equal(rename(port, keep), 0);
+	assert_int_equal(mkfifo(port, 0600), 0);
+	r.metrics = vft_metrics__new();
+	assert_non_null(r.metrics);
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF2, "ibp24s0v1", 21, HOST_NS);
+	feed(&r, &ev);
+	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
+	feed(&r, &ev);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	elapse(3 * SEC);
+	t0 = real_ms();
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	took = real_ms() - t0;
+	assert_true(took >= 300);
+	assert_true(took < 2000);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
+	assert_int_equal(count(&r, "event", "vf_check", VF2), 1);
+	assert_int_equal(count(&r, "event", "rdma_port_state", NULL), 0);
+	assert_int_equal(vft_pipeline__skipped_total(r.p, VFT_SKIP_GRACE_END), 2);
+	assert_int_equal(vft_metrics__render(r.metrics, &text, &len), 0);
+	assert_non_null(strstr(text, "vftrace_checks_skipped_total{check=\"grace_end\"} 2\n"));
+	free(text);
+	assert_int_equal(vft_pipeline__finish(r.p), 0);
+	assert_true(find_with(&r, "summary", NULL, NULL, "\"checks_skipped\":2", 0, NULL) >= 0);
+	run_close(&r);
+	assert_int_equal(unlink(port), 0);
+	assert_int_equal(rename(keep, port), 0);
 }
 
 static struct vft_event recorded(uint32_t kind, const char *ifname, const char *parent)
@@ -707,6 +826,8 @@ int main(void)
 		cmocka_unit_test(merge_of_sources),
 		cmocka_unit_test(selection),
 		cmocka_unit_test(grace_end),
+		cmocka_unit_test(grace_across_clock_steps),
+		cmocka_unit_test(grace_end_read_hangs),
 		cmocka_unit_test(capture_replays_the_run),
 		cmocka_unit_test(no_steps_and_retention),
 		cmocka_unit_test(metrics),

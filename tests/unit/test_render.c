@@ -143,6 +143,18 @@ static void addr4(struct vft_event *ev, uint32_t kind)
 	ev->addr[3] = 5;
 }
 
+/* An address a hook saw in softirq (SLAAC after a router advertisement): no actor. */
+static void addr6_softirq(struct vft_event *ev, uint32_t kind)
+{
+	bare(ev, kind);
+	ev->source = VFT_SRC_FENTRY;
+	ev->context = VFT_CTX_SOFTIRQ;
+	ev->family = 10;
+	ev->prefixlen = 64;
+	ev->addr[0] = 0xfd;
+	ev->addr[15] = 5;
+}
+
 static void addr_mapped(struct vft_event *ev, uint32_t kind)
 {
 	bare(ev, kind);
@@ -1143,6 +1155,14 @@ static const struct render_case cases[] = {
 	  "\"ts\":\"2025-11-28T18:40:01.000001000Z\",\"ts_ns\":1764355201000001000,"
 	  "\"source\":\"netlink\",\"ifname\":\"net1\",\"ifindex\":3,\"netns\":4026532291,"
 	  "\"family\":\"inet\",\"address\":\"10.0.0.5\",\"prefixlen\":24}" },
+	{ addr6_softirq, VFT_EV_ADDR_ADD, NULL,
+	  "18:40:01.000001 addr_add          net1            fd00::5/64 netns 4026532291  in "
+	  "softirq (no actor)",
+	  "{\"type\":\"event\",\"event\":\"addr_add\","
+	  "\"ts\":\"2025-11-28T18:40:01.000001000Z\",\"ts_ns\":1764355201000001000,"
+	  "\"source\":\"fentry\",\"ifname\":\"net1\",\"ifindex\":3,\"netns\":4026532291,"
+	  "\"family\":\"inet6\",\"address\":\"fd00::5\",\"prefixlen\":64,\"actor\":null,"
+	  "\"context\":\"softirq\"}" },
 	{ addr_mapped, VFT_EV_ADDR_ADD, NULL,
 	  "18:40:01.000001 addr_add          net1            ::ffff:192.168.0.1/128 netns "
 	  "4026532291",

@@ -251,7 +251,7 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 	    vf->ref.netns != vft_netns_map__host(nd->map)) {
 		/* a netns gone meanwhile (-ESRCH) leaves it unknown, not invisible */
 		n = vft_netns_map__read_port(nd->map, vf->ref.netns, vf->ref.ibdev,
-					     vf->port ? vf->port : 1, &port);
+					     vf->port ? vf->port : 1, VFT_READ_TIMEOUT_NS, &port);
 		f->ib_visible = n == -ENOENT ? 0 : !n ? 1 : -1;
 	}
 	if (nd->map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(nd->map) &&

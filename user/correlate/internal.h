@@ -123,7 +123,8 @@ struct rec {
 	/* the last re-read (in ib_absent_ns) did not find its RDMA device */
 	bool ib_absent;
 	uint32_t ib_absent_ns;
-	/* the grace deadline */
+	/* the grace deadline, on the clock of ev_clock() */
+	uint64_t grace_from; /* the start of the grace period (a pod stay's, a return's) */
 	uint64_t due_ns;
 	enum due_why due_why;
 	bool due_taken;
@@ -318,10 +319,23 @@ static inline struct vft_finding *open_of(const struct rec *r, uint32_t code)
 	return r->open ? r->open[code] : NULL;
 }
 
-/* Sets the grace deadline of @r: a vf_check at or after @at evaluates its stay. */
-static inline void schedule(struct rec *r, uint64_t at, enum due_why why)
+/*
+ * The clock of grace periods: an event's boot-time stamp, which no one steps
+ * (the live pipeline stamps every event, and take_due() is given the same
+ * clock), else its wall time (a capture made before the stamp was recorded,
+ * the unit tests' sequences: a whole stream is on one clock or the other).
+ */
+static inline uint64_t ev_clock(const struct vft_event *ev)
 {
-	r->due_ns = at;
+	return ev->boot_ns ? ev->boot_ns : ev->ts_ns;
+}
+
+/* Starts a grace period of @r at @ev: a vf_check after it evaluates its stay or return. */
+static inline void schedule(struct rec *r, const struct vft_event *ev, uint64_t grace_ns,
+			    enum due_why why)
+{
+	r->grace_from = ev_clock(ev);
+	r->due_ns = r->grace_from + grace_ns;
 	r->due_why = why;
 	r->due_taken = false;
 	r->checked = false;

@@ -46,7 +46,7 @@ static int enter_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 				   "a later move succeeded");
 	if (!err)
 		err = corr_flush_claims(c, r, ev->ts_ns);
-	schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_POD);
+	schedule(r, ev, c->opts.grace_ns, DUE_POD);
 	return err;
 }
 
@@ -109,7 +109,7 @@ static int back_in_host(struct vft_corr *c, struct rec *r, const struct vft_even
 		err = corr_raise(c, r, VFT_F_POD_NETNS_GONE_BEFORE_DEL, ev->ts_ns, 0, ev, 0, msg,
 				 evd);
 	}
-	schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_RETURN);
+	schedule(r, ev, c->opts.grace_ns, DUE_RETURN);
 	return err;
 }
 
@@ -209,7 +209,7 @@ static int check_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 			 "%s (%s) in pod netns %u is up but has no IP address %llu s "
 			 "after it arrived",
 			 v->ref.key, v->ref.ifname, v->ref.netns,
-			 (unsigned long long)((ev->ts_ns - r->pod_start_ns) / 1000000000ULL));
+			 (unsigned long long)((ev_clock(ev) - r->grace_from) / 1000000000ULL));
 		corr_fmt(evd, sizeof(evd),
 			 "netns=%u ifname=%s up=1 addresses=0 (link-local not counted)",
 			 v->ref.netns, v->ref.ifname);
@@ -236,22 +236,22 @@ static int check_return(struct vft_corr *c, struct rec *r, const struct vft_even
 /* vf_check: the end of the grace period of @r's pod stay or return. */
 int corr_on_check(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
+	/* live, a check before the end of the grace period (on its clock) judges nothing */
+	bool ended = ev_clock(ev) >= r->grace_from + c->opts.grace_ns;
 	int err = 0;
 
 	if (r->checked)
 		return 0;
 	/* a failed step of its attachment that no rollback explained: the stay is judged now */
-	if (r->afail && (c->opts.replay || ev->ts_ns >= r->pod_start_ns + c->opts.grace_ns)) {
+	if (r->afail && (c->opts.replay || ended)) {
 		err = corr_raise_attach(c, r, ev->ts_ns, "");
 		if (err)
 			return err;
 	}
 	/* a replay trusts the recorded check: the grace period was the live run's */
-	if (r->pod_start_ns && is_pod_ns(c, r->pub.ref.netns) &&
-	    (c->opts.replay || ev->ts_ns >= r->pod_start_ns + c->opts.grace_ns))
+	if (r->pod_start_ns && is_pod_ns(c, r->pub.ref.netns) && (c->opts.replay || ended))
 		err = check_pod(c, r, ev);
-	else if (r->returned_ns &&
-		 (c->opts.replay || ev->ts_ns >= r->returned_ns + c->opts.grace_ns))
+	else if (r->returned_ns && (c->opts.replay || ended))
 		err = check_return(c, r, ev);
 	else
 		return 0;
@@ -349,7 +349,7 @@ int corr_on_link(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 	/* up in a pod after its check: give the addresses a grace period again */
 	if (!err && !was_up && r->pub.up && r->pod_start_ns && r->checked) {
 		r->pod_start_ns = ev->ts_ns;
-		schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_POD);
+		schedule(r, ev, c->opts.grace_ns, DUE_POD);
 	}
 	return err;
 }

@@ -169,7 +169,7 @@ int corr_on_rdma_register(struct vft_corr *c, struct rec *r, const struct vft_ev
 	/* an RDMA device that arrives in a pod after its check: check its port too */
 	if (r->pod_start_ns && r->checked && is_pod_ns(c, r->pub.ref.netns)) {
 		r->pod_start_ns = ev->ts_ns;
-		schedule(r, ev->ts_ns + c->opts.grace_ns, DUE_POD);
+		schedule(r, ev, c->opts.grace_ns, DUE_POD);
 	}
 	return corr_reindex(c, r);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "enrich/enrich.h"
+#include "enrich/netns.h"
 #include "model/kinds.h"
 #include "sources/inventory.h"
 #include "enrich/sysfs.h"
@@ -167,9 +168,9 @@ static void vf_event(struct vft_event *ev, const struct vft_vf *vf, uint32_t kin
 }
 
 int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
-			  uint64_t now_ns, vft_event_cb cb, void *ctx)
+			  uint64_t now_ns, uint64_t timeout_ns, vft_event_cb cb, void *ctx)
 {
-	bool live = vft_root_is_live(root), inside;
+	bool live = vft_root_is_live(root), inside, skipped = false;
 	uint32_t port = vf->port ? vf->port : 1;
 	struct vft_port_attrs pa;
 	struct vft_event ev;
@@ -181,26 +182,29 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 		vft_copy_name(ev.ibdev, vf->ref.ibdev, sizeof(ev.ibdev));
 		ev.port = port;
 		inside = live && map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(map);
-		err = -ENOENT;
-		if (inside) {
+		err = timeout_ns ? -ENOENT : -ETIMEDOUT;
+		if (inside && timeout_ns) {
 			/* -ENOENT: not visible there; -ESRCH: the netns is gone, proves nothing */
 			err = vft_netns_map__read_port(map, vf->ref.netns, vf->ref.ibdev, port,
-						       &pa);
-			if (err && err != -ENOENT) {
+						       timeout_ns, &pa);
+			if (err && err != -ENOENT && err != -ETIMEDOUT) {
 				vft_debug(
 					"cannot read %s/%u inside netns %u (%s): reading <root>/sys\n",
 					vf->ref.ibdev, port, vf->ref.netns, strerror(-err));
 				inside = false;
 			}
 		}
-		if (!inside)
-			err = vft_inventory__read_port(root, vf->ref.ibdev, port, &pa);
+		if (!inside && timeout_ns)
+			err = vft_netns__read_port_within(NULL, root, vf->ref.ibdev, port,
+							  timeout_ns, &pa);
 		if (!err) {
 			set_port_attrs(&ev, &pa);
 		} else if (err == -ENOENT && inside) {
 			/* not visible in the netns of its netdev */
 			ev.has_ret = true;
 			ev.ret = err;
+		} else if (err == -ETIMEDOUT) {
+			skipped = true;
 		}
 		if (ev.has_port_attrs || ev.has_ret) {
 			err = cb(ctx, &ev);
@@ -210,5 +214,6 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 	}
 	vf_event(&ev, vf, VFT_EV_VF_CHECK, VFT_SRC_TIMER, now_ns);
 	vft_copy_name(ev.vf_key, vf->ref.key, sizeof(ev.vf_key));
-	return cb(ctx, &ev);
+	err = cb(ctx, &ev);
+	return err ? err : skipped ? VFT_ENRICH_SKIPPED : 0;
 }

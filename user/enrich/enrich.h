@@ -37,9 +37,14 @@ void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host
  * knows a path to that netns that still opens (ret -ENOENT when the device
  * is not visible there), else from <root>/sys (a netns gone meanwhile
  * proves nothing: vft_netns_map__read_port()); then the vf_check (source
- * timer) with vf_key. Returns 0 or what @cb returned.
+ * timer) with vf_key. The re-read runs in a child that has @timeout_ns to
+ * answer (a sysfs read can hang in a driver); when it has not, or
+ * @timeout_ns is 0 (the caller skips reads), the check comes without it.
+ * Returns 0, VFT_ENRICH_SKIPPED when the re-read was skipped, or what @cb
+ * returned.
  */
+#define VFT_ENRICH_SKIPPED 1
 int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
-			  uint64_t now_ns, vft_event_cb cb, void *ctx);
+			  uint64_t now_ns, uint64_t timeout_ns, vft_event_cb cb, void *ctx);
 
 #endif /* VFT_ENRICH_H */

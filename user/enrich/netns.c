@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "enrich/cgroup.h"
 #include "enrich/netns.h"
+#include "lib/bounded.h"
 #include "lib/util.h"
 
 #define RESCAN_NS 1000000000ULL
@@ -470,6 +471,14 @@ struct port_msg {
 	struct vft_port_attrs attrs;
 };
 
+/* What the child reads: in the netns @netns_path opens, or (NULL) under @root. */
+struct port_req {
+	const char *netns_path;
+	const char *root;
+	const char *ibdev;
+	uint32_t port;
+};
+
 /* In the child: joins the netns, mounts its own sysfs and reads the port. Returns 0 or -errno. */
 static int child_read_port(const char *netns_path, const char *ibdev, uint32_t port,
 			   struct vft_port_attrs *out)
@@ -498,61 +507,47 @@ static int child_read_port(const char *netns_path, const char *ibdev, uint32_t p
 	return vft_inventory__read_port("/", ibdev, port, out);
 }
 
+static int port_child(void *arg, int fd)
+{
+	const struct port_req *rq = arg;
+	struct port_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.err = rq->netns_path ?
+			  child_read_port(rq->netns_path, rq->ibdev, rq->port, &msg.attrs) :
+			  vft_inventory__read_port(rq->root, rq->ibdev, rq->port, &msg.attrs);
+	return vft_write_all(fd, &msg, sizeof(msg));
+}
+
+int vft_netns__read_port_within(const char *netns_path, const char *root, const char *ibdev,
+				uint32_t port, uint64_t timeout_ns, struct vft_port_attrs *out)
+{
+	struct port_req rq = { netns_path, root, ibdev, port };
+	struct port_msg msg;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = vft_bounded__call(port_child, &rq, &msg, sizeof(msg), timeout_ns);
+	if (err) {
+		vft_debug("reading %s port %u in %s: %s\n", ibdev, port,
+			  netns_path ? netns_path : "the host's sysfs",
+			  err == -ETIMEDOUT ? "no answer in time, the reader was killed" :
+			  err == -EIO	    ? "the reader died before it answered" :
+					      strerror(-err));
+		return err;
+	}
+	*out = msg.attrs;
+	return msg.err;
+}
+
 int vft_netns__read_port(const char *netns_path, const char *ibdev, uint32_t port,
 			 struct vft_port_attrs *out)
 {
-	struct port_msg msg;
-	int fds[2] = { -1, -1 };
-	pid_t pid = -1, w;
-	ssize_t n;
-	int err, status;
-
-	memset(out, 0, sizeof(*out));
-	if (pipe2(fds, O_CLOEXEC)) {
-		err = -errno;
-		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		memset(&msg, 0, sizeof(msg));
-		msg.err = child_read_port(netns_path, ibdev, port, &msg.attrs);
-		/* no atexit handlers, no stdio flush: the parent owns those */
-		_exit(vft_write_all(fds[1], &msg, sizeof(msg)) ? 1 : 0);
-	}
-	close(fds[1]);
-	fds[1] = -1;
-	n = vft_read_all(fds[0], &msg, sizeof(msg));
-	do
-		w = waitpid(pid, &status, 0);
-	while (w < 0 && errno == EINTR);
-	if (n < 0) {
-		err = n;
-		goto out;
-	}
-	if ((size_t)n != sizeof(msg)) {
-		/* the child died before it answered */
-		err = -EIO;
-		vft_debug("netns: reading %s port %u in %s: no answer from the child\n", ibdev,
-			  port, netns_path);
-		goto out;
-	}
-	err = msg.err;
-	*out = msg.attrs;
-out:
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
-	return err;
+	return vft_netns__read_port_within(netns_path, NULL, ibdev, port, VFT_READ_TIMEOUT_NS, out);
 }
 
 int vft_netns_map__read_port(struct vft_netns_map *m, uint32_t netns, const char *ibdev,
-			     uint32_t port, struct vft_port_attrs *out)
+			     uint32_t port, uint64_t timeout_ns, struct vft_port_attrs *out)
 {
 	struct vft_netns_info info;
 	char tried[sizeof(info.path)];
@@ -562,7 +557,7 @@ int vft_netns_map__read_port(struct vft_netns_map *m, uint32_t netns, const char
 	err = vft_netns_map__lookup(m, netns, &info);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
-	err = vft_netns__read_port(info.path, ibdev, port, out);
+	err = vft_netns__read_port_within(info.path, NULL, ibdev, port, timeout_ns, out);
 	if (err != -ESRCH)
 		return err;
 	/* the path is stale; another process or name may still hold the netns */
@@ -574,5 +569,5 @@ int vft_netns_map__read_port(struct vft_netns_map *m, uint32_t netns, const char
 		return err == -ENOENT ? -ESRCH : err;
 	if (!strcmp(info.path, tried))
 		return -ESRCH;
-	return vft_netns__read_port(info.path, ibdev, port, out);
+	return vft_netns__read_port_within(info.path, NULL, ibdev, port, timeout_ns, out);
 }

@@ -76,15 +76,28 @@ void vft_netns_map__free(struct vft_netns_map *m);
 int vft_netns__read_port(const char *netns_path, const char *ibdev, uint32_t port,
 			 struct vft_port_attrs *out);
 
+/* How long a reader in a child may take before it is killed (a sysfs read can hang). */
+#define VFT_READ_TIMEOUT_NS (5 * 1000000000ULL)
+
 /*
- * vft_netns__read_port() inside netns @netns, through the path @m knows for
- * it; a path that no longer opens makes @m scan again and tries the new
- * path, if another one holds the netns. Returns 0, -ENOENT when the device
- * is not visible in the netns, -ESRCH when no path opens the netns (gone,
- * or not known: a netns that has just gone is no proof that the device
- * was not there), or another -errno of the read.
+ * vft_netns__read_port() with a deadline: in the netns @netns_path opens,
+ * or, when it is NULL, from <@root>/sys (still in a child: a driver's sysfs
+ * read can block for good). vft_netns__read_port() allows VFT_READ_TIMEOUT_NS.
+ * Returns what it returns, or -ETIMEDOUT (the child was killed) or -EIO
+ * (the child died without an answer).
+ */
+int vft_netns__read_port_within(const char *netns_path, const char *root, const char *ibdev,
+				uint32_t port, uint64_t timeout_ns, struct vft_port_attrs *out);
+
+/*
+ * vft_netns__read_port_within() inside netns @netns, through the path @m
+ * knows for it; a path that no longer opens makes @m scan again and tries
+ * the new path, if another one holds the netns. Returns 0, -ENOENT when the
+ * device is not visible in the netns, -ESRCH when no path opens the netns
+ * (gone, or not known: a netns that has just gone is no proof that the
+ * device was not there), -ETIMEDOUT, or another -errno of the read.
  */
 int vft_netns_map__read_port(struct vft_netns_map *m, uint32_t netns, const char *ibdev,
-			     uint32_t port, struct vft_port_attrs *out);
+			     uint32_t port, uint64_t timeout_ns, struct vft_port_attrs *out);
 
 #endif /* VFT_NETNS_H */

@@ -61,6 +61,16 @@ const char *vft_port_state__name(uint32_t state)
 		       NULL;
 }
 
+static const char *const context_names[VFT_CTX_MAX] = {
+	[VFT_CTX_SOFTIRQ] = "softirq",
+	[VFT_CTX_HARDIRQ] = "hardirq",
+};
+
+const char *vft_context__name(uint32_t context)
+{
+	return context < VFT_CTX_MAX ? context_names[context] : NULL;
+}
+
 const char *vft_source__name(uint32_t source)
 {
 	return source < VFT_SRC_MAX ? source_names[source] : NULL;
@@ -129,12 +139,23 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 	ev->kind = r->kind;
 	ev->source = r->source;
 	ev->ts_ns = vft_clock__wall_ns(clk, r->ts_boot_ns);
-	ev->has_actor = true;
-	ev->actor.pid = r->pid;
-	ev->actor.tid = r->tid;
-	ev->actor.netns = r->actor_netns;
-	ev->actor.cgroup_id = r->cgroup_id;
-	vft_copy_name(ev->actor.comm, r->comm, sizeof(r->comm));
+	ev->boot_ns = r->ts_boot_ns;
+	/*
+	 * In interrupt context the current task is whatever ran when the
+	 * interrupt came (an address added by SLAAC after a router
+	 * advertisement, in softirq): it did not act, so there is no actor.
+	 */
+	ev->context = r->flags & VFT_F_IN_HARDIRQ ? VFT_CTX_HARDIRQ :
+		      r->flags & VFT_F_IN_SOFTIRQ ? VFT_CTX_SOFTIRQ :
+						    VFT_CTX_TASK;
+	ev->has_actor = ev->context == VFT_CTX_TASK;
+	if (ev->has_actor) {
+		ev->actor.pid = r->pid;
+		ev->actor.tid = r->tid;
+		ev->actor.netns = r->actor_netns;
+		ev->actor.cgroup_id = r->cgroup_id;
+		vft_copy_name(ev->actor.comm, r->comm, sizeof(r->comm));
+	}
 	vft_copy_name(ev->ifname, r->ifname, sizeof(r->ifname));
 	vft_copy_name(ev->parent, r->parent, sizeof(r->parent));
 	ev->ifindex = r->ifindex;

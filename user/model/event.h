@@ -35,8 +35,19 @@ struct vft_actor {
 struct vft_event {
 	uint32_t kind;	 /* enum vft_kind */
 	uint32_t source; /* enum vft_source */
-	uint64_t ts_ns;	 /* wall clock, ns since the epoch */
+	uint64_t ts_ns;	 /* wall clock, ns since the epoch (for display) */
+	/*
+	 * CLOCK_BOOTTIME when it happened, 0 if unknown (a capture made before
+	 * it was recorded): grace deadlines are measured on it, since the wall
+	 * clock can be stepped.
+	 */
+	uint64_t boot_ns;
 	bool has_actor;
+	/*
+	 * enum vft_context: where the kernel ran. Outside a task (softirq,
+	 * hardirq) the current task was interrupted, not acting: no actor.
+	 */
+	uint8_t context;
 	struct vft_actor actor;
 
 	/* the network device, if the event concerns one */
@@ -112,7 +123,23 @@ struct vft_event {
 	char message[VFT_MSG_LEN]; /* extack or netlink error message */
 };
 
-/* Converts the kernel's boot-time clock to wall time, calibrated once. */
+/* Where the kernel ran when it reported an event (enum vft_context, from VFT_F_IN_*). */
+enum vft_context {
+	VFT_CTX_TASK = 0, /* a task's context: it is the actor */
+	VFT_CTX_SOFTIRQ,
+	VFT_CTX_HARDIRQ,
+	VFT_CTX_MAX,
+};
+
+/* "softirq", "hardirq"; NULL for a task's context or an unknown value. */
+const char *vft_context__name(uint32_t context);
+
+/*
+ * Converts the kernel's boot-time clock to wall time. The offset follows the
+ * wall clock: the source calibrates it again before each batch of records,
+ * so a step of the wall clock (NTP, date -s) moves the times it displays,
+ * never the deadlines (those are on the boot-time clock).
+ */
 struct vft_clock {
 	int64_t boot_to_wall_ns;
 };

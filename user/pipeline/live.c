@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include "check/check.h"
 #include "check/facts.h"
+#include "lib/bounded.h"
 #include "pipeline/live.h"
 #include "pipeline/pipeline.h"
 #include "sinks/metrics.h"
@@ -21,7 +23,7 @@
 
 #define SEC 1000000000ULL
 
-enum { TAG_BPF = 1, TAG_NETLINK = 2, TAG_MODULE = 3 };
+enum { TAG_BPF = 1, TAG_NETLINK = 2, TAG_MODULE = 3, TAG_CHECK = 4 };
 
 /* One run: what it opened, and where its loop is. */
 struct live {
@@ -39,10 +41,13 @@ struct live {
 	bool tty; /* record's progress line on a terminal */
 	bool stop;
 	uint64_t deadline, last_flush, next_check, next_metrics;
-	int ret; /* the exit status when the run ends now */
+	struct vft_bounded check; /* audit's periodic check, while it runs */
+	int ret;		  /* the exit status when the run ends now */
 };
 
 static volatile sig_atomic_t never;
+
+static int audit_check_poll(struct live *l);
 
 void vft_live__fill_ready(struct vft_ready *r, struct utsname *u, const struct bpf_source *src)
 {
@@ -358,6 +363,8 @@ static int read_sources(struct live *l, const struct epoll_event *evs, int n)
 			err = netlink_source__process(l->nl, vft_pipeline__feed_cb, l->p);
 		else if (evs[i].data.u32 == TAG_MODULE)
 			bpf_source__module_event(l->src);
+		else if (evs[i].data.u32 == TAG_CHECK)
+			err = audit_check_poll(l);
 	}
 	/* also when idle: it checks for modules whose hooks wait */
 	if (err >= 0)
@@ -405,23 +412,87 @@ static int account_lost(struct live *l)
 	return err;
 }
 
-/* The audit's periodic readiness check: check lines in the stream, ready counts in the metrics. */
-static int audit_check(struct live *l)
+/*
+ * The audit's periodic readiness check, in a child: the facts of every VF
+ * are read from sysfs and procfs, where a driver can block a read for good,
+ * so the event loop goes on meanwhile. The child answers "<rows> <ready>\n"
+ * and the check lines; the loop prints them when the answer is complete.
+ */
+static int check_child(void *arg, int fd)
 {
+	struct live *l = arg;
 	struct vft_facts_opts fo = { .root = l->o->source.root };
 	struct vft_check_row *rows = NULL;
 	size_t n = 0, i, ready = 0;
+	FILE *f = fdopen(fd, "w");
 	int err;
 
+	if (!f)
+		return -errno;
 	err = vft_facts__rows(&fo, vft_pipeline__corr(l->p), vft_pipeline__netns_map(l->p),
 			      vft_pipeline__host_netns(l->p), &rows, &n);
-	if (!err && n)
-		err = vft_check__print_json(stdout, rows, n);
 	for (i = 0; i < n; i++)
 		ready += rows[i].ready;
-	vft_metrics__check(l->metrics, vft_clock_ns(CLOCK_REALTIME), (uint32_t)ready,
-			   (uint32_t)(n - ready));
+	if (!err)
+		err = fprintf(f, "%zu %zu\n", n, ready) < 0 ? -EIO : 0;
+	if (!err && n)
+		err = vft_check__print_json(f, rows, n);
+	if (fclose(f) && !err)
+		err = -EIO;
 	free(rows);
+	return err;
+}
+
+/* Starts the check's child; a check that cannot start is said and counted as skipped. */
+static void audit_check_start(struct live *l)
+{
+	uint64_t timeout = l->o->check_timeout_ns;
+	int err;
+
+	if (!timeout)
+		timeout = l->o->check_interval_ns < VFT_LIVE_CHECK_TIMEOUT_NS ?
+				  l->o->check_interval_ns :
+				  VFT_LIVE_CHECK_TIMEOUT_NS;
+	fflush(stdout); /* the child must not inherit buffered lines (it does not flush them) */
+	err = vft_bounded__start(&l->check, check_child, l, timeout);
+	if (!err)
+		err = epoll_add(l->epfd, vft_bounded__fd(&l->check), TAG_CHECK);
+	if (err) {
+		vft_warn("cannot start the periodic check: %s\n", strerror(-err));
+		vft_bounded__cancel(&l->check);
+		vft_pipeline__skipped(l->p, VFT_SKIP_PERIODIC);
+	}
+}
+
+/* What the check's child wrote, when it is complete: its lines on stdout, ready counts in the metrics. */
+static int audit_check_poll(struct live *l)
+{
+	unsigned long long n = 0, ready = 0;
+	char *nl;
+	int ret, err = 0;
+
+	if (!vft_bounded__running(&l->check))
+		return 0;
+	ret = vft_bounded__poll(&l->check);
+	if (!ret)
+		return 0;
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, vft_bounded__fd(&l->check), NULL);
+	nl = ret == 1 ? strchr(l->check.buf ? l->check.buf : "", '\n') : NULL;
+	if (nl && sscanf(l->check.buf, "%llu %llu", &n, &ready) == 2) {
+		nl++;
+		if (fwrite(nl, 1, l->check.len - (size_t)(nl - l->check.buf), stdout) !=
+			    l->check.len - (size_t)(nl - l->check.buf) ||
+		    fflush(stdout))
+			err = errno ? -errno : -EIO;
+		vft_metrics__check(l->metrics, vft_clock_ns(CLOCK_REALTIME), (uint32_t)ready,
+				   (uint32_t)(n - ready));
+	} else {
+		vft_warn("the periodic check %s: skipped\n",
+			 ret == -ETIMEDOUT ? "did not end in time (a read of the node hangs)" :
+					     "failed");
+		vft_pipeline__skipped(l->p, VFT_SKIP_PERIODIC);
+	}
+	vft_bounded__cancel(&l->check);
 	return err;
 }
 
@@ -458,12 +529,17 @@ static int audit_round(struct live *l, uint64_t mono)
 	struct vft_trace_opts *o = l->o;
 	int err;
 
+	err = audit_check_poll(l); /* its deadline too */
+	if (err) {
+		l->ret = vft_output_error(err);
+		return err;
+	}
 	if (mono >= l->next_check) {
-		err = audit_check(l);
-		if (err) {
-			l->ret = vft_output_error(err);
-			return err;
-		}
+		/* the previous check still runs: this one is skipped, not queued */
+		if (vft_bounded__running(&l->check))
+			vft_pipeline__skipped(l->p, VFT_SKIP_PERIODIC);
+		else
+			audit_check_start(l);
 		l->next_check = mono + o->check_interval_ns;
 	}
 	if (o->hangup && *o->hangup) {
@@ -516,6 +592,7 @@ static void close_run(struct live *l)
 		if (vft_pipeline__capture_close(l->p))
 			l->ret = VFT_EXIT_RUNTIME;
 	}
+	vft_bounded__cancel(&l->check);
 	if (l->epfd >= 0)
 		close(l->epfd);
 	vft_metrics_server__free(l->server);
@@ -528,7 +605,7 @@ static void close_run(struct live *l)
 
 int vft_live__run(struct vft_trace_opts *o)
 {
-	struct live l = { .o = o, .epfd = -1, .ret = VFT_EXIT_RUNTIME };
+	struct live l = { .o = o, .epfd = -1, .check = { .fd = -1 }, .ret = VFT_EXIT_RUNTIME };
 	int err;
 
 	if (!o->stop)

@@ -36,6 +36,12 @@ struct vft_trace_opts {
 	const char *from_capture;     /* --from-capture (vft_replay__audit()), NULL: the kernel */
 	char capture_path[PATH_MAX];
 	uint64_t check_interval_ns;
+	/*
+	 * How long a periodic check may take: it runs in a child, off the
+	 * event loop, killed and counted as skipped past this; 0 picks the
+	 * interval, at most VFT_LIVE_CHECK_TIMEOUT_NS.
+	 */
+	uint64_t check_timeout_ns;
 	struct vft_corr_opts corr;
 	struct vft_strlist trusted;
 	struct vft_filter filter;
@@ -50,6 +56,8 @@ struct vft_trace_opts {
 	 */
 	int (*drop_privileges)(void);
 };
+
+#define VFT_LIVE_CHECK_TIMEOUT_NS (60 * 1000000000ULL)
 
 /*
  * Runs @o until SIGINT or SIGTERM (*@o->stop), or its duration: the sources

@@ -33,6 +33,8 @@ struct vft_pipeline {
 	char *cap_path;
 	bool cap_err;	    /* a capture write failed (said) */
 	uint64_t cap_bytes; /* capture bytes already counted in the metrics */
+	uint64_t skipped[VFT_SKIP_MAX];
+	uint64_t reads_paused_until; /* CLOCK_MONOTONIC: a grace end's re-read timed out */
 };
 
 uint64_t vft_clock_ns(clockid_t clock)
@@ -130,10 +132,19 @@ static void capture_error(struct vft_pipeline *p, int err)
 			 p->cap_path, strerror(-err));
 }
 
-static int deliver(void *ctx, const struct vft_event *ev)
+static int deliver(void *ctx, const struct vft_event *in)
 {
 	struct vft_pipeline *p = ctx;
+	const struct vft_event *ev = in;
+	struct vft_event stamped;
 	int err;
+
+	/* live: what user space made now (netns_info, vf_check) is stamped now */
+	if (!in->boot_ns && !p->o.recorded) {
+		stamped = *in;
+		stamped.boot_ns = now_ns(p, CLOCK_BOOTTIME);
+		ev = &stamped;
+	}
 
 	if (p->cap) {
 		err = vft_capture_writer__write(p->cap, ev);
@@ -217,11 +228,21 @@ static int on_merged(void *ctx, const struct vft_event *in)
 }
 
 /* Every source feeds the merge, which drops the netlink copy of a change a hook saw. */
-int vft_pipeline__feed(struct vft_pipeline *p, const struct vft_event *ev)
+int vft_pipeline__feed(struct vft_pipeline *p, const struct vft_event *in)
 {
+	struct vft_event ev;
+
 	if (!p->merge)
 		return -EINVAL;
-	return vft_merge__feed(p->merge, ev, now_ns(p, CLOCK_MONOTONIC), on_merged, p);
+	/*
+	 * Grace deadlines run on the boot-time clock, which no one steps: an
+	 * event without the kernel's stamp (rtnetlink, the inventory) gets
+	 * it here, before the merge can hold it.
+	 */
+	ev = *in;
+	if (!ev.boot_ns)
+		ev.boot_ns = now_ns(p, CLOCK_BOOTTIME);
+	return vft_merge__feed(p->merge, &ev, now_ns(p, CLOCK_MONOTONIC), on_merged, p);
 }
 
 int vft_pipeline__feed_cb(void *ctx, const struct vft_event *ev)
@@ -294,9 +315,25 @@ int vft_pipeline__begin(struct vft_pipeline *p)
 static int on_due(void *ctx, const struct vft_vf *vf)
 {
 	struct vft_pipeline *p = ctx;
+	uint64_t mono = now_ns(p, CLOCK_MONOTONIC), timeout = 0;
+	int err;
 
-	return vft_enrich__grace_end(p->o.root, p->netns, vf, now_ns(p, CLOCK_REALTIME), deliver,
-				     p);
+	if (mono >= p->reads_paused_until)
+		timeout =
+			p->o.read_timeout_ns ? p->o.read_timeout_ns : VFT_PIPELINE_READ_TIMEOUT_NS;
+	err = vft_enrich__grace_end(p->o.root, p->netns, vf, now_ns(p, CLOCK_REALTIME), timeout,
+				    deliver, p);
+	if (err != VFT_ENRICH_SKIPPED)
+		return err;
+	if (timeout) {
+		vft_warn("%s: re-reading the RDMA port of %s did not answer in %llu ms: checks go "
+			 "without it for %llu s\n",
+			 vf->ref.key, vf->ref.ibdev, (unsigned long long)(timeout / 1000000),
+			 (unsigned long long)(VFT_PIPELINE_READ_PAUSE_NS / 1000000000ULL));
+		p->reads_paused_until = now_ns(p, CLOCK_MONOTONIC) + VFT_PIPELINE_READ_PAUSE_NS;
+	}
+	vft_pipeline__skipped(p, VFT_SKIP_GRACE_END);
+	return 0;
 }
 
 int vft_pipeline__tick(struct vft_pipeline *p, bool stop)
@@ -307,7 +344,7 @@ int vft_pipeline__tick(struct vft_pipeline *p, bool stop)
 		err = vft_merge__flush(p->merge, stop ? UINT64_MAX : now_ns(p, CLOCK_MONOTONIC),
 				       on_merged, p);
 	if (err >= 0)
-		err = vft_corr__take_due(p->corr, now_ns(p, CLOCK_REALTIME), on_due, p);
+		err = vft_corr__take_due(p->corr, now_ns(p, CLOCK_BOOTTIME), on_due, p);
 	return err;
 }
 
@@ -334,8 +371,8 @@ int vft_pipeline__timeout_ms(const struct vft_pipeline *p, int ms)
 {
 	if (p->merge)
 		ms = until_due(p, ms, vft_merge__next_release(p->merge), CLOCK_MONOTONIC);
-	/* the correlator's grace deadlines are on the wall clock */
-	return until_due(p, ms, vft_corr__next_due(p->corr), CLOCK_REALTIME);
+	/* the correlator's grace deadlines are on the boot-time clock (vft_event.boot_ns) */
+	return until_due(p, ms, vft_corr__next_due(p->corr), CLOCK_BOOTTIME);
 }
 
 /* ---- losses ---- */
@@ -394,7 +431,10 @@ int vft_pipeline__feed_recorded(struct vft_pipeline *p, const struct vft_event *
 
 int vft_pipeline__finish(struct vft_pipeline *p)
 {
-	struct vft_summary sum = { .events = p->events, .lost = p->lost };
+	struct vft_summary sum = { .events = p->events,
+				   .lost = p->lost,
+				   .checks_skipped = p->skipped[VFT_SKIP_GRACE_END] +
+						     p->skipped[VFT_SKIP_PERIODIC] };
 	struct vft_corr_stats st;
 	size_t i, n = vft_corr__n_vfs(p->corr);
 	int err = 0;
@@ -555,6 +595,21 @@ uint64_t vft_pipeline__events(const struct vft_pipeline *p)
 uint64_t vft_pipeline__lost_total(const struct vft_pipeline *p)
 {
 	return p->lost;
+}
+
+void vft_pipeline__skipped(struct vft_pipeline *p, enum vft_skip what)
+{
+	if (what >= VFT_SKIP_MAX)
+		return;
+	p->skipped[what]++;
+	if (p->o.metrics)
+		vft_metrics__skipped(p->o.metrics,
+				     what == VFT_SKIP_PERIODIC ? "periodic" : "grace_end");
+}
+
+uint64_t vft_pipeline__skipped_total(const struct vft_pipeline *p, enum vft_skip what)
+{
+	return what < VFT_SKIP_MAX ? p->skipped[what] : 0;
 }
 
 int vft_pipeline__new(const struct vft_pipeline_opts *opts, struct vft_pipeline **out)

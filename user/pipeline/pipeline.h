@@ -38,6 +38,22 @@
 
 /* How long a netlink event waits for the BPF event of the same change. */
 #define VFT_PIPELINE_MERGE_WINDOW_NS (500 * 1000000ULL)
+/*
+ * A grace period's end re-reads the VF's RDMA port in a child given this
+ * long (a sysfs read can hang in a driver); one that times out pauses the
+ * re-reads of every VF for VFT_PIPELINE_READ_PAUSE_NS, so the loop is held
+ * at most once per pause. The checks come without their re-read meanwhile,
+ * and each is counted as skipped.
+ */
+#define VFT_PIPELINE_READ_TIMEOUT_NS (2 * 1000000000ULL)
+#define VFT_PIPELINE_READ_PAUSE_NS (30 * 1000000000ULL)
+
+/* What a check skipped (metrics label, summary). */
+enum vft_skip {
+	VFT_SKIP_GRACE_END, /* a grace period's re-read of the port */
+	VFT_SKIP_PERIODIC,  /* audit's periodic readiness check */
+	VFT_SKIP_MAX,
+};
 
 struct vft_netns_map;
 struct netlink_source;
@@ -62,6 +78,8 @@ struct vft_pipeline_opts {
 	uint64_t since_ns, until_ns;
 	/* The clock of every stamp and deadline; NULL: clock_gettime() (tests pass theirs). */
 	uint64_t (*clock)(clockid_t clock);
+	/* A grace end's re-read: 0 picks VFT_PIPELINE_READ_TIMEOUT_NS (tests pass less). */
+	uint64_t read_timeout_ns;
 };
 
 struct vft_pipeline;
@@ -188,6 +206,12 @@ struct vft_netns_map *vft_pipeline__netns_map(const struct vft_pipeline *p);
 /* Events the correlator passed on to the sink (in the window), and losses so far. */
 uint64_t vft_pipeline__events(const struct vft_pipeline *p);
 uint64_t vft_pipeline__lost_total(const struct vft_pipeline *p);
+/*
+ * A check skipped because a read did not answer in time: counted in the
+ * metrics and the summary (the pipeline counts its own grace ends).
+ */
+void vft_pipeline__skipped(struct vft_pipeline *p, enum vft_skip what);
+uint64_t vft_pipeline__skipped_total(const struct vft_pipeline *p, enum vft_skip what);
 
 /* Frees @p and what it made; closes the capture first (see _capture_close). NULL is fine. */
 void vft_pipeline__free(struct vft_pipeline *p);

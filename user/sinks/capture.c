@@ -109,6 +109,8 @@ const struct vft_capture_field cap_fields[] = {
 	FIELD(56, VFT_CAPF_STR, actor.exe),
 	FIELD(57, VFT_CAPF_U32, vf_setting),
 	FIELD(58, VFT_CAPF_U64, vf_value),
+	FIELD(59, VFT_CAPF_U64, boot_ns),
+	FIELD(60, VFT_CAPF_U8, context),
 };
 
 /* Worst case of one event: every field with a 2-byte key, a 10-byte varint or a string. */

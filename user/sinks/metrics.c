@@ -200,6 +200,13 @@ void vft_metrics__capture_bytes(struct vft_metrics *m, uint64_t bytes)
 	pthread_mutex_unlock(&m->lock);
 }
 
+void vft_metrics__skipped(struct vft_metrics *m, const char *what)
+{
+	pthread_mutex_lock(&m->lock);
+	m->skipped[strcmp(what, "grace_end") ? 1 : 0]++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void vft_metrics__check(struct vft_metrics *m, uint64_t wall_ns, uint32_t ready, uint32_t not_ready)
 {
 	pthread_mutex_lock(&m->lock);
@@ -345,6 +352,11 @@ static void render_locked(const struct vft_metrics *m, FILE *f)
 	family(f, "vftrace_check_last_timestamp_seconds", "gauge",
 	       "Unix time at which the last readiness check ended; 0 before the first.");
 	sample_ms(f, "vftrace_check_last_timestamp_seconds", m->check_ns / 1000000ULL);
+
+	family(f, "vftrace_checks_skipped_total", "counter",
+	       "Checks that went without a read of the node that did not answer in time, by check.");
+	sample(f, "vftrace_checks_skipped_total", "check", "grace_end", m->skipped[0]);
+	sample(f, "vftrace_checks_skipped_total", "check", "periodic", m->skipped[1]);
 
 	family(f, "vftrace_events_lost_total", "counter",
 	       "Events dropped before user space saw them (ring buffer full).");

@@ -102,6 +102,8 @@ void vft_metrics__state(struct vft_metrics *m, uint64_t vfs, uint64_t netns, uin
 			uint64_t netns_forgotten);
 /* @bytes more were written to captures. */
 void vft_metrics__capture_bytes(struct vft_metrics *m, uint64_t bytes);
+/* A check went without a read that did not answer in time (@what: "grace_end", "periodic"). */
+void vft_metrics__skipped(struct vft_metrics *m, const char *what);
 /* A check ended at @wall_ns (ns since the epoch) with @ready VFs ready and @not_ready not. */
 void vft_metrics__check(struct vft_metrics *m, uint64_t wall_ns, uint32_t ready,
 			uint32_t not_ready);

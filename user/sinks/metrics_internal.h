@@ -48,6 +48,7 @@ struct vft_metrics {
 	uint64_t events[VFT_EV_KIND_MAX];
 	uint64_t lost;
 	uint64_t capture_bytes;
+	uint64_t skipped[2];		 /* checks skipped: grace_end, periodic */
 	uint64_t state[2], forgotten[2]; /* the correlator's records: VFs, netns */
 	uint32_t vfs[VF_STATES];
 	uint32_t ready;

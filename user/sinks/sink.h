@@ -28,6 +28,7 @@ struct vft_summary {
 	uint64_t vfs;		      /* VF records */
 	uint64_t raised[VFT_F_MAX];   /* findings raised, per code */
 	uint64_t resolved[VFT_F_MAX]; /* of those, resolved */
+	uint64_t checks_skipped;      /* checks that went without a read that hung */
 };
 
 struct vft_sink;

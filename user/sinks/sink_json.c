@@ -343,6 +343,10 @@ struct json_object *vft_event__to_json(const struct vft_event *ev, const struct 
 		if (ev->actor.exe[0])
 			add_str(a, "exe", ev->actor.exe);
 		json_object_object_add(o, "actor", a);
+	} else if (vft_context__name(ev->context)) {
+		/* the kernel ran in interrupt context: the current task did not act */
+		json_object_object_add(o, "actor", NULL);
+		add_str(o, "context", vft_context__name(ev->context));
 	}
 	if (vf)
 		add_str(o, "vf", vf->ref.key);
@@ -566,6 +570,8 @@ static int json_summary(struct vft_sink *s, const struct vft_summary *sum)
 	add_int(o, "events", (int64_t)sum->events);
 	add_int(o, "lost", (int64_t)sum->lost);
 	add_int(o, "vfs", (int64_t)sum->vfs);
+	if (sum->checks_skipped)
+		add_int(o, "checks_skipped", (int64_t)sum->checks_skipped);
 	add_counts(o, "findings", sum->raised);
 	add_counts(o, "resolved", sum->resolved);
 	return emit(s, o);

@@ -53,8 +53,11 @@ static int text_coverage(struct vft_sink *s, const struct vft_ready *r)
 
 static void print_actor(struct vft_sink *s, const struct vft_event *ev)
 {
-	if (!ev->has_actor)
+	if (!ev->has_actor) {
+		if (vft_context__name(ev->context))
+			fprintf(s->out, "  in %s (no actor)", vft_context__name(ev->context));
 		return;
+	}
 	fprintf(s->out, "  by %s[%u]", ev->actor.comm, ev->actor.pid);
 	if (ev->actor.cgroup[0] && strcmp(ev->actor.cgroup, "/"))
 		fprintf(s->out, " %s", ev->actor.cgroup);
@@ -210,6 +213,10 @@ static int text_summary(struct vft_sink *s, const struct vft_summary *sum)
 	fprintf(stderr, "vftrace: %llu events, %llu lost, %llu devices\n",
 		(unsigned long long)sum->events, (unsigned long long)sum->lost,
 		(unsigned long long)sum->vfs);
+	if (sum->checks_skipped)
+		fprintf(stderr,
+			"vftrace: %llu checks went without a read that did not answer in time\n",
+			(unsigned long long)sum->checks_skipped);
 	for (code = 1; code < VFT_F_MAX; code++) {
 		if (!sum->raised[code])
 			continue;

@@ -38,6 +38,9 @@ struct bpf_source {
 	bool module_pending; /* a module check is due at next_module_check_ns */
 	uint64_t bad_records;
 	int ncpus;
+	/* where preempt_count is, for the programs to tell interrupt context (0: unknown) */
+	uint64_t pc_var, pcpu_offsets;
+	bool pc_in_hot;
 	/* set for the duration of one poll */
 	vft_event_cb cb;
 	void *cb_ctx;
@@ -167,6 +170,47 @@ static size_t count_planned(const struct bpf_source *src, bool modules)
 	return n;
 }
 
+/*
+ * Finds in /proc/kallsyms the per-CPU variable that holds preempt_count
+ * (__preempt_count, or pcpu_hot from 6.2 to 6.14) and the per-CPU offsets,
+ * so that the programs can tell an event in interrupt context from a task's.
+ * Data symbols are listed only with CONFIG_KALLSYMS_ALL, and addresses only
+ * to CAP_SYSLOG: without them the events keep the interrupted task as actor.
+ */
+static void find_preempt_count(struct bpf_source *src)
+{
+	char path[4096], line[512], *name;
+	unsigned long long addr;
+	FILE *f;
+
+	if (vft_path(path, sizeof(path), src->opts.root, "/proc/kallsyms"))
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		name = strrchr(line, ' ');
+		if (!name || (name[1] != '_' && name[1] != 'p'))
+			continue;
+		name[strcspn(name, "\n\t")] = '\0';
+		if (strcmp(name, " __preempt_count") && strcmp(name, " pcpu_hot") &&
+		    strcmp(name, " __per_cpu_offset"))
+			continue;
+		if (sscanf(line, "%llx", &addr) != 1 || !addr)
+			continue;
+		if (!strcmp(name, " __per_cpu_offset")) {
+			src->pcpu_offsets = addr;
+		} else {
+			src->pc_var = addr;
+			src->pc_in_hot = !strcmp(name, " pcpu_hot");
+		}
+	}
+	fclose(f);
+	if (!src->pc_var || !src->pcpu_offsets)
+		vft_debug("preempt_count not found in kallsyms: events in interrupt context will "
+			  "name the interrupted task as actor\n");
+}
+
 /* Opens, configures and loads one instance; the module instance reuses the core maps. */
 static int load_instance(struct bpf_source *src, bool modules, struct vftrace **out)
 {
@@ -197,6 +241,9 @@ static int load_instance(struct bpf_source *src, bool modules, struct vftrace **
 		}
 	}
 	skel->rodata->skip_virtual = src->opts.skip_virtual_netdevs;
+	skel->rodata->pc_var = src->pc_var;
+	skel->rodata->pc_in_hot = src->pc_in_hot;
+	skel->rodata->pcpu_offsets = src->pcpu_offsets;
 	err = set_autoload(src, skel, modules);
 	if (err)
 		goto fail;
@@ -325,6 +372,7 @@ int bpf_source__new(const struct bpf_source_opts *opts, struct bpf_source **out)
 		goto done;
 
 	/* The core instance owns the maps, even when only module hooks will use them. */
+	find_preempt_count(src);
 	err = load_instance(src, false, &src->skel);
 	if (err)
 		goto fail;
@@ -511,6 +559,13 @@ int bpf_source__poll(struct bpf_source *src, int timeout_ms, vft_event_cb cb, vo
 		return n ? -errno : 0;
 	}
 	check_modules(src);
+	/*
+	 * The wall clock can be stepped (NTP, date -s) at any time: the
+	 * offset is measured again for each batch (three vDSO reads), so
+	 * displayed times follow the wall clock as it is now.
+	 */
+	if (vft_clock__init(&src->clock))
+		vft_debug("cannot read the clocks: keeping the previous boot-to-wall offset\n");
 	src->cb = cb;
 	src->cb_ctx = ctx;
 	src->cb_err = 0;
