@@ -136,6 +136,7 @@ _Static_assert(sizeof(struct vft_bpf_event) == 120 + 160, "vft_bpf_event layout 
 enum vft_counter {
 	VFT_CNT_LOST = 0,	/* ring buffer full: record dropped */
 	VFT_CNT_STASH_MISS = 1, /* exit probe without its entry (lost pairing) */
+	VFT_CNT_STASH_FULL = 2, /* exit probe whose entry was not kept: nested too deep, map full */
 	VFT_CNT_MAX,
 };
 
