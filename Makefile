@@ -75,8 +75,9 @@ $(OUTPUT)/vftrace.skel.h: $(OUTPUT)/vftrace.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vftrace > $@
 
-# User objects may include the skeleton; generate it first.
-$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)
+# The skeleton exists before any user object is compiled (order-only); -MMD
+# then records which objects include it, so a BPF change rebuilds only those.
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

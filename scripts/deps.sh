@@ -17,8 +17,15 @@ build_pkgs=(
 test_pkgs=(
 	libcmocka-dev iproute2 kmod jq python3-yaml curl
 	rdma-core ibverbs-utils
-	qemu-system-x86 busybox-static cpio xz-utils
+	# The VM harness boots a newer qemu that scripts/vm/qemu.sh fetches
+	# from bookworm-backports into its cache; Debian's own qemu-system-x86
+	# brings the shared libraries that binary uses.
+	qemu-system-x86 busybox-static cpio xz-utils debian-archive-keyring
 	libclang-rt-14-dev bpftrace
+	# The guest runs this machine's root file system, so what the VM tests
+	# start in a guest (udev, networkd, NetworkManager and its D-Bus, the
+	# CNI reference plugins in /usr/lib/cni) is installed here.
+	udev systemd dbus network-manager containernetworking-plugins ethtool
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -43,6 +50,26 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as network-manager and dbus start their services when
+# installed; the tests only run them inside VM guests, and a NetworkManager
+# started here would take over this machine's interfaces. A policy-rc.d that
+# refuses every start (invoke-rc.d and deb-systemd-invoke both ask it) keeps
+# them stopped during the install; one already present is left as it is.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e "$policy" ]]; then
+	printf '#!/bin/sh\n# Written by vftrace scripts/deps.sh for the length of an install.\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# With systemd as pid 1, the units stay disabled too: the next boot would
+# start them otherwise.
+if [[ -d /run/systemd/system ]]; then
+	for p in "${missing[@]}"; do
+		case "$p" in
+		network-manager) systemctl disable --quiet NetworkManager.service || true ;;
+		esac
+	done
+fi
 echo "deps: done"

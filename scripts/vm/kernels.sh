@@ -78,7 +78,7 @@ newest_cached() {
 	local d glob
 	glob="$(release_glob "$1")"
 	for d in "$CACHE"/$glob; do
-		[[ -f "$d/$READY" ]] && basename "$d"
+		if [[ -f "$d/$READY" ]]; then basename "$d"; fi
 	done | sort -V | tail -n 1
 }
 

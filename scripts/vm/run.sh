@@ -4,6 +4,11 @@
 # run.sh - run a command (or an interactive shell) inside a Debian kernel
 # booted under qemu (TCG), with the host's / as the guest's root file system.
 #
+# The machine: q35 with an SR-IOV capable Intel 82576 (qemu's igb) behind a
+# PCIe root port, the PF of the VFs the tests make, plus the virtio devices
+# (9p shares, a spare virtio-rng, a virtio-net NIC). qemu itself comes from
+# qemu.sh's cache (Debian's 7.2 has no igb).
+#
 # Usage:
 #   scripts/vm/run.sh --kernel 6.1|6.12 [options] -- CMD [ARGS...]
 #   scripts/vm/run.sh --kernel 6.1|6.12 --shell [options] [-- CMD [ARGS...]]
@@ -87,7 +92,6 @@ for e in "${envs[@]}"; do
 	[[ "$e" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env wants NAME=VALUE, not '$e'"
 done
 ((EUID == 0)) || die "run as root (qemu's 9p passthrough of / needs it)"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run scripts/deps.sh"
 [[ -x /bin/busybox ]] || die "/bin/busybox not found; run scripts/deps.sh (busybox-static)"
 
 cwd="${VFTRACE_VM_CWD:-$PWD}"
@@ -99,6 +103,10 @@ case "$cwd/" in
 esac
 
 root="$("$HERE/kernels.sh" path "$kernel")" || die "cannot get the $kernel kernel (see above)"
+qroot="$("$HERE/qemu.sh" path)" || die "cannot get qemu with igb (see above)"
+# The firmware (qboot, SeaBIOS, option ROMs) and the modules of that qemu,
+# not the system's: those are of another build.
+export QEMU_MODULE_DIR="$qroot/usr/lib/x86_64-linux-gnu/qemu"
 release="$(basename "$root")"
 # The uncompressed vmlinux (PVH entry, see kernels.sh) boots faster.
 vmlinuz="$root/boot/vmlinux-$release"
@@ -241,8 +249,10 @@ fi
 
 # shellcheck disable=SC2054 # the commas are qemu's
 qemu=(
-	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem"
-	-nographic -no-reboot "${serial[@]}"
+	"$qroot/usr/bin/qemu-system-x86_64" -L "$qroot/usr/share/qemu" -L "$qroot/usr/share/seabios"
+	# q35: SR-IOV needs PCI Express.
+	-machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
+	-nographic -no-reboot -audio none "${serial[@]}"
 	# qboot: a minimal firmware that boots -kernel quickly and, unlike
 	# SeaBIOS, prints nothing on the serial console.
 	-bios qboot.rom
@@ -253,6 +263,10 @@ qemu=(
 	-device virtio-rng-pci
 	# PCI NIC on a hub with no host side: nothing leaves the guest.
 	-device virtio-net-pci,netdev=n0,romfile= -netdev hubport,id=n0,hubid=0
+	# The SR-IOV PF, 0000:01:00.0 behind its root port (VFs need the
+	# port's bus numbers), on a hub of its own with no host side either.
+	-device pcie-root-port,id=rp0,chassis=1,slot=1
+	-device igb,bus=rp0,netdev=pf0,romfile= -netdev hubport,id=pf0,hubid=1
 )
 
 log "booting $release (kernel $kernel), out: $out"
@@ -260,13 +274,13 @@ start=$SECONDS
 set +e
 if ((shell)); then
 	# Also keep what the console showed.
-	timeout --foreground -k 10 "${timeout}" "${qemu[@]}" 2> >(grep -v 'hub 0 is not connected' >&2) |
+	timeout --foreground -k 10 "${timeout}" "${qemu[@]}" 2> >(grep -v 'hub [0-9]* is not connected' >&2) |
 		tee "$out/console.log"
 	qrc=${PIPESTATUS[0]}
 else
 	# Through cat: qemu makes its stdout non-blocking, which must not leak
 	# into a stdout shared with others (a terminal, make -j).
-	timeout --foreground -k 10 "${timeout}" "${qemu[@]}" </dev/null 2> >(grep -v 'hub 0 is not connected' >&2) | cat
+	timeout --foreground -k 10 "${timeout}" "${qemu[@]}" </dev/null 2> >(grep -v 'hub [0-9]* is not connected' >&2) | cat
 	qrc=${PIPESTATUS[0]}
 fi
 set -e

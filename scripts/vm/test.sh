@@ -8,14 +8,17 @@
 #                                       contains it (passed to run-all.sh)
 # Environment:
 #   VFTRACE_VM_KERNELS       kernels to test (default "6.1 6.12")
-#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 600)
+#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 900: on a
+#                            loaded 2-core machine the suite has taken 540)
 #   VFTRACE_VM_TEST_TIMEOUT  seconds one test may run (default 120)
 #   VFTRACE, VFTRACE_*       passed on to the guest
 #
 # Prints, per kernel, the guest's closing line "vm(<release>): N passed,
 # N failed" and its timings, then the closing line "vm: N passed, N failed"
-# over all kernels. A kernel whose guest does not finish counts as one
-# failed test. Exit status 0 iff every kernel finished with no failure.
+# over all kernels, each followed by ", N skipped" when tests were skipped
+# (a part they need is not on this machine). A kernel whose guest does not
+# finish counts as one failed test. Exit status 0 iff every kernel finished
+# with no failure.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +26,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 
 read -r -a kernels <<<"${VFTRACE_VM_KERNELS:-6.1 6.12}"
 filter=("$@")
-limit="${VFTRACE_VM_TIMEOUT:-600}"
+limit="${VFTRACE_VM_TIMEOUT:-900}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 
 # Host variables the tests may need.
@@ -32,13 +35,16 @@ while IFS= read -r name; do
 	envs+=(--env "$name=${!name}")
 done < <(compgen -e | grep -E '^VFTRACE(_[A-Za-z0-9_]*)?$' | grep -vE '^VFTRACE_VM_(KERNELS|CACHE|CWD)$' || true)
 
-passed=0 failed=0 bad=0
+passed=0 failed=0 skipped=0 bad=0
 summary=()
+# The newest qemu with igb, once for all kernels (run.sh takes the cached one).
+qemu_ok=1
+"$HERE/qemu.sh" fetch || qemu_ok=0
 for k in "${kernels[@]}"; do
 	out="$REPO/tests/vm/out/$k-$stamp"
 	echo "=== vm $k: booting, running tests/vm/run-all.sh ${filter[*]}" >&2
-	if ! "$HERE/kernels.sh" fetch "$k"; then
-		summary+=("vm $k: error: could not fetch the kernel (see above); counted as 1 failure")
+	if ((!qemu_ok)) || ! "$HERE/kernels.sh" fetch "$k"; then
+		summary+=("vm $k: error: could not fetch the kernel or qemu (see above); counted as 1 failure")
 		failed=$((failed + 1)) bad=1
 		continue
 	fi
@@ -50,10 +56,10 @@ for k in "${kernels[@]}"; do
 	boot="$(cat "$out/boot_s" 2>/dev/null || echo "?")"
 	timing="  $k: guest up in ${boot} s (guest clock), boot + tests + power-off ${secs} s; logs in $out"
 
-	closing="$(grep -E '^vm\(.*\): [0-9]+ passed, [0-9]+ failed$' "$out/output.log" 2>/dev/null | tail -n 1 || true)"
+	closing="$(grep -E '^vm\(.*\): [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$out/output.log" 2>/dev/null | tail -n 1 || true)"
 	if [[ -n "$closing" && "$rc" != 3 ]]; then
-		read -r p f < <(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$closing")
-		passed=$((passed + p)) failed=$((failed + f))
+		read -r p f s < <(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/' <<<"$closing")
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
 		((rc == 0)) || bad=1
 		summary+=("$closing" "$timing")
 		# Host-side checks of what the guest left in its output dir (tests/vm/host_*.sh OUT),
@@ -79,5 +85,5 @@ done
 echo
 echo "=== vm summary"
 printf '%s\n' "${summary[@]}"
-echo "vm: $passed passed, $failed failed"
+echo "vm: $passed passed, $failed failed$( ((skipped == 0)) || echo ", $skipped skipped")"
 exit "$bad"

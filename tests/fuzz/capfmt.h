@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * capfmt.h - the capture container written again from docs/capture-format.md,
- * independently of user/sinks/capture.c: the tests, the fuzzer and the benchmark
+ * independently of user/sinks/capture*.c: the tests, the fuzzer and the benchmark
  * build files by hand (a block around arbitrary bytes, a header with another
  * version) and walk a file's blocks with it. Header-only, for test programs.
  */

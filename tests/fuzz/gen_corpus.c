@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gen_corpus.c - the seed corpus of fuzz_capture (`make fuzz`): small valid
- * captures written by the real writer (every kind, several blocks, empty),
- * one cut short and one with a damaged block, each as a whole-file input
- * (first byte 0), and the inflated payload of each of their blocks as a
- * payload input (first byte 1, then the event count, 2 bytes little-endian).
+ * gen_corpus.c - the seed corpus of fuzz_capture and fuzz_replay (`make
+ * fuzz`): small valid captures written by the real writer (every kind,
+ * several blocks, empty), one cut short and one with a damaged block, each
+ * as a whole-file input (first byte 0), and the inflated payload of each of
+ * their blocks as a payload input (first byte 1, then the event count, 2
+ * bytes little-endian). Given captures instead (recorded scenarios that
+ * raise findings, for fuzz_replay), the same two kinds of seed of each.
  *
- * Usage: gen_corpus DIR   (DIR exists; seeds are written as DIR/seed-NN)
+ * Usage: gen_corpus DIR [CAPTURE...]   (DIR exists; seeds go to DIR/seed-NN)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -226,11 +228,22 @@ int main(int argc, char **argv)
 	uint8_t *buf;
 	size_t len;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: gen_corpus DIR\n");
+	int i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: gen_corpus DIR [CAPTURE...]\n");
 		return 2;
 	}
 	dir = argv[1];
+	if (argc > 2) {
+		for (i = 2; i < argc; i++) {
+			buf = slurp(argv[i], &len);
+			file_seed(buf, len, true);
+			free(buf);
+		}
+		printf("gen_corpus: %u seeds from %d captures in %s\n", nseeds, argc - 2, dir);
+		return 0;
+	}
 
 	buf = capture(0, 1, &len); /* header only */
 	file_seed(buf, len, false);

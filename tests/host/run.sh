@@ -6,7 +6,14 @@
 # The host kernel may refuse every BPF hook (no kprobes, fentry EPERM): then
 # vftrace must say exactly that, keep running, and stop cleanly. Where a hook
 # does attach, the test asserts its events too. Prints one closing line:
-# "host: N passed, N failed".
+# "host: N passed, N failed, N skipped".
+#
+# A test here is a test_* function, run in a subshell: it passes when it
+# returns 0, is skipped when it calls `skip REASON` (exit 77, automake's
+# convention), and fails otherwise. An executable tests/host/test_*.sh is one
+# test the same way, unless it ends with its own closing line
+# "test_NAME: N passed, N failed, N skipped": then its checks are counted
+# one by one, so that a check it skipped is not counted as passed.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -23,21 +30,38 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Each test runs in a subshell; `fail` ends it with a message.
+skipped=0
+SKIP=77
+
+# Each test runs in a subshell; `fail` ends it with a message, `skip` says why it cannot run here.
 fail() {
 	echo "    $*" >&2
 	exit 1
 }
 
-run_test() {
-	local name=$1
-	if ("$name"); then
-		echo "ok - $name"
+skip() {
+	echo "    skipped: $*" >&2
+	exit $SKIP
+}
+
+# count NAME RC: one test's result into the totals, as a TAP line
+count() {
+	if (($2 == 0)); then
+		echo "ok - $1"
 		passed=$((passed + 1))
+	elif (($2 == SKIP)); then
+		echo "ok - $1 # SKIP"
+		skipped=$((skipped + 1))
 	else
-		echo "not ok - $name"
+		echo "not ok - $1"
 		failed=$((failed + 1))
 	fi
+}
+
+run_test() {
+	local rc=0
+	("$1") || rc=$?
+	count "$1" $rc
 }
 
 # Polls (10 ms steps) until FILE has a line matching REGEX; the ready line is the signal.
@@ -95,8 +119,11 @@ test_hooks_json_matches_table() {
 		<<<"$js" >/dev/null || fail "inconsistent hook entries: $js"
 }
 
-# Starts `watch --json` in the background, waits for its ready line.
+# Starts `watch --json` in the background, waits for its ready line. The file is emptied first:
+# the background shell truncates it only when it gets to run, and until then the previous test's
+# ready line would read as this one's, and the stop signal would come before the handlers.
 start_watch() {
+	: >"$TMP/watch.out"
 	"$VFTRACE" watch --json --all "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	wait_line "$TMP/watch.out" '"type":"ready"' || {
@@ -207,9 +234,72 @@ test_usage_errors_exit_2() {
 	done
 }
 
+# audit drops its capabilities before it starts a thread: capability sets, the bounding set and
+# no_new_privs belong to each thread, so the metrics endpoint's thread, started after the drop,
+# must hold no more than the main one. tests/vm/test_70_audit.sh asserts the same with every
+# capability to start from; here the start is what this host gives root.
+test_audit_drops_capabilities_in_every_thread() {
+	local pid bnd want st line n=0 bad=0
+	# what privs.c keeps, of what this shell may hold: DAC_READ_SEARCH NET_ADMIN SYS_PTRACE
+	# SYS_ADMIN SYS_RESOURCE PERFMON BPF
+	bnd=$(awk '$1 == "CapBnd:" { print $2 }' /proc/$$/status)
+	want=$(printf '%016x' $((0x$bnd & 0xc001281004)))
+	"$VFTRACE" audit -i 'nomatch*' --metrics 127.0.0.1:0 >"$TMP/audit.out" 2>"$TMP/audit.err" &
+	pid=$!
+	if ! wait_line "$TMP/audit.out" '"type":"ready"'; then
+		kill -TERM "$pid"
+		wait "$pid"
+		fail "no ready line within 10 s: $(cat "$TMP/audit.err")"
+	fi
+	for st in /proc/"$pid"/task/*/status; do
+		line=$(awk '$1 ~ /^(Name|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):$/ { printf "%s%s ", $1, $2 }' "$st")
+		echo "    | thread $(basename "$(dirname "$st")"): $line"
+		[[ $line == *"CapPrm:$want CapEff:$want CapBnd:$want CapAmb:0000000000000000 NoNewPrivs:1 " ]] ||
+			bad=$((bad + 1))
+		n=$((n + 1))
+	done
+	kill -TERM "$pid"
+	wait "$pid" || fail "audit exited $? on SIGTERM: $(cat "$TMP/audit.err")"
+	((bad == 0)) || fail "$bad of $n threads hold more than CapPrm=CapEff=CapBnd=$want with NoNewPrivs 1"
+	((n >= 2)) || fail "$n thread(s): the metrics endpoint has no thread of its own to check"
+}
+
+# c_strings ARRAY: the string entries of `static const char *const ARRAY[] = { ... };` in the
+# correlator, one a line, sorted
+c_strings() {
+	sed -n "/^static const char \*const $1\[\] = {/,/};/p" user/correlate/correlate.c |
+		sed 's#/\*.*\*/##' | grep -o '"[^"]*"' | tr -d '"' | LC_ALL=C sort
+}
+
+# doc_words FROM TO: the `quoted` words of the trusted-actors paragraph of docs/findings.md
+# between the text FROM and the text TO, one a line, sorted
+doc_words() {
+	awk '/^- \*\*Trusted actors\.\*\*/ { on = 1; printf "%s ", $0; next }
+	     on && (/^$/ || /^- /) { exit }
+	     on { sub(/^ +/, ""); printf "%s ", $0 }' docs/findings.md |
+		sed "s/.*$1//; s/$2.*//" | grep -o '`[^`]*`' | tr -d '`' | LC_ALL=C sort
+}
+
+# docs/findings.md names exactly the comms and units that the correlator trusts
+test_findings_doc_names_the_trusted_actors() {
+	local code doc
+	code=$(c_strings default_trusted)
+	doc=$(doc_words 'By comm' 'By systemd unit')
+	[[ -n $code ]] || fail "no default_trusted list found in user/correlate/correlate.c"
+	[[ $doc == "$code" ]] ||
+		fail "trusted comms: docs/findings.md and the code differ (< docs, > code):
+$(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
+	code=$(c_strings trusted_units)
+	doc=$(doc_words 'By systemd unit' 'Or any process')
+	[[ -n $code ]] || fail "no trusted_units list found in user/correlate/correlate.c"
+	[[ $doc == "$code" ]] ||
+		fail "trusted units: docs/findings.md and the code differ (< docs, > code):
+$(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
+}
+
 if ((EUID != 0)); then
 	echo "host: the host layer needs root (it creates netns and veth, and loads BPF)" >&2
-	echo "host: 0 passed, 1 failed"
+	echo "host: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
@@ -219,19 +309,32 @@ run_test test_watch_reports_coverage_and_stops_on_sigint
 run_test test_watch_stops_on_sigterm
 run_test test_text_mode_names_unavailable_hooks
 run_test test_usage_errors_exit_2
+run_test test_audit_drops_capabilities_in_every_thread
+run_test test_findings_doc_names_the_trusted_actors
 
-# Self-contained host tests: each executable tests/host/test_*.sh is one test.
+# Self-contained host tests: each executable tests/host/test_*.sh, counted as one test by its exit
+# status, or check by check when it ends with its own closing line.
 for t in tests/host/test_*.sh; do
 	[[ -x $t ]] || continue
 	name=$(basename "$t" .sh)
-	if VFTRACE=$VFTRACE "$t" 2>&1 | sed 's/^/    /'; [[ ${PIPESTATUS[0]} == 0 ]]; then
-		echo "ok - $name"
-		passed=$((passed + 1))
+	VFTRACE=$VFTRACE "$t" 2>&1 | tee "$TMP/$name.log" | sed 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	closing=$(sed -nE "s/^$name: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p" \
+		"$TMP/$name.log" | tail -n 1)
+	if [[ -z $closing ]]; then
+		count "$name" "$rc"
+		continue
+	fi
+	read -r p f s <<<"$closing"
+	# a test that failed after its count (or without counting the failure) still failed
+	((rc == 0 || f > 0)) || f=1
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if ((f)); then
+		echo "not ok - $name: $p passed, $f failed, $s skipped"
 	else
-		echo "not ok - $name"
-		failed=$((failed + 1))
+		echo "ok - $name: $p passed, $s skipped"
 	fi
 done
 
-echo "host: $passed passed, $failed failed"
+echo "host: $passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -75,7 +75,9 @@ fi
 # The probe, with the sanitizers: a memory error in the live path fails the test.
 ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Iuser -Ibpf \
-	tests/host/netlink_probe.c user/sources/netlink_source.c user/enrich/sysfs.c user/lib/util.c user/model/event.c \
+	tests/host/netlink_probe.c user/sources/netlink_source.c user/sources/nl_netns.c \
+	user/sources/nl_link.c user/sources/nl_addr.c user/sources/nl_devtab.c \
+	user/enrich/sysfs.c user/lib/util.c user/model/event.c user/model/kinds.c user/model/text.c \
 	$(pkg-config --cflags --libs libmnl) -o "$TMP/netlink_probe" ||
 	fail "cannot build tests/host/netlink_probe.c"
 

@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include "sinks/capture.h"
 #include "lib/util.h"
 #include "../fuzz/capfmt.h"
@@ -1585,6 +1586,106 @@ static void reads_from_a_pipe(void **state)
 	free(buf);
 }
 
+/*
+ * The reader opens with O_NOFOLLOW: a symbolic link to a capture (or to
+ * nothing) is refused by the open itself, with a message that says so and
+ * what to do; a link among the directories above is followed. A directory
+ * and a device are refused after the open (fstat), a named pipe is read.
+ */
+static void reader_refuses_symlinks(void **state)
+{
+	struct vft_capture_reader *r = (void *)1;
+	char msg[512], via[600], path[512], link[512], fifo[512];
+	struct vft_event evs[80];
+	struct blocks bs;
+	uint8_t *buf;
+	size_t len;
+	pid_t pid;
+	int fd, status;
+
+	/* tpath() reuses its buffers: these stay */
+	snprintf(path, sizeof(path), "%s", tpath("real.vftcap"));
+	snprintf(link, sizeof(link), "%s", tpath("link.vftcap"));
+	snprintf(fifo, sizeof(fifo), "%s", tpath("fifo"));
+	buf = three_blocks(path, 1, &len, &bs);
+
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(vft_capture_reader__open(link, &r, msg, sizeof(msg)), -ELOOP);
+	assert_null(r);
+	assert_non_null(strstr(msg, link));
+	assert_non_null(strstr(msg, "symbolic link"));
+	assert_non_null(strstr(msg, "readlink -f"));
+	/* a dangling link, and a link to a link */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(tpath("nowhere.vftcap"), link), 0);
+	assert_int_equal(vft_capture_reader__open(link, &r, msg, sizeof(msg)), -ELOOP);
+	assert_non_null(strstr(msg, "symbolic link"));
+	assert_int_equal(symlink(link, tpath("link2.vftcap")), 0);
+	assert_int_equal(vft_capture_reader__open(tpath("link2.vftcap"), &r, msg, sizeof(msg)),
+			 -ELOOP);
+	/* the file itself, and through a linked directory, are read */
+	assert_int_equal(vft_capture_reader__open(path, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(drain(r, evs, 80), 20);
+	vft_capture_reader__free(r);
+	assert_int_equal(symlink(tmpdir, tpath("dirlink")), 0);
+	snprintf(via, sizeof(via), "%s/real.vftcap", tpath("dirlink"));
+	assert_int_equal(vft_capture_reader__open(via, &r, msg, sizeof(msg)), 0);
+	vft_capture_reader__free(r);
+
+	assert_int_equal(vft_capture_reader__open(tmpdir, &r, msg, sizeof(msg)), -EISDIR);
+	assert_non_null(strstr(msg, "a directory"));
+	assert_int_equal(vft_capture_reader__open("/dev/null", &r, msg, sizeof(msg)), -EINVAL);
+	assert_non_null(strstr(msg, "not a capture file"));
+
+	/* a named pipe: a child writes the capture into it */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		fd = open(fifo, O_WRONLY);
+		_exit(fd >= 0 && write(fd, buf, len) == (ssize_t)len ? 0 : 1);
+	}
+	assert_int_equal(vft_capture_reader__open(fifo, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(drain(r, evs, 80), 20);
+	vft_capture_reader__free(r);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(buf);
+}
+
+/* VFT_CAPTURE_NOFOLLOW: the writer refuses a link where its file goes, and writes nothing. */
+static void writer_nofollow(void **state)
+{
+	struct vft_capture_opts nofollow = { .flags = VFT_CAPTURE_NOFOLLOW };
+	struct vft_capture_opts rotating = { .flags = VFT_CAPTURE_NOFOLLOW | VFT_CAPTURE_KEEP,
+					     .max_size = VFT_CAPTURE_MIN_FILE_SIZE,
+					     .rotate = 2 };
+	struct vft_capture_header h = test_header();
+	struct vft_capture_writer *w = (void *)1;
+	char victim[512], path[512];
+	struct stat st;
+
+	snprintf(victim, sizeof(victim), "%s", tpath("victim"));
+	snprintf(path, sizeof(path), "%s", tpath("nf.vftcap"));
+	spit(victim, "keep me\n", 8);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(vft_capture_writer__new(path, &nofollow, &h, &w), -ELOOP);
+	assert_null(w);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 8);
+	/* without the flag the link is followed, as `record -o /dev/stdout` needs */
+	w = new_writer(path, NULL);
+	assert_int_equal(vft_capture_writer__free(w), 0);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_true(st.st_size > 8);
+	/* a rotating recorder: the earlier file moves to .1, the new FILE is still no link */
+	assert_int_equal(unlink(path), 0);
+	w = new_writer(path, &rotating);
+	assert_int_equal(vft_capture_writer__free(w), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1610,6 +1711,8 @@ int main(void)
 		cmocka_unit_test(rotation_keeps_newest),
 		cmocka_unit_test(rotation_and_stale_files),
 		cmocka_unit_test(reads_from_a_pipe),
+		cmocka_unit_test(reader_refuses_symlinks),
+		cmocka_unit_test(writer_nofollow),
 	};
 
 	return cmocka_run_group_tests_name("capture", tests, setup, teardown);

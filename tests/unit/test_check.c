@@ -218,6 +218,32 @@ static void allocation_must_match_the_pod(void **state)
 	only_fails(&row, VFT_CHK_MAPPING);
 }
 
+/*
+ * Where check and watch judge a port differently today (to be settled):
+ * the lid column reads the LID alone and the sm column fails a port that
+ * is not ACTIVE (watch raises LID_MISSING for it); the guid column fails a
+ * zero node GUID too (watch's GUID_ZERO reads the port GUID alone).
+ */
+static void port_columns_not_active_and_node_guid(void **state)
+{
+	struct vft_vf vf;
+	struct vft_check_facts f;
+	struct vft_check_row row;
+
+	ready_vf(&vf, &f);
+	vf.port_state = 3; /* ARMED, with its LID and an SM */
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_SM);
+	assert_int_equal(row.r[VFT_CHK_LID].status, VFT_CHK_PASS);
+	assert_non_null(strstr(row.r[VFT_CHK_SM].evidence, "ARMED (not ACTIVE)"));
+
+	ready_vf(&vf, &f);
+	vf.node_guid = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_GUID);
+	assert_non_null(strstr(row.r[VFT_CHK_GUID].evidence, "node GUID 0000:0000:0000:0000"));
+}
+
 static void missing_vf_row(void **state)
 {
 	struct vft_check_row row;
@@ -271,6 +297,7 @@ int main(void)
 		cmocka_unit_test(roce_needs_an_ip_gid_not_a_lid),
 		cmocka_unit_test(ownership_in_the_host),
 		cmocka_unit_test(allocation_must_match_the_pod),
+		cmocka_unit_test(port_columns_not_active_and_node_guid),
 		cmocka_unit_test(missing_vf_row),
 		cmocka_unit_test(table_shows_failures_and_evidence),
 	};

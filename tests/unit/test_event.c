@@ -109,6 +109,11 @@ static void rejects_bad_records(void **state)
 	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), -EINVAL);
 	r.kind = VFT_EV_KIND_MAX;
 	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), -EINVAL);
+	/* made in user space: no BPF program emits them */
+	r.kind = VFT_EV_NETNS_INFO;
+	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), -EINVAL);
+	r.kind = VFT_EV_TRUST;
+	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), -EINVAL);
 	r.kind = VFT_EV_NETDEV_REGISTER;
 	r.source = VFT_SRC_MAX;
 	assert_int_equal(vft_event__from_bpf(&ev, &r, sizeof(r), &clk), -EINVAL);

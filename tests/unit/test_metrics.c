@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include "correlate/correlate.h"
 #include "model/event.h"
 #include "sources/hooks.h"
@@ -781,6 +783,226 @@ static void http_binds_where_asked(void **state)
 	vft_metrics__free(m);
 }
 
+/* A connection to 127.0.0.1:@port from 127.0.0.@src (every 127/8 address is this host's). */
+static int connect_from(uint16_t port, int src)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd;
+
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	from.sin_addr.s_addr = htonl(0x7f000000 | src);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	return fd;
+}
+
+/* @req sent on @fd, the reply read to EOF into @buf: its status code (0: closed without one). */
+static int exchange(int fd, const char *req, char *buf, size_t size)
+{
+	const char *body;
+	size_t off = 0;
+	ssize_t n;
+
+	if (req)
+		assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (off + 1 < size && (n = read(fd, buf + off, size - 1 - off)) > 0)
+		off += n;
+	buf[off] = '\0';
+	close(fd);
+	return off ? status_of(buf, &body) : 0;
+}
+
+/* The value of the sample @name in a scrape of @port (from 127.0.0.9), which must have it. */
+static uint64_t scraped(uint16_t port, const char *name)
+{
+	static char reply[1 << 16];
+	unsigned long long v;
+	const char *p;
+
+	assert_int_equal(exchange(connect_from(port, 9), "GET /metrics HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 200);
+	p = strstr(reply, name);
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + strlen(name), " %llu", &v), 1);
+	return v;
+}
+
+#define DROPPED(reason) "\nvftrace_http_connections_dropped_total{reason=\"" reason "\"}"
+
+static void http_healthz(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	struct vft_metrics_server *s = NULL;
+	static char reply[1 << 16];
+	const char *body, *hook, *http, *forgotten;
+	char pad[2100];
+	uint16_t port;
+	int fd;
+
+	assert_non_null(m);
+	assert_int_equal(vft_metrics__serve(m, "127.0.0.1:0", &s), 0);
+	port = vft_metrics_server__port(s);
+	assert_int_equal(exchange(connect_from(port, 1), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n",
+				  reply, sizeof(reply)),
+			 200);
+	assert_int_equal(status_of(reply, &body), 200);
+	assert_string_equal(body, "ok\n");
+	assert_non_null(strcasestr(reply, "\r\nContent-Length: 3\r\n"));
+	assert_int_equal(
+		exchange(connect_from(port, 1), "HEAD /healthz HTTP/1.0\n\n", reply, sizeof(reply)),
+		200);
+	assert_int_equal(status_of(reply, &body), 200);
+	assert_string_equal(body, "");
+	assert_int_equal(exchange(connect_from(port, 1), "GET /healthz?verbose=1 HTTP/1.0\r\n\r\n",
+				  reply, sizeof(reply)),
+			 200);
+	/* the request line in two writes: the front door waits for the rest */
+	fd = connect_from(port, 1);
+	assert_int_equal(write(fd, "GET /heal", 9), 9);
+	assert_int_equal(exchange(fd, "thz HTTP/1.0\r\nAccept: */*\r\n\r\n", reply, sizeof(reply)),
+			 200);
+	/* what is not a probe goes to libmicrohttpd, which says what is wrong */
+	assert_int_equal(exchange(connect_from(port, 1), "GET /healthzx HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 404);
+	assert_int_equal(exchange(connect_from(port, 1),
+				  "POST /healthz HTTP/1.0\r\nContent-Length: 0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 405);
+	/* a probe whose head outgrows the front door's peek is answered by libmicrohttpd */
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(reply, sizeof(reply), "GET /healthz HTTP/1.0\r\nX-Pad: %s\r\n\r\n", pad);
+	assert_int_equal(exchange(connect_from(port, 1), reply, reply, sizeof(reply)), 200);
+	assert_int_equal(status_of(reply, &body), 200);
+	assert_string_equal(body, "ok\n");
+
+	/* the drops' family, among the registry's in name order */
+	assert_int_equal(exchange(connect_from(port, 1), "GET /metrics HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 200);
+	hook = strstr(reply, "\n# HELP vftrace_hook_attached ");
+	http = strstr(reply, "\n# HELP vftrace_http_connections_dropped_total ");
+	forgotten = strstr(reply, "\n# HELP vftrace_state_forgotten_total ");
+	assert_true(hook && http && forgotten && hook < http && http < forgotten);
+	assert_non_null(strstr(http,
+			       "\n# TYPE vftrace_http_connections_dropped_total counter\n"
+			       "vftrace_http_connections_dropped_total{reason=\"evicted\"} 0\n"
+			       "vftrace_http_connections_dropped_total{reason=\"refused\"} 0\n"
+			       "vftrace_http_connections_dropped_total{reason=\"timeout\"} 0\n"));
+	vft_metrics_server__free(s);
+	vft_metrics__free(m);
+}
+
+/*
+ * 200 idle connections from one client: /healthz and /metrics still answer
+ * at once; the front door evicted the oldest to keep room.
+ */
+static void http_liveness_under_pressure(void **state)
+{
+	struct vft_metrics *m = vft_metrics__new();
+	struct vft_metrics_server *s = NULL;
+	static char reply[1 << 16];
+	struct timespec t0, t1;
+	int idle[200], i;
+	uint16_t port;
+
+	assert_non_null(m);
+	assert_int_equal(vft_metrics__serve(m, "127.0.0.1:0", &s), 0);
+	port = vft_metrics_server__port(s);
+	for (i = 0; i < 200; i++)
+		idle[i] = connect_from(port, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(exchange(connect_from(port, 1), "GET /healthz HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 200);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* no wait on anyone: well under the front door's 2 s */
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+	assert_int_equal(exchange(connect_from(port, 2), "GET /metrics HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 200);
+	/* 200 idle + 2 answered in 64 slots: at least 136 pushed out, none refused */
+	assert_true(scraped(port, DROPPED("evicted")) >= 200 - 64);
+	assert_int_equal(scraped(port, DROPPED("refused")), 0);
+	for (i = 0; i < 200; i++)
+		close(idle[i]);
+	vft_metrics_server__free(s);
+	vft_metrics__free(m);
+}
+
+/* Open file descriptors of this process. */
+static size_t open_fds(void)
+{
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * One client holds at most 4 connections of the /metrics pool: of 5 stalled
+ * requests, one is closed at once (and counted), another client is served.
+ */
+static void http_per_client_limit(void **state)
+{
+	static const char stalled[] = "GET /metrics HTTP/1.1\r\nHost: a\r\n";
+	struct vft_metrics *m = vft_metrics__new();
+	struct vft_metrics_server *s = NULL;
+	static char reply[1 << 16];
+	struct pollfd pfd[5];
+	size_t fds = open_fds();
+	int i, closed = 0;
+	uint16_t port;
+
+	assert_non_null(m);
+	assert_int_equal(vft_metrics__serve(m, "127.0.0.1:0", &s), 0);
+	port = vft_metrics_server__port(s);
+	for (i = 0; i < 5; i++) {
+		pfd[i].fd = connect_from(port, 1);
+		pfd[i].events = POLLIN;
+		assert_int_equal(write(pfd[i].fd, stalled, strlen(stalled)),
+				 (ssize_t)strlen(stalled));
+	}
+	/* the refused one is closed without a reply; the others wait for their headers (5 s) */
+	assert_int_equal(poll(pfd, 5, 3000), 1);
+	for (i = 0; i < 5; i++) {
+		if (!pfd[i].revents)
+			continue;
+		/* a FIN, or a reset for the request it did not read */
+		errno = 0;
+		assert_true(read(pfd[i].fd, reply, sizeof(reply)) <= 0);
+		assert_true(errno == 0 || errno == ECONNRESET);
+		closed++;
+	}
+	assert_int_equal(closed, 1);
+	assert_int_equal(exchange(connect_from(port, 2), "GET /metrics HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 200);
+	assert_int_equal(exchange(connect_from(port, 1), "GET /healthz HTTP/1.0\r\n\r\n", reply,
+				  sizeof(reply)),
+			 200);
+	assert_int_equal(scraped(port, DROPPED("refused")), 1);
+	for (i = 0; i < 5; i++)
+		close(pfd[i].fd);
+	vft_metrics_server__free(s);
+	vft_metrics__free(m);
+	/* libmicrohttpd closed the connection it refused, the front door its own */
+	assert_int_equal(open_fds(), fds);
+}
+
 /* <root><rel> */
 static const char *under(const char *root, const char *rel)
 {
@@ -1059,6 +1281,9 @@ int main(void)
 		cmocka_unit_test(http_refuses_bad_addresses),
 		cmocka_unit_test(http_port_in_use),
 		cmocka_unit_test(http_binds_where_asked),
+		cmocka_unit_test(http_healthz),
+		cmocka_unit_test(http_liveness_under_pressure),
+		cmocka_unit_test(http_per_client_limit),
 		cmocka_unit_test(process_from_fixture),
 		cmocka_unit_test(process_missing_and_malformed),
 		cmocka_unit_test(process_live),

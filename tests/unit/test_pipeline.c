@@ -272,6 +272,13 @@ static void stream_start_and_netns(void **state)
 	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, "", "lo", 1, BE_NS);
 	feed(&r, &ev);
 	assert_int_equal(netns_infos(&r, BE_NS, NULL, 0), 2);
+	/* whether a netns was said is the correlator's: forgotten there, said again */
+	assert_true(vft_corr__netns_described(vft_pipeline__corr(r.p), BE_NS));
+	vft_corr__netns_forget(vft_pipeline__corr(r.p), BE_NS);
+	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, "", "d3", 60, BE_NS);
+	feed(&r, &ev);
+	assert_int_equal(netns_infos(&r, BE_NS, NULL, 0), 3);
+	assert_true(vft_corr__netns_described(vft_pipeline__corr(r.p), BE_NS));
 	/* not the host's */
 	ev = dev(VFT_EV_NETDEV_UNREGISTER, VFT_SRC_FENTRY, "", "lo", 1, HOST_NS);
 	feed(&r, &ev);

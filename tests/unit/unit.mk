@@ -12,7 +12,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 $(SAN_DIR):
 	$(Q)mkdir -p $@
 
-$(SAN_DIR)/user/%.o: user/%.c $(SKELS) | $(SAN_DIR)
+$(SAN_DIR)/user/%.o: user/%.c | $(SKELS) $(SAN_DIR)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@

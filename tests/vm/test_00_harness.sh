@@ -3,7 +3,8 @@
 #
 # test_00_harness.sh - smoke test of the VM harness itself: the guest runs
 # the kernel under test with what the other VM tests rely on (BTF, tracefs,
-# bpffs, netns + veth, Soft-RoCE, the spare virtio-rng PCI device).
+# bpffs, netns + veth, Soft-RoCE, the spare virtio-rng PCI device, the q35
+# machine's igb PF).
 set -euo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -55,5 +56,16 @@ for d in /sys/bus/pci/drivers/virtio-pci/0000:*; do
 done
 [[ -n "$rng" ]] || fail "no virtio-rng device under /sys/bus/pci/drivers/virtio-pci/"
 echo "virtio-rng at $rng"
+
+# The machine: q35 (its host bridge is 8086:29c0), with the SR-IOV PF (igb,
+# 8086:10c9) behind a PCIe root port, left without a driver at boot.
+assert_eq "$(</sys/bus/pci/devices/0000:00:00.0/device)" 0x29c0 "q35 host bridge"
+pf="$(sriov_pf)" || fail "no igb PF"
+assert_eq "$pf" 0000:01:00.0 "igb PF address"
+port="$(readlink -f "/sys/bus/pci/devices/$pf/..")"
+assert_eq "$(basename "$(readlink "$port/driver")")" pcieport "driver of the PF's parent $(basename "$port")"
+[[ -e "/sys/bus/pci/devices/$pf/sriov_totalvfs" ]] || fail "$pf has no SR-IOV capability"
+[[ ! -e "/sys/bus/pci/devices/$pf/driver" ]] || fail "$pf bound at boot"
+echo "igb PF at $pf"
 
 echo "harness ok"

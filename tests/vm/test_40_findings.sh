@@ -155,13 +155,16 @@ expect "$F | map(select(.code == \"VF_RETURNED_TO_HOST\")) | length == 1 and (.[
 	"VF_RETURNED_TO_HOST: once, for the NIC"
 expect "$F | map(select(.code == \"VF_STRANDED\")) | length == 1 and (.[0] | .vf.key == \"$NIC\" and .vf.ifname == \"net1\" and (.message | test(\"keeps the name net1\")))" \
 	"VF_STRANDED: once, for the NIC named net1"
+# the NIC came back because its netns was deleted: the kernel (a kworker) moved it, no DEL ran
+expect "$F | map(select(.code == \"POD_NETNS_GONE_BEFORE_DEL\")) | length == 1 and (.[0] | .vf.key == \"$NIC\" and .severity == \"warning\" and (.message | test(\"vfpod3\")))" \
+	"POD_NETNS_GONE_BEFORE_DEL: once, for the NIC, naming its pod's netns"
 # nothing else: vfe0 (with an address and a RoCE v2 GID) and the renamed peer raise nothing
-expect "$F | map(.code) | sort == [\"CNI_MOVE_FAILED\", \"GID_MISSING\", \"HOST_MANAGER_CLAIM\", \"NET1_NO_IP\", \"VF_RETURNED_TO_HOST\", \"VF_STRANDED\"]" \
+expect "$F | map(.code) | sort == [\"CNI_MOVE_FAILED\", \"GID_MISSING\", \"HOST_MANAGER_CLAIM\", \"NET1_NO_IP\", \"POD_NETNS_GONE_BEFORE_DEL\", \"VF_RETURNED_TO_HOST\", \"VF_STRANDED\"]" \
 	"findings other than the scenarios'"
 expect 'all(.[] | select(.type == "finding"); (.remedy | length > 0) and (.ts | test("Z$")) and has("evidence"))' \
 	"a finding without remedy, ts or evidence"
 # the closing timeline of every VF, then the summary with the counts
-expect "any(.[]; .type == \"vf\" and .vf.key == \"$NIC\" and (.names | index(\"net1\")) and (.netns_history | length >= 3) and .findings == 2)" \
+expect "any(.[]; .type == \"vf\" and .vf.key == \"$NIC\" and (.names | index(\"net1\")) and (.netns_history | length >= 3) and .findings == 3)" \
 	"no timeline for the NIC"
 expect 'last | .type == "summary" and .findings.NET1_NO_IP == 1 and .findings.CNI_MOVE_FAILED == 1 and .resolved.CNI_MOVE_FAILED == 1 and .lost == 0' \
 	"summary counts"

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * check.c - the verdicts of `vftrace check` (see check.h, docs/check.md).
+ * The facts of an RDMA port are decided by correlate/port_rules.h, as for
+ * watch's findings; where the two judge a port differently, the comments
+ * at each use say how.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -8,6 +11,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "check/check.h"
+#include "correlate/port_rules.h"
 #include "sinks/sink.h"
 #include "lib/util.h"
 
@@ -52,16 +56,6 @@ __attribute__((format(printf, 3, 4))) static void set(struct vft_check_result *r
 	va_end(ap);
 }
 
-static bool lid_ok(uint32_t lid)
-{
-	return lid && lid != 0xffff;
-}
-
-static bool is_ib(const struct vft_vf *vf)
-{
-	return !strcmp(vf->link_layer, "InfiniBand");
-}
-
 static void check_guid(const struct vft_vf *vf, struct vft_check_result *r)
 {
 	char ng[24], pg[24];
@@ -72,7 +66,8 @@ static void check_guid(const struct vft_vf *vf, struct vft_check_result *r)
 	}
 	vft_fmt_guid(ng, sizeof(ng), vf->node_guid);
 	vft_fmt_guid(pg, sizeof(pg), vf->port_guid);
-	if (!vf->node_guid || !vf->port_guid)
+	/* either GUID (watch's GUID_ZERO looks at the port GUID alone) */
+	if (vft_port__node_guid_zero(vf) || vft_port__port_guid_zero(vf))
 		set(r, VFT_CHK_FAIL,
 		    "%s: node GUID %s, port GUID %s: a zero GUID is never admitted", vf->ref.ibdev,
 		    ng, pg);
@@ -86,8 +81,9 @@ static void check_lid(const struct vft_vf *vf, struct vft_check_result *r)
 		set(r, VFT_CHK_NA, "no RDMA port to read");
 		return;
 	}
-	if (is_ib(vf)) {
-		if (lid_ok(vf->lid))
+	if (vft_port__is_ib(vf)) {
+		/* the LID alone (watch's LID_MISSING fails a port that is not ACTIVE too) */
+		if (vft_port__has_lid(vf))
 			set(r, VFT_CHK_PASS, "%s/%u: LID 0x%x", vf->ref.ibdev, vf->port, vf->lid);
 		else
 			set(r, VFT_CHK_FAIL,
@@ -95,8 +91,8 @@ static void check_lid(const struct vft_vf *vf, struct vft_check_result *r)
 			    vf->ref.ibdev, vf->port, vf->lid);
 		return;
 	}
-	if (!strcmp(vf->link_layer, "Ethernet")) {
-		if (vf->n_ip_gids)
+	if (vft_port__is_roce(vf)) {
+		if (vft_port__has_ip_gid(vf))
 			set(r, VFT_CHK_PASS, "%s/%u: %u RoCE v2 GID(s) from IP addresses",
 			    vf->ref.ibdev, vf->port, vf->n_ip_gids);
 		else
@@ -114,14 +110,15 @@ static void check_sm(const struct vft_vf *vf, struct vft_check_result *r)
 {
 	const char *state = vft_port_state__name(vf->port_state) ?: "?";
 
-	if (!vf->ref.ibdev[0] || !vf->has_port || !is_ib(vf)) {
+	if (!vf->ref.ibdev[0] || !vf->has_port || !vft_port__is_ib(vf)) {
 		set(r, VFT_CHK_NA, "%s", vf->has_port ? "not InfiniBand" : "no RDMA port to read");
 		return;
 	}
-	if (vf->port_state == 4 && lid_ok(vf->sm_lid))
+	/* not ACTIVE fails here (watch raises LID_MISSING for it, not SM_UNREACHABLE) */
+	if (vft_port__active(vf) && vft_port__has_sm(vf))
 		set(r, VFT_CHK_PASS, "%s/%u: %s, SM LID 0x%x", vf->ref.ibdev, vf->port, state,
 		    vf->sm_lid);
-	else if (!lid_ok(vf->sm_lid))
+	else if (!vft_port__has_sm(vf))
 		set(r, VFT_CHK_FAIL, "%s/%u: %s, SM LID 0x%x: no Subnet Manager answered",
 		    vf->ref.ibdev, vf->port, state, vf->sm_lid);
 	else

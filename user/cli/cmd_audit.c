@@ -11,8 +11,11 @@
 
 static const struct argp_option audit_options[] = {
 	{ "metrics", OPT_METRICS, "ADDR:PORT", 0,
-	  "Serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:9477; \":9477\" is "
-	  "127.0.0.1 too: other interfaces only when named)" },
+	  "Serve Prometheus metrics at http://ADDR:PORT/metrics and a liveness probe at /healthz "
+	  "(127.0.0.1:9477; \":9477\" is 127.0.0.1 too: other interfaces only when named). At "
+	  "most 16 connections for /metrics, 4 per client address, each closed after 5 s "
+	  "without activity; a request line is due within 2 s of connecting. /healthz is "
+	  "answered apart from /metrics, so connections held open cannot starve it" },
 	{ "metrics-textfile", OPT_TEXTFILE, "PATH", 0,
 	  "Write the metrics to PATH every 5 s, atomically, mode 0600 (node_exporter's textfile "
 	  "collector)" },
@@ -100,15 +103,17 @@ static const char audit_doc[] =
 	"state but not its timeline (the flight recorder has it), forgets a pod's netns when its "
 	"last VF leaves, and forgets VFs gone for --retain seconds.\n"
 	"\n"
-	"Once its hooks are attached and its endpoint is listening, it drops every capability "
-	"but CAP_BPF, CAP_PERFMON (RDMA hooks attach when ib_core loads), CAP_SYS_ADMIN "
-	"(joining a netns to read RDMA ports), CAP_NET_ADMIN, CAP_SYS_PTRACE, "
-	"CAP_DAC_READ_SEARCH (other processes' /proc) and CAP_SYS_RESOURCE, and sets "
-	"no_new_privs. Captures and the textfile are 0600 and never written through a symbolic "
-	"link. At start, an earlier run's capture becomes vftrace.cap.1 (and so on), so a restart "
-	"loses no recording. SIGHUP flushes the capture (a new one is started when the file was "
-	"moved away, the older files kept) and rewrites the textfile; SIGTERM and SIGINT flush "
-	"everything and exit 0.\n"
+	"Once its hooks are attached and rtnetlink listens, and before it starts any thread (the "
+	"--metrics endpoint's), it drops every capability but CAP_BPF, CAP_PERFMON (RDMA hooks "
+	"attach when ib_core loads), CAP_SYS_ADMIN (joining a netns to read RDMA ports), "
+	"CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH (other processes' /proc) and "
+	"CAP_SYS_RESOURCE, from the bounding set too, and sets no_new_privs: every thread holds "
+	"these seven at most. So the endpoint binds without CAP_NET_BIND_SERVICE: a port below "
+	"net.ipv4.ip_unprivileged_port_start (1024) is refused. Captures and the textfile are "
+	"0600 and never written through a symbolic link. At start, an earlier run's capture "
+	"becomes vftrace.cap.1 (and so on), so a restart loses no recording. SIGHUP flushes the "
+	"capture (a new one is started when the file was moved away, the older files kept) and "
+	"rewrites the textfile; SIGTERM and SIGINT flush everything and exit 0.\n"
 	"\v"
 	"Examples:\n"
 	"  vftrace audit --metrics 127.0.0.1:9477 --capture-dir /var/lib/vftrace\n"

@@ -4,6 +4,7 @@
  * (see privs.h).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,16 +27,45 @@ static const cap_value_t audit_caps[] = {
 	CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_SYS_RESOURCE,
 };
 
+/* The threads of this process, from /proc/self/task; -errno when it cannot be read. */
+static int count_threads(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/proc/self/task");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 int vft_privs__drop(void)
 {
 	cap_t caps = cap_init(), now = cap_get_proc();
 	cap_flag_value_t have;
 	cap_value_t c;
 	size_t i;
-	int err = 0;
+	int err = 0, threads;
 
 	if (!caps || !now) {
 		err = -errno;
+		goto out;
+	}
+	/*
+	 * capset(), the bounding set and no_new_privs change the calling thread
+	 * only: another thread would keep everything. Without /proc to tell,
+	 * the caller's order (the drop before any thread starts) has to do.
+	 */
+	threads = count_threads();
+	if (threads > 1) {
+		vft_warn("%d threads run already, and capabilities belong to each thread: the "
+			 "others would keep them all. This is a bug in vftrace: please report it\n",
+			 threads);
+		err = -EBUSY;
 		goto out;
 	}
 	/* keep those of the list that we have: a capability not permitted cannot be raised */

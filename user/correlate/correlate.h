@@ -35,6 +35,8 @@ enum vft_finding_code {
 	VFT_F_RDMA_DEVICE_MISSING,
 	VFT_F_RDMA_NETNS_MISMATCH,
 	VFT_F_DRIVER_CHURN,
+	VFT_F_CNI_ATTACH_FAILED,
+	VFT_F_POD_NETNS_GONE_BEFORE_DEL,
 	VFT_F_MAX,
 };
 
@@ -163,11 +165,6 @@ struct vft_corr_ops {
 	int (*event)(void *ctx, const struct vft_event *ev, const struct vft_vf *vf);
 	int (*finding)(void *ctx, const struct vft_finding *f);
 	int (*resolved)(void *ctx, const struct vft_finding *f);
-	/*
-	 * a sweep forgot what it knew of @netns: the caller says what it is
-	 * again (a netns_info event) before the next event that names it
-	 */
-	void (*netns_forgotten)(void *ctx, uint32_t netns);
 };
 
 struct vft_corr;
@@ -203,13 +200,28 @@ const struct vft_vf *vft_corr__vf(const struct vft_corr *c, size_t i);
 /* The same record without rendering its steps: steps is NULL unless it is rendered already. */
 const struct vft_vf *vft_corr__vf_state(const struct vft_corr *c, size_t i);
 
+/*
+ * Whether a netns_info event described @netns and the correlator still
+ * holds that: neither its retention (retain_ns, a sweep or a pod's netns
+ * its last VF left) nor vft_corr__netns_forget() forgot it since. The
+ * pipeline says what a netns is (a netns_info) ahead of the first event
+ * that names it while this is false.
+ */
+bool vft_corr__netns_described(const struct vft_corr *c, uint32_t netns);
+/*
+ * @netns was destroyed (its lo unregistered) and the kernel may give its
+ * inode to a later netns: what the stream said of it no longer holds, and
+ * vft_corr__netns_described() is false until a netns_info says it again.
+ */
+void vft_corr__netns_forget(struct vft_corr *c, uint32_t netns);
+
 struct vft_corr_stats {
 	uint64_t events;
 	uint64_t dropped; /* events lost to allocation failure */
 	uint64_t raised[VFT_F_MAX];
 	uint64_t resolved[VFT_F_MAX];
 	uint64_t forgotten;	  /* records dropped by a sweep (retain_ns) */
-	uint64_t netns_forgotten; /* netns entries dropped by a sweep */
+	uint64_t netns_forgotten; /* netns entries dropped by the retention */
 	uint64_t netns;		  /* netns entries now */
 };
 void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * enrich.c - user-space additions to kernel events (see enrich.h). The
- * readers are the inventory's: one reader per fact.
+ * enrich.c - user-space additions to kernel events (see enrich.h): which
+ * an event gets, its kind's row says (enrich). The readers are the
+ * inventory's: one reader per fact.
  */
 #include <errno.h>
 #include <string.h>
 #include "enrich/enrich.h"
+#include "model/kinds.h"
 #include "sources/inventory.h"
 #include "lib/util.h"
 
@@ -43,17 +45,12 @@ static void bound_netdev(const char *root, struct vft_event *ev)
 
 void vft_enrich__event(const char *root, struct vft_event *ev)
 {
-	switch (ev->kind) {
-	case VFT_EV_RDMA_PORT_EVENT:
+	uint32_t what = vft_kind__get(ev->kind)->enrich;
+
+	if (what & VFT_ENRICH_PORT_ATTRS)
 		port_attrs(root, ev);
+	if (what & VFT_ENRICH_BOUND_NETDEV)
 		bound_netdev(root, ev);
-		break;
-	case VFT_EV_RDMA_REGISTER:
-		bound_netdev(root, ev);
-		break;
-	default:
-		break;
-	}
 }
 
 void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host, uint64_t now_ns,

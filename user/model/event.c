@@ -1,40 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * event.c - decoding of kernel records into normalized events, and the clock
- * that turns the kernel's boot-time stamps into wall time.
+ * event.c - decoding of kernel records into normalized events (the common
+ * header here, each kind's part by its row in kinds.c), and the clock that
+ * turns the kernel's boot-time stamps into wall time.
  */
-#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "model/event.h"
-
-static const char *const kind_names[VFT_EV_KIND_MAX] = {
-	[VFT_EV_NETDEV_REGISTER] = "netdev_register",
-	[VFT_EV_NETDEV_UNREGISTER] = "netdev_unregister",
-	[VFT_EV_NETNS_MOVE] = "netns_move",
-	[VFT_EV_NETDEV_RENAME] = "netdev_rename",
-	[VFT_EV_LINK_CHANGE] = "link_change",
-	[VFT_EV_ADDR_ADD] = "addr_add",
-	[VFT_EV_ADDR_DEL] = "addr_del",
-	[VFT_EV_DRIVER_BIND] = "driver_bind",
-	[VFT_EV_DRIVER_UNBIND] = "driver_unbind",
-	[VFT_EV_SRIOV_NUMVFS] = "sriov_numvfs",
-	[VFT_EV_VF_ADD] = "vf_add",
-	[VFT_EV_VF_REMOVE] = "vf_remove",
-	[VFT_EV_RDMA_REGISTER] = "rdma_register",
-	[VFT_EV_RDMA_UNREGISTER] = "rdma_unregister",
-	[VFT_EV_RDMA_RENAME] = "rdma_rename",
-	[VFT_EV_RDMA_NETNS_MOVE] = "rdma_netns_move",
-	[VFT_EV_RDMA_PORT_EVENT] = "rdma_port_event",
-	[VFT_EV_RDMA_PORT_STATE] = "rdma_port_state",
-	[VFT_EV_NETLINK_ERROR] = "netlink_error",
-	[VFT_EV_NETNS_INFO] = "netns_info",
-	[VFT_EV_VF_CHECK] = "vf_check",
-	[VFT_EV_LOST] = "lost",
-	[VFT_EV_TRUST] = "trust",
-};
+#include "model/kinds.h"
 
 /* enum ib_event_type (include/rdma/ib_verbs.h), stable since 2.6. */
 static const char *const ib_event_names[] = {
@@ -71,21 +46,6 @@ static const char *const source_names[VFT_SRC_MAX] = {
 	[VFT_SRC_INVENTORY] = "inventory",   [VFT_SRC_ENRICH] = "enrich",
 	[VFT_SRC_TIMER] = "timer",
 };
-
-const char *vft_kind__name(uint32_t kind)
-{
-	return kind < VFT_EV_KIND_MAX ? kind_names[kind] : NULL;
-}
-
-uint32_t vft_kind__from_name(const char *name)
-{
-	uint32_t k;
-
-	for (k = 1; k < VFT_EV_KIND_MAX; k++)
-		if (kind_names[k] && !strcmp(kind_names[k], name))
-			return k;
-	return 0;
-}
 
 const char *vft_ib_event__name(uint32_t event)
 {
@@ -156,11 +116,12 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 			const struct vft_clock *clk)
 {
 	const struct vft_bpf_event *r = data;
+	const struct vft_kind_info *k;
 
 	if (size != sizeof(*r))
 		return -EINVAL;
-	if (!r->kind || r->kind > VFT_EV_BPF_KIND_MAX || !r->source ||
-	    r->source > VFT_SRC_TRACEPOINT)
+	k = vft_kind__get(r->kind);
+	if (!(k->flags & VFT_KIND_BPF) || !r->source || r->source > VFT_SRC_TRACEPOINT)
 		return -EINVAL;
 
 	memset(ev, 0, sizeof(*ev));
@@ -180,65 +141,7 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 	ev->has_ret = r->flags & VFT_F_HAS_RET;
 	ev->ret = r->ret;
 
-	switch (r->kind) {
-	case VFT_EV_NETNS_MOVE:
-	case VFT_EV_NETDEV_RENAME:
-		ev->from_netns = r->u.move.from_netns;
-		ev->to_netns = r->u.move.to_netns;
-		ev->new_ifindex = r->u.move.new_ifindex;
-		vft_copy_name(ev->new_ifname, r->u.move.new_ifname, sizeof(r->u.move.new_ifname));
-		if (r->kind == VFT_EV_NETNS_MOVE && !strcmp(ev->new_ifname, ev->ifname))
-			ev->new_ifname[0] = '\0';
-		vft_copy_name(ev->message, r->u.move.msg, sizeof(r->u.move.msg));
-		break;
-	case VFT_EV_LINK_CHANGE:
-		ev->flags = r->u.link.flags;
-		ev->old_flags = r->u.link.old_flags;
-		break;
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
-		ev->family = r->u.addr.family;
-		ev->prefixlen = r->u.addr.prefixlen;
-		memcpy(ev->addr, r->u.addr.addr, sizeof(ev->addr));
-		break;
-	case VFT_EV_DRIVER_BIND:
-	case VFT_EV_DRIVER_UNBIND:
-		vft_copy_name(ev->device, r->u.drv.device, sizeof(r->u.drv.device));
-		vft_copy_name(ev->driver, r->u.drv.driver, sizeof(r->u.drv.driver));
-		break;
-	case VFT_EV_SRIOV_NUMVFS:
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-		vft_copy_name(ev->pf, r->u.sriov.pf, sizeof(r->u.sriov.pf));
-		vft_copy_name(ev->device, r->u.sriov.vf, sizeof(r->u.sriov.vf));
-		ev->num_vfs = r->u.sriov.num_vfs;
-		ev->old_num_vfs = r->u.sriov.old_num_vfs;
-		ev->vf_index = r->u.sriov.vf_index;
-		if (r->kind != VFT_EV_SRIOV_NUMVFS && r->u.sriov.vf_stride &&
-		    vft_vf_bdf(ev->pf, r->u.sriov.vf_offset, r->u.sriov.vf_stride, ev->vf_index,
-			       ev->device, sizeof(ev->device)))
-			ev->device[0] = '\0';
-		break;
-	case VFT_EV_RDMA_REGISTER:
-	case VFT_EV_RDMA_UNREGISTER:
-	case VFT_EV_RDMA_RENAME:
-	case VFT_EV_RDMA_NETNS_MOVE:
-	case VFT_EV_RDMA_PORT_EVENT:
-	case VFT_EV_RDMA_PORT_STATE:
-		vft_copy_name(ev->ibdev, r->u.rdma.ibdev, sizeof(r->u.rdma.ibdev));
-		vft_copy_name(ev->new_ibdev, r->u.rdma.new_name, sizeof(r->u.rdma.new_name));
-		ev->node_guid = be64toh(r->u.rdma.node_guid);
-		ev->port = r->u.rdma.port;
-		ev->port_event = r->u.rdma.event;
-		ev->to_netns = r->u.rdma.to_netns;
-		ev->has_port_attrs = r->flags & VFT_F_PORT_ATTRS;
-		ev->port_state = r->u.rdma.state;
-		ev->lid = r->u.rdma.lid;
-		ev->sm_lid = r->u.rdma.sm_lid;
-		break;
-	case VFT_EV_NETLINK_ERROR:
-		vft_copy_name(ev->message, r->u.nl.msg, sizeof(r->u.nl.msg));
-		break;
-	}
+	if (k->decode)
+		k->decode(ev, r);
 	return 0;
 }

@@ -121,10 +121,33 @@ uint64_t vft_clock__wall_ns(const struct vft_clock *clk, uint64_t boot_ns);
 int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 			const struct vft_clock *clk);
 
-/* "netdev_register", ... or NULL for an unknown kind. */
+/* "netdev_register", ... or NULL for an unknown kind (its row in kinds.c). */
 const char *vft_kind__name(uint32_t kind);
 /* The kind named @name, or 0. */
 uint32_t vft_kind__from_name(const char *name);
+
+/* How vft_event__describe() words an event. */
+enum vft_describe {
+	/*
+	 * The text line's details, after its kind and subject columns:
+	 * " netns 4026531840 -> 4026532291 as net1 ifindex 12 -> 3 dev 0000:3b:10.5"
+	 */
+	VFT_DESCRIBE_LINE,
+	/* A step of a VF's timeline: "moved ens1f0v3 to netns 4026532291 as net1" */
+	VFT_DESCRIBE_STEP,
+};
+
+/* Room for the longest description of any event, with its NUL. */
+#define VFT_DESCRIBE_MAX 512
+
+/*
+ * Writes @ev's description into @buf (cut to @size, at least 1, as
+ * snprintf() cuts) by its kind's row (kinds.c). Returns its length.
+ */
+size_t vft_event__describe(const struct vft_event *ev, enum vft_describe how, char *buf,
+			   size_t size);
+/* The text line's subject column: the VF, the netdev, RDMA device, device or PF it names. */
+const char *vft_event__subject(const struct vft_event *ev);
 /* "PORT_ACTIVE", ... for enum ib_event_type; NULL if unknown. */
 const char *vft_ib_event__name(uint32_t event);
 /* "ACTIVE", ... for enum ib_port_state; NULL if unknown. */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * filter.c - event selection (see filter.h for the rules).
+ * filter.c - event selection (see filter.h for the rules). What a kind
+ * contributes, the table of kinds says: whether the default selection always
+ * takes it (select) and what it does to the devices followed (track).
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/filter.h"
+#include "model/kinds.h"
 #include "enrich/sysfs.h"
 #include "lib/util.h"
 
@@ -230,17 +233,11 @@ static bool pci_driver_listed(struct vft_filter *f, const char *bdf)
 	return p && strlist_has(&f->drivers, p->driver);
 }
 
-static bool match_default(struct vft_filter *f, const struct vft_event *ev)
+static bool match_default(struct vft_filter *f, const struct vft_event *ev,
+			  const struct vft_kind_info *k)
 {
-	switch (ev->kind) {
-	case VFT_EV_SRIOV_NUMVFS:
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-	case VFT_EV_NETLINK_ERROR:
+	if (k->select == VFT_SELECT_ALWAYS)
 		return true;
-	default:
-		break;
-	}
 	if (!strncmp(ev->ibdev, "mlx5_", 5))
 		return true;
 	if (!strcmp(ev->driver, "mlx5_core") || !strcmp(ev->driver, "mlx5_ib"))
@@ -260,23 +257,25 @@ static bool match_explicit(struct vft_filter *f, const struct vft_event *ev)
 
 bool vft_filter__match(struct vft_filter *f, const struct vft_event *ev)
 {
+	const struct vft_kind_info *k = vft_kind__get(ev->kind);
 	bool known, sel;
 
 	if (f->all)
 		return true;
 	known = ev->ifindex > 0 && dev_index(f, ev->netns, ev->ifindex) >= 0;
 	/* a failed move leaves the device where it was; a good one is now in to_netns */
-	if (!known && ev->kind == VFT_EV_NETNS_MOVE && ev->ifindex > 0)
+	if (!known && k->track == VFT_TRACK_MOVE && ev->ifindex > 0)
 		known = dev_index(f, ev->from_netns, ev->ifindex) >= 0;
-	sel = known || (vft_filter__is_default(f) ? match_default(f, ev) : match_explicit(f, ev));
+	sel = known ||
+	      (vft_filter__is_default(f) ? match_default(f, ev, k) : match_explicit(f, ev));
 	if (!sel || ev->ifindex <= 0)
 		return sel;
 
-	switch (ev->kind) {
-	case VFT_EV_NETDEV_UNREGISTER:
+	switch (k->track) {
+	case VFT_TRACK_FORGET:
 		dev_forget(f, ev->netns, ev->ifindex);
 		break;
-	case VFT_EV_NETNS_MOVE:
+	case VFT_TRACK_MOVE:
 		if (ev->has_ret && ev->ret < 0) {
 			dev_remember(f, ev->from_netns, ev->ifindex);
 		} else {
@@ -284,7 +283,7 @@ bool vft_filter__match(struct vft_filter *f, const struct vft_event *ev)
 			dev_remember(f, ev->to_netns, ev->new_ifindex ?: ev->ifindex);
 		}
 		break;
-	default:
+	case VFT_TRACK_REMEMBER:
 		if (ev->ifname[0] || ev->new_ifname[0])
 			dev_remember(f, ev->netns, ev->ifindex);
 		break;

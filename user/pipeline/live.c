@@ -166,7 +166,17 @@ static int open_sources(struct live *l)
 	return 0;
 }
 
-/* audit: the hooks and maps into the metrics, the endpoint, then the privileges dropped. */
+/*
+ * audit: the hooks and maps into the metrics, the privileges dropped, then
+ * the endpoint. Capability sets, the bounding set and no_new_privs belong to
+ * a thread, and a new thread copies its creator's: the drop comes while the
+ * process has one thread, so that the endpoint's thread (libmicrohttpd's,
+ * the one that faces the network) starts with the reduced set. What needs
+ * more is done by now: the programs loaded and attached, the ring buffer
+ * mapped, rtnetlink listening in every netns (CAP_NET_BROADCAST). The RDMA
+ * hooks that wait for ib_core attach later with the CAP_BPF and CAP_PERFMON
+ * that the drop keeps.
+ */
 static int open_daemon(struct live *l)
 {
 	struct vft_trace_opts *o = l->o;
@@ -180,15 +190,19 @@ static int open_daemon(struct live *l)
 				  hooks[i].status == VFT_HOOK_ATTACHED);
 	if (bpf_source__map_memory(l->src, vft_metrics__bpf_map_cb, l->metrics))
 		vft_debug("cannot read the BPF maps' memory from /proc/self/fdinfo\n");
-	if (o->metrics_addr) {
-		err = vft_metrics__serve(l->metrics, o->metrics_addr, &l->server);
-		if (err)
-			return err; /* it said why */
-	}
-	/* everything that needs more is open or attached now */
 	err = o->drop_privileges ? o->drop_privileges() : 0;
-	if (err)
+	if (err) {
 		vft_warn("cannot drop capabilities: %s\n", strerror(-err));
+		return err;
+	}
+	if (!o->metrics_addr)
+		return 0;
+	err = vft_metrics__serve(l->metrics, o->metrics_addr, &l->server);
+	/* it said why; a port below 1024 needs CAP_NET_BIND_SERVICE, gone with the drop */
+	if (err == -EACCES && o->drop_privileges)
+		vft_warn("--metrics %s: the capabilities are dropped before the endpoint listens, "
+			 "and CAP_NET_BIND_SERVICE is not kept: use a port from 1024 up\n",
+			 o->metrics_addr);
 	return err;
 }
 

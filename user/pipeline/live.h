@@ -44,8 +44,9 @@ struct vft_trace_opts {
 	volatile sig_atomic_t *stop;
 	volatile sig_atomic_t *hangup;
 	/*
-	 * audit: called once every hook is attached and the endpoint listens,
-	 * to give up what the run needs no more. Returns 0 or -errno.
+	 * audit: called once every hook is attached and rtnetlink listens,
+	 * before any thread starts (the metrics endpoint's), to give up what
+	 * the run needs no more. Returns 0 or -errno.
 	 */
 	int (*drop_privileges)(void);
 };

@@ -25,7 +25,6 @@ struct vft_pipeline {
 	struct vft_corr *corr;
 	struct vft_cgroup_cache *cgroups; /* NULL when cgroup2 is not found, or recorded */
 	struct vft_netns_map *netns;	  /* NULL when /proc cannot be read, or recorded */
-	struct vft_u32set announced;	  /* netns inodes with a netns_info event */
 	uint32_t stream_host_ns;	  /* recorded: the host netns, as the stream says */
 	uint64_t events;		  /* passed on to the sink */
 	uint64_t lost;			  /* reported lost so far */
@@ -106,19 +105,10 @@ static int corr_resolved(void *ctx, const struct vft_finding *f)
 	return p->o.sink ? vft_sink__resolved(p->o.sink, f) : 0;
 }
 
-/* The correlator forgot a netns (--retain): say what it is again when it is named next. */
-static void corr_netns_forgotten(void *ctx, uint32_t netns)
-{
-	struct vft_pipeline *p = ctx;
-
-	vft_u32set__del(&p->announced, netns);
-}
-
 static const struct vft_corr_ops corr_ops = {
 	.event = corr_event,
 	.finding = corr_finding,
 	.resolved = corr_resolved,
-	.netns_forgotten = corr_netns_forgotten,
 };
 
 /* ---- the capture and the correlator: every event of the stream ends here ---- */
@@ -157,18 +147,16 @@ static int deliver(void *ctx, const struct vft_event *ev)
 /*
  * The stream says what a netns is ahead of the first event that names it:
  * the correlator and a capture learn it from the stream, not from the live
- * system.
+ * system. Whether the stream has said it is the correlator's to know: it
+ * holds what each netns_info said until its retention or a destroyed netns
+ * forgets it.
  */
 int vft_pipeline__announce_netns(struct vft_pipeline *p, uint32_t netns, bool host)
 {
 	struct vft_event ev;
-	int err;
 
-	if (!netns)
+	if (!netns || vft_corr__netns_described(p->corr, netns))
 		return 0;
-	err = vft_u32set__add(&p->announced, netns);
-	if (err <= 0)
-		return err;
 	vft_enrich__netns_info(p->netns, netns, host, now_ns(p, CLOCK_REALTIME), &ev);
 	return deliver(p, &ev);
 }
@@ -201,11 +189,13 @@ static int on_merged(void *ctx, const struct vft_event *in)
 	vft_enrich__event(p->o.root, &ev);
 	/*
 	 * lo (ifindex 1) goes last when a netns is destroyed, and the kernel
-	 * gives the netns's inode to a later netns: what it was is said again.
+	 * gives the netns's inode to a later netns: the correlator forgets
+	 * what the stream said of it, the netns map what /proc said, and the
+	 * next event that names the inode has it said again.
 	 */
 	if (ev.kind == VFT_EV_NETDEV_UNREGISTER && ev.ifindex == 1 && ev.netns &&
 	    ev.netns != vft_pipeline__host_netns(p)) {
-		vft_u32set__del(&p->announced, ev.netns);
+		vft_corr__netns_forget(p->corr, ev.netns);
 		if (p->netns)
 			vft_netns_map__forget(p->netns, ev.netns);
 	}
@@ -596,7 +586,6 @@ void vft_pipeline__free(struct vft_pipeline *p)
 	vft_merge__free(p->merge);
 	vft_corr__free(p->corr);
 	vft_netns_map__free(p->netns);
-	vft_u32set__clear(&p->announced);
 	vft_cgroup_cache__free(p->cgroups);
 	free(p->cap_path);
 	free(p);

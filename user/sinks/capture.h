@@ -71,6 +71,14 @@ enum vft_capture_flags {
 	 * FILE.1 .. are kept as they are when FILE is not there
 	 */
 	VFT_CAPTURE_KEEP = 1u << 2,
+	/*
+	 * never write through a symbolic link: FILE (and each rotated new
+	 * FILE) is opened with O_NOFOLLOW, so a link put there between the
+	 * caller's check and the open is refused (-ELOOP), not followed. For
+	 * a directory that others may write to (a daemon's capture directory);
+	 * without it, `record -o /dev/stdout` works.
+	 */
+	VFT_CAPTURE_NOFOLLOW = 1u << 3,
 };
 
 struct vft_capture_opts {
@@ -155,10 +163,12 @@ struct vft_capture_reader;
 
 /*
  * Opens a capture and reads its header. @msg (may be NULL) receives a line
- * saying what is wrong when it fails. Returns 0 or -errno: -EINVAL (not a
- * capture file, or its header is damaged), -EPROTONOSUPPORT (a major format
- * version this vftrace cannot read), -ENODATA (the file ends inside its
- * header: empty, or cut short before any event), or open/read errors.
+ * saying what is wrong when it fails. @path must name a regular file or a
+ * named pipe, not a symbolic link (the open refuses one: O_NOFOLLOW).
+ * Returns 0 or -errno: -ELOOP (a symbolic link), -EISDIR, -EINVAL (a device,
+ * not a capture file, or its header is damaged), -EPROTONOSUPPORT (a major
+ * format version this vftrace cannot read), -ENODATA (the file ends inside
+ * its header: empty, or cut short before any event), or open/read errors.
  */
 int vft_capture_reader__open(const char *path, struct vft_capture_reader **out, char *msg,
 			     size_t msg_size);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "enrich/cgroup.h"
+#include "model/kinds.h"
 #include "sinks/sink.h"
 #include "lib/util.h"
 
@@ -82,44 +83,6 @@ static void add_netdev(struct json_object *o, const struct vft_event *ev)
 	add_int(o, "netns", ev->netns);
 }
 
-static void add_rdma(struct json_object *o, const struct vft_event *ev)
-{
-	const char *name;
-
-	add_str(o, "ibdev", ev->ibdev);
-	if (ev->node_guid)
-		add_guid(o, "node_guid", ev->node_guid);
-	if (ev->kind == VFT_EV_RDMA_RENAME)
-		add_str(o, "new_ibdev", ev->new_ibdev);
-	if (ev->kind == VFT_EV_RDMA_NETNS_MOVE && ev->to_netns)
-		add_int(o, "to_netns", ev->to_netns);
-	if (ev->kind == VFT_EV_RDMA_PORT_EVENT || ev->kind == VFT_EV_RDMA_PORT_STATE)
-		add_int(o, "port", ev->port);
-	/* the rdma_port_state snapshots and enriched port events carry the attributes */
-	if (ev->kind == VFT_EV_RDMA_PORT_EVENT) {
-		name = vft_ib_event__name(ev->port_event);
-		if (name)
-			add_str(o, "port_event", name);
-		else
-			add_int(o, "port_event", ev->port_event);
-	}
-	if (ev->has_port_attrs) {
-		name = vft_port_state__name(ev->port_state);
-		add_str(o, "state", name ?: "unknown");
-		if (ev->phys_state)
-			add_int(o, "phys_state", ev->phys_state);
-		add_int(o, "lid", ev->lid);
-		add_int(o, "sm_lid", ev->sm_lid);
-		if (ev->port_guid)
-			add_guid(o, "port_guid", ev->port_guid);
-		if (ev->link_layer[0])
-			add_str(o, "link_layer", ev->link_layer);
-		add_int(o, "gids", ev->n_gids);
-		add_int(o, "rocev2_gids", ev->n_rocev2_gids);
-		add_int(o, "ip_gids", ev->n_ip_gids);
-	}
-}
-
 static void add_str_or_null(struct json_object *o, const char *key, const char *val)
 {
 	if (val && val[0])
@@ -127,6 +90,145 @@ static void add_str_or_null(struct json_object *o, const char *key, const char *
 	else
 		json_object_object_add(o, key, NULL);
 }
+
+/*
+ * The JSON of each field group of a kind (kinds.h), in the order of enum
+ * vft_field. The groups every kind may carry are written by presence in
+ * vft_event__to_json(); NUMA, IFF and LOST are not written.
+ */
+static void json_move(struct json_object *o, const struct vft_event *ev)
+{
+	add_int(o, "from_netns", ev->from_netns);
+	add_int(o, "to_netns", ev->to_netns);
+	add_int(o, "new_ifindex", ev->new_ifindex);
+	if (ev->new_ifname[0])
+		add_str(o, "new_ifname", ev->new_ifname);
+}
+
+/* the name asked for; a rename seen without it is reported to the same name */
+static void json_new_ifname(struct json_object *o, const struct vft_event *ev)
+{
+	add_str(o, "new_ifname", ev->new_ifname[0] ? ev->new_ifname : ev->ifname);
+}
+
+static void json_link(struct json_object *o, const struct vft_event *ev)
+{
+	add_int(o, "flags", ev->flags);
+	add_int(o, "old_flags", ev->old_flags);
+	json_object_object_add(o, "up", json_object_new_boolean(ev->flags & 1));
+	json_object_object_add(o, "was_up", json_object_new_boolean(ev->old_flags & 1));
+}
+
+static void json_addr(struct json_object *o, const struct vft_event *ev)
+{
+	char abuf[64];
+
+	add_str(o, "family", ev->family == 10 ? "inet6" : "inet");
+	vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
+	add_str(o, "address", abuf);
+	add_int(o, "prefixlen", ev->prefixlen);
+}
+
+static void json_driver(struct json_object *o, const struct vft_event *ev)
+{
+	add_str(o, "device", ev->device);
+	add_str(o, "driver", ev->driver);
+}
+
+static void json_numvfs(struct json_object *o, const struct vft_event *ev)
+{
+	add_str(o, "pf", ev->pf);
+	add_int(o, "num_vfs", ev->num_vfs);
+	add_int(o, "old_num_vfs", ev->old_num_vfs);
+}
+
+static void json_vf(struct json_object *o, const struct vft_event *ev)
+{
+	add_str(o, "pf", ev->pf);
+	add_int(o, "vf_index", ev->vf_index);
+	if (ev->device[0])
+		add_str(o, "vf", ev->device);
+}
+
+static void json_rdma(struct json_object *o, const struct vft_event *ev)
+{
+	add_str(o, "ibdev", ev->ibdev);
+	if (ev->node_guid)
+		add_guid(o, "node_guid", ev->node_guid);
+}
+
+static void json_new_ibdev(struct json_object *o, const struct vft_event *ev)
+{
+	add_str(o, "new_ibdev", ev->new_ibdev);
+}
+
+/* the hook reads the target from the caller's namespace fd: 0 when it could not */
+static void json_rdma_netns(struct json_object *o, const struct vft_event *ev)
+{
+	if (ev->to_netns)
+		add_int(o, "to_netns", ev->to_netns);
+}
+
+static void json_port(struct json_object *o, const struct vft_event *ev)
+{
+	add_int(o, "port", ev->port);
+}
+
+static void json_port_event(struct json_object *o, const struct vft_event *ev)
+{
+	const char *name = vft_ib_event__name(ev->port_event);
+
+	if (name)
+		add_str(o, "port_event", name);
+	else
+		add_int(o, "port_event", ev->port_event);
+}
+
+/* the rdma_port_state snapshots and enriched port events carry the attributes */
+static void json_port_attrs(struct json_object *o, const struct vft_event *ev)
+{
+	if (!ev->has_port_attrs)
+		return;
+	add_str(o, "state", vft_port_state__name(ev->port_state) ?: "unknown");
+	if (ev->phys_state)
+		add_int(o, "phys_state", ev->phys_state);
+	add_int(o, "lid", ev->lid);
+	add_int(o, "sm_lid", ev->sm_lid);
+	if (ev->port_guid)
+		add_guid(o, "port_guid", ev->port_guid);
+	if (ev->link_layer[0])
+		add_str(o, "link_layer", ev->link_layer);
+	add_int(o, "gids", ev->n_gids);
+	add_int(o, "rocev2_gids", ev->n_rocev2_gids);
+	add_int(o, "ip_gids", ev->n_ip_gids);
+}
+
+static void json_netns_info(struct json_object *o, const struct vft_event *ev)
+{
+	add_int(o, "netns", ev->netns);
+	json_object_object_add(o, "host", json_object_new_boolean(ev->netns_host));
+	add_str_or_null(o, "netns_name", ev->netns_name);
+	add_str_or_null(o, "pod", ev->pod_uid);
+	add_str_or_null(o, "container", ev->container);
+}
+
+static void (*const json_fields[VFT_FIELD_MAX])(struct json_object *o,
+						const struct vft_event *ev) = {
+	[VFT_FIELD_MOVE] = json_move,
+	[VFT_FIELD_NEW_IFNAME] = json_new_ifname,
+	[VFT_FIELD_LINK] = json_link,
+	[VFT_FIELD_ADDR] = json_addr,
+	[VFT_FIELD_DRIVER] = json_driver,
+	[VFT_FIELD_NUMVFS] = json_numvfs,
+	[VFT_FIELD_VF] = json_vf,
+	[VFT_FIELD_RDMA] = json_rdma,
+	[VFT_FIELD_NEW_IBDEV] = json_new_ibdev,
+	[VFT_FIELD_RDMA_NETNS] = json_rdma_netns,
+	[VFT_FIELD_PORT] = json_port,
+	[VFT_FIELD_PORT_EVENT] = json_port_event,
+	[VFT_FIELD_PORT_ATTRS] = json_port_attrs,
+	[VFT_FIELD_NETNS_INFO] = json_netns_info,
+};
 
 struct json_object *vft_vf_ref__to_json(const struct vft_vf_ref *ref)
 {
@@ -147,78 +249,26 @@ struct json_object *vft_vf_ref__to_json(const struct vft_vf_ref *ref)
 
 struct json_object *vft_event__to_json(const struct vft_event *ev, const struct vft_vf *vf)
 {
+	const struct vft_kind_info *k = vft_kind__get(ev->kind);
 	struct json_object *o = json_object_new_object();
-	char ebuf[16], abuf[64];
+	uint32_t fields;
+	char ebuf[16];
 
 	if (!o)
 		return NULL;
 	add_str(o, "type", "event");
-	add_str(o, "event", vft_kind__name(ev->kind) ?: "unknown");
+	add_str(o, "event", k->name ?: "unknown");
 	add_ts(o, ev->ts_ns);
 	add_str(o, "source", vft_source__name(ev->source) ?: "unknown");
 	add_netdev(o, ev);
 	if (ev->parent[0])
 		add_str(o, "parent", ev->parent);
-	switch (ev->kind) {
-	case VFT_EV_NETNS_MOVE:
-		add_int(o, "from_netns", ev->from_netns);
-		add_int(o, "to_netns", ev->to_netns);
-		add_int(o, "new_ifindex", ev->new_ifindex);
-		if (ev->new_ifname[0])
-			add_str(o, "new_ifname", ev->new_ifname);
-		break;
-	case VFT_EV_NETDEV_RENAME:
-		add_str(o, "new_ifname", ev->new_ifname[0] ? ev->new_ifname : ev->ifname);
-		break;
-	case VFT_EV_LINK_CHANGE:
-		add_int(o, "flags", ev->flags);
-		add_int(o, "old_flags", ev->old_flags);
-		json_object_object_add(o, "up", json_object_new_boolean(ev->flags & 1));
-		json_object_object_add(o, "was_up", json_object_new_boolean(ev->old_flags & 1));
-		break;
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
-		add_str(o, "family", ev->family == 10 ? "inet6" : "inet");
-		vft_fmt_addr(abuf, sizeof(abuf), ev->family, ev->addr);
-		add_str(o, "address", abuf);
-		add_int(o, "prefixlen", ev->prefixlen);
-		break;
-	case VFT_EV_DRIVER_BIND:
-	case VFT_EV_DRIVER_UNBIND:
-		add_str(o, "device", ev->device);
-		add_str(o, "driver", ev->driver);
-		break;
-	case VFT_EV_SRIOV_NUMVFS:
-		add_str(o, "pf", ev->pf);
-		add_int(o, "num_vfs", ev->num_vfs);
-		add_int(o, "old_num_vfs", ev->old_num_vfs);
-		break;
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-		add_str(o, "pf", ev->pf);
-		add_int(o, "vf_index", ev->vf_index);
-		if (ev->device[0])
-			add_str(o, "vf", ev->device);
-		break;
-	case VFT_EV_RDMA_REGISTER:
-	case VFT_EV_RDMA_UNREGISTER:
-	case VFT_EV_RDMA_RENAME:
-	case VFT_EV_RDMA_NETNS_MOVE:
-	case VFT_EV_RDMA_PORT_EVENT:
-	case VFT_EV_RDMA_PORT_STATE:
-		add_rdma(o, ev);
-		break;
-	case VFT_EV_NETNS_INFO:
-		add_int(o, "netns", ev->netns);
-		json_object_object_add(o, "host", json_object_new_boolean(ev->netns_host));
-		add_str_or_null(o, "netns_name", ev->netns_name);
-		add_str_or_null(o, "pod", ev->pod_uid);
-		add_str_or_null(o, "container", ev->container);
-		break;
-	case VFT_EV_VF_CHECK:
-		break;
-	default:
-		break;
+	/* the kind's own groups, lowest first */
+	for (fields = k->fields & ~VFT_FLD_COMMON; fields; fields &= fields - 1) {
+		enum vft_field f = (enum vft_field)__builtin_ctz(fields);
+
+		if (json_fields[f])
+			json_fields[f](o, ev);
 	}
 	if (ev->has_ret) {
 		add_int(o, "ret", ev->ret);

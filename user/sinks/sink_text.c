@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sink_text.c - readable output: one line per event, local wall-clock time.
+ * sink_text.c - readable output: one line per event, local wall-clock time,
+ * its details as the event renderer describes them (vft_event__describe()).
  * Coverage and the closing summary go to stderr so that stdout stays the
  * event stream.
  */
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sinks/sink.h"
+#include "model/kinds.h"
 #include "lib/util.h"
 
 #define RED "\033[31m"
@@ -58,123 +60,25 @@ static void print_actor(struct vft_sink *s, const struct vft_event *ev)
 		fprintf(s->out, " %s", ev->actor.cgroup);
 }
 
-/* The subject of the event: the net device, else the RDMA device, else the device. */
-static const char *subject(const struct vft_event *ev)
-{
-	if (ev->kind == VFT_EV_NETNS_INFO)
-		return "netns";
-	if (ev->vf_key[0])
-		return ev->vf_key;
-	if (ev->ifname[0])
-		return ev->ifname;
-	if (ev->ibdev[0])
-		return ev->ibdev;
-	if (ev->device[0])
-		return ev->device;
-	if (ev->pf[0])
-		return ev->pf;
-	return "-";
-}
-
-static void print_details(struct vft_sink *s, const struct vft_event *ev, bool failed)
-{
-	char buf[64];
-	const char *name;
-
-	switch (ev->kind) {
-	case VFT_EV_NETNS_MOVE:
-		fprintf(s->out, " netns %u -> %u", ev->from_netns, ev->to_netns);
-		if (ev->new_ifname[0])
-			fprintf(s->out, " as %s", ev->new_ifname);
-		if (!failed)
-			fprintf(s->out, " ifindex %d -> %d", ev->ifindex, ev->new_ifindex);
-		break;
-	case VFT_EV_NETDEV_RENAME:
-		fprintf(s->out, " -> %s netns %u", ev->new_ifname[0] ? ev->new_ifname : ev->ifname,
-			ev->netns);
-		break;
-	case VFT_EV_LINK_CHANGE:
-		fprintf(s->out, " %s flags 0x%x -> 0x%x",
-			(ev->flags & 1) == (ev->old_flags & 1) ? "flags" :
-			(ev->flags & 1)			       ? "UP" :
-								 "DOWN",
-			ev->old_flags, ev->flags);
-		break;
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
-		vft_fmt_addr(buf, sizeof(buf), ev->family, ev->addr);
-		fprintf(s->out, " %s/%u netns %u", buf, ev->prefixlen, ev->netns);
-		break;
-	case VFT_EV_DRIVER_BIND:
-	case VFT_EV_DRIVER_UNBIND:
-		fprintf(s->out, " driver %s", ev->driver);
-		break;
-	case VFT_EV_SRIOV_NUMVFS:
-		fprintf(s->out, " numvfs %u -> %u", ev->old_num_vfs, ev->num_vfs);
-		break;
-	case VFT_EV_VF_ADD:
-	case VFT_EV_VF_REMOVE:
-		fprintf(s->out, " vf %d %s", ev->vf_index, ev->device[0] ? ev->device : "");
-		break;
-	case VFT_EV_RDMA_RENAME:
-		fprintf(s->out, " -> %s", ev->new_ibdev);
-		break;
-	case VFT_EV_RDMA_NETNS_MOVE:
-		fprintf(s->out, " -> netns %u", ev->to_netns);
-		break;
-	case VFT_EV_RDMA_PORT_EVENT:
-		name = vft_ib_event__name(ev->port_event);
-		fprintf(s->out, " port %u %s", ev->port, name ?: "?");
-		break;
-	case VFT_EV_RDMA_PORT_STATE:
-		name = vft_port_state__name(ev->port_state);
-		fprintf(s->out, " port %u %s lid 0x%x sm_lid 0x%x %s", ev->port, name ?: "?",
-			ev->lid, ev->sm_lid, ev->link_layer);
-		break;
-	case VFT_EV_NETLINK_ERROR:
-		fprintf(s->out, " \"%s\"", ev->message);
-		break;
-	case VFT_EV_NETNS_INFO:
-		fprintf(s->out, " %u%s", ev->netns, ev->netns_host ? " host" : "");
-		if (ev->netns_name[0])
-			fprintf(s->out, " name %s", ev->netns_name);
-		if (ev->pod_uid[0])
-			fprintf(s->out, " pod %s", ev->pod_uid);
-		if (ev->container[0])
-			fprintf(s->out, " container %.12s", ev->container);
-		break;
-	case VFT_EV_VF_CHECK:
-		fprintf(s->out, " grace period over");
-		break;
-	default:
-		if (ev->ifname[0])
-			fprintf(s->out, " ifindex %d netns %u", ev->ifindex, ev->netns);
-		break;
-	}
-	if (ev->ibdev[0] && ev->ifname[0])
-		fprintf(s->out, " rdma %s", ev->ibdev);
-	if (ev->parent[0])
-		fprintf(s->out, " dev %s", ev->parent);
-}
-
 static int text_event(struct vft_sink *s, const struct vft_event *ev, const struct vft_vf *vf)
 {
-	char ts[32], ebuf[16];
+	const struct vft_kind_info *k = vft_kind__get(ev->kind);
+	const char *subject = vft_event__subject(ev);
+	char ts[32], ebuf[16], details[VFT_DESCRIBE_MAX];
 	bool failed = ev->has_ret && ev->ret < 0;
 
 	vft_fmt_local_time(ts, sizeof(ts), ev->ts_ns);
-	fprintf(s->out, "%s %s%-17s%s %-15s", ts, failed && s->color ? RED BOLD : "",
-		vft_kind__name(ev->kind) ?: "unknown", failed && s->color ? RESET : "",
-		subject(ev));
-	print_details(s, ev, failed);
+	vft_event__describe(ev, VFT_DESCRIBE_LINE, details, sizeof(details));
+	fprintf(s->out, "%s %s%-17s%s %-15s%s", ts, failed && s->color ? RED BOLD : "",
+		k->name ?: "unknown", failed && s->color ? RESET : "", subject, details);
 	if (failed)
 		fprintf(s->out, " %sFAILED %s (%d)%s", s->color ? RED : "",
 			vft_errno_name(ev->ret, ebuf, sizeof(ebuf)), ev->ret,
 			s->color ? RESET : "");
-	if (failed && ev->message[0] && ev->kind != VFT_EV_NETLINK_ERROR)
+	if (failed && ev->message[0] && !(k->flags & VFT_KIND_OWN_MESSAGE))
 		fprintf(s->out, " \"%s\"", ev->message);
 	print_actor(s, ev);
-	if (vf && strcmp(vf->ref.key, subject(ev)))
+	if (vf && strcmp(vf->ref.key, subject))
 		fprintf(s->out, "  [%s]", vf->ref.key);
 	fputc('\n', s->out);
 	return fflush(s->out) == EOF ? -errno : 0;

@@ -2,18 +2,21 @@
 /*
  * merge.c - merging the same change seen by the BPF hooks and by rtnetlink
  * into one event: two bounded FIFO rings, BPF events remembered and netlink
- * events held, each for one window.
+ * events held, each for one window. What makes two events the same change
+ * is their kind's (pair, in the table of kinds).
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/kinds.h"
 #include "sources/merge.h"
 
 /* What identifies a change; see merge.h. */
 struct merge_key {
 	uint32_t kind;
-	uint32_t netns; /* from_netns for netns_move */
+	enum vft_kind_pair pair; /* the kind's: which of the fields below say which change */
+	uint32_t netns;		 /* from_netns for netns_move */
 	int32_t ifindex;
 	char ifname[VFT_NAME_LEN];
 	uint8_t family;
@@ -77,25 +80,26 @@ static void key_of(const struct vft_event *ev, struct merge_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->kind = ev->kind;
+	k->pair = vft_kind__get(ev->kind)->pair;
 	k->ts_ns = ev->ts_ns;
-	switch (ev->kind) {
-	case VFT_EV_NETNS_MOVE:
+	switch (k->pair) {
+	case VFT_PAIR_MOVE:
 		k->netns = ev->from_netns;
 		k->ifindex = ev->ifindex;
 		break;
-	case VFT_EV_NETDEV_RENAME:
+	case VFT_PAIR_RENAME:
 		k->netns = ev->netns;
 		memcpy(k->ifname, ev->ifname, sizeof(k->ifname));
 		k->ifname[sizeof(k->ifname) - 1] = '\0';
 		break;
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
+	case VFT_PAIR_ADDR:
 		k->netns = ev->netns;
 		k->family = ev->family;
 		k->prefixlen = ev->prefixlen;
 		memcpy(k->addr, ev->addr, sizeof(k->addr));
 		break;
-	default:
+	case VFT_PAIR_NONE:
+	case VFT_PAIR_DEV:
 		k->netns = ev->netns;
 		k->ifindex = ev->ifindex;
 		break;
@@ -110,16 +114,18 @@ static bool same_change(const struct merge_key *a, const struct merge_key *b, ui
 		return false;
 	if (a->netns && b->netns && a->netns != b->netns)
 		return false;
-	switch (a->kind) {
-	case VFT_EV_NETDEV_RENAME:
+	switch (a->pair) {
+	case VFT_PAIR_RENAME:
 		return !strcmp(a->ifname, b->ifname);
-	case VFT_EV_ADDR_ADD:
-	case VFT_EV_ADDR_DEL:
+	case VFT_PAIR_ADDR:
 		return a->family == b->family && a->prefixlen == b->prefixlen &&
 		       !memcmp(a->addr, b->addr, sizeof(a->addr));
-	default:
-		return a->ifindex == b->ifindex;
+	case VFT_PAIR_NONE:
+	case VFT_PAIR_DEV:
+	case VFT_PAIR_MOVE:
+		break;
 	}
+	return a->ifindex == b->ifindex;
 }
 
 int vft_merge__new(uint64_t window_ns, struct vft_merge **out)

@@ -8,7 +8,8 @@
  * "The same change": the same kind, the same device (netns inode and ifindex;
  * for netns_move the source netns and the old ifindex; for netdev_rename the
  * netns and the old name; for addresses the netns, family, address and prefix
- * length), and timestamps no more than the window apart. A netns of 0
+ * length: each kind's pair in model/kinds.h), and timestamps no more than the
+ * window apart. A netns of 0
  * (unknown) matches any. Each BPF event stands for at most one netlink event.
  * A failed BPF change (ret < 0) has no netlink counterpart and matches none.
  */
