@@ -8,9 +8,11 @@
 #                                       contains it (passed to run-all.sh)
 # Environment:
 #   VFTRACE_VM_KERNELS       kernels to test (default "6.1 6.12")
-#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 900: on a
-#                            loaded 2-core machine the suite has taken 540)
-#   VFTRACE_VM_TEST_TIMEOUT  seconds one test may run (default 120)
+#   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 2400: a
+#                            bound on a hung guest; the suite with its
+#                            scenario corpus takes about 20 min per kernel)
+#   VFTRACE_VM_TEST_TIMEOUT  seconds one test may run (default 300, or the
+#                            test's own "# vm-timeout: S" when larger)
 #   VFTRACE, VFTRACE_*       passed on to the guest
 #
 # Prints, per kernel, the guest's closing line "vm(<release>): N passed,
@@ -26,7 +28,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 
 read -r -a kernels <<<"${VFTRACE_VM_KERNELS:-6.1 6.12}"
 filter=("$@")
-limit="${VFTRACE_VM_TIMEOUT:-900}"
+limit="${VFTRACE_VM_TIMEOUT:-2400}"
 stamp="$(date +%Y%m%d-%H%M%S)"
 
 # Host variables the tests may need.

@@ -267,7 +267,7 @@ test_audit_drops_capabilities_in_every_thread() {
 # c_strings ARRAY: the string entries of `static const char *const ARRAY[] = { ... };` in the
 # correlator, one a line, sorted
 c_strings() {
-	sed -n "/^static const char \*const $1\[\] = {/,/};/p" user/correlate/correlate.c |
+	sed -n "/^static const char \*const $1\[\] = {/,/};/p" user/correlate/rules_claim.c |
 		sed 's#/\*.*\*/##' | grep -o '"[^"]*"' | tr -d '"' | LC_ALL=C sort
 }
 
@@ -285,13 +285,13 @@ test_findings_doc_names_the_trusted_actors() {
 	local code doc
 	code=$(c_strings default_trusted)
 	doc=$(doc_words 'By comm' 'By systemd unit')
-	[[ -n $code ]] || fail "no default_trusted list found in user/correlate/correlate.c"
+	[[ -n $code ]] || fail "no default_trusted list found in user/correlate/rules_claim.c"
 	[[ $doc == "$code" ]] ||
 		fail "trusted comms: docs/findings.md and the code differ (< docs, > code):
 $(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
 	code=$(c_strings trusted_units)
 	doc=$(doc_words 'By systemd unit' 'Or any process')
-	[[ -n $code ]] || fail "no trusted_units list found in user/correlate/correlate.c"
+	[[ -n $code ]] || fail "no trusted_units list found in user/correlate/rules_claim.c"
 	[[ $doc == "$code" ]] ||
 		fail "trusted units: docs/findings.md and the code differ (< docs, > code):
 $(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"

@@ -495,3 +495,103 @@ cni_invoke() {
 	awk '{ print "  stderr: " $0 }' "$CNI_STDERR"
 	return "$CNI_STATUS"
 }
+
+# -- vftrace watch, as the scenario tests run it ------------------------------
+
+VFT_VFTRACE="${VFTRACE:-$VFT_REPO/build/vftrace}"
+
+# watch_start OUT [ARGS...]: start `vftrace watch --json ARGS` in the
+# background, its JSON Lines in OUT and its stderr in OUT.err; returns when
+# its ready line is there (every hook that can attach is attached). Sets
+# VFT_WATCH_PID and VFT_WATCH_OUT.
+watch_start() {
+	VFT_WATCH_OUT="$1"
+	shift
+	: >"$VFT_WATCH_OUT"
+	"$VFT_VFTRACE" watch --json "$@" >"$VFT_WATCH_OUT" 2>"$VFT_WATCH_OUT.err" &
+	VFT_WATCH_PID=$!
+	wait_for_line "$VFT_WATCH_OUT" '"type":"ready"' 90 || {
+		cat "$VFT_WATCH_OUT.err" >&2
+		return 1
+	}
+}
+
+# watch_stop: SIGINT to the watch, wait for its exit; returns its exit status
+# (0 when it stopped cleanly, with its timelines and summary written).
+watch_stop() {
+	local rc=0
+	[[ -n "${VFT_WATCH_PID:-}" ]] || return 0
+	kill -INT "$VFT_WATCH_PID" 2>/dev/null || true
+	wait "$VFT_WATCH_PID" || rc=$?
+	VFT_WATCH_PID=""
+	return "$rc"
+}
+
+# watch_kill: stop a watch that a failed test leaves (for EXIT traps).
+watch_kill() {
+	_vft_stop "${VFT_WATCH_PID:-}"
+	VFT_WATCH_PID=""
+}
+
+# watch_checks VF: print how many vf_check events (the end of a grace period:
+# vftrace judged the VF) the watch has written for VF (its key) so far.
+watch_checks() {
+	grep -F '"event":"vf_check"' "$VFT_WATCH_OUT" | grep -cF "\"vf\":\"$1\"" || true
+}
+
+# watch_wait_checks VF N TIMEOUT_S: until the watch has judged VF N times.
+watch_wait_checks() {
+	wait_until "$3" "vf_check number $2 of $1" _vft_checks_ge "$1" "$2" || {
+		echo "$1 judged $(watch_checks "$1") times" >&2
+		return 1
+	}
+}
+_vft_checks_ge() {
+	(($(watch_checks "$1") >= $2))
+}
+
+# watch_wait_json JQ_FILTER TIMEOUT_S: until the stream so far, read as one
+# array, satisfies JQ_FILTER.
+watch_wait_json() {
+	wait_until "$2" "the stream satisfying $1" jq -se "$1" "$VFT_WATCH_OUT"
+}
+
+# watch_findings: print the findings so far, one compact JSON line each.
+watch_findings() {
+	jq -c 'select(.type == "finding")' "$VFT_WATCH_OUT"
+}
+
+# cni_cycles PLUGIN N NETNS VF DEV CONFIG POD: N clean pod attachments of VF (its
+# host netdev DEV) through PLUGIN, each in a fresh /run/netns/NETNS: ADD (net1 with
+# an address), wait for the watch's vf_check of the stay in the pod, DEL (DEV back in
+# the host), wait for its vf_check of the return, delete the netns. Fails the test
+# on the first step that does not happen.
+cni_cycles() {
+	local plugin="$1" cycles="$2" ns="$3" vf="$4" dev="$5" cfg="$6" pod="$7" i n
+	n=$(watch_checks "$vf")
+	for ((i = 1; i <= cycles; i++)); do
+		ip netns add "$ns"
+		cni_invoke "$plugin" ADD "$ns" net1 "$cfg" "$pod" >/dev/null ||
+			fail "$plugin ADD, cycle $i: $(cat "$CNI_STDERR")"
+		ip -n "$ns" -4 -o addr show dev net1 | grep -q 'inet ' ||
+			fail "$plugin ADD, cycle $i: net1 without an address"
+		n=$((n + 1))
+		watch_wait_checks "$vf" "$n" 30 || fail "$plugin cycle $i: the stay in the pod was not judged"
+		cni_invoke "$plugin" DEL "$ns" net1 "$cfg" "$pod" >/dev/null ||
+			fail "$plugin DEL, cycle $i: $(cat "$CNI_STDERR")"
+		[[ -e "/sys/class/net/$dev" ]] || fail "$plugin DEL, cycle $i: $dev not back in the host"
+		n=$((n + 1))
+		watch_wait_checks "$vf" "$n" 30 || fail "$plugin cycle $i: the return was not judged"
+		ip netns delete "$ns"
+	done
+}
+
+# cni_warm PLUGIN...: run each plugin once (CNI_COMMAND=VERSION), so that the first ADD
+# does not pay for reading a cold binary from the 9p share: a node's plugins are cached.
+cni_warm() {
+	local p path
+	for p in "$@"; do
+		path="$(cni_plugin "$p")" || return
+		CNI_COMMAND=VERSION "$path" </dev/null >/dev/null 2>&1 || true
+	done
+}
