@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test_25_nested_hooks.sh - hooks that nest on one thread, through fentry and
-# then kprobes: each call keeps its own entry data and yields its own event.
+# test_25_nested_hooks.sh - hooks that nest on one thread, through fentry, then
+# kprobes, then the default choice (driver_bind by kretprobe, the others by
+# fentry): each call keeps its own entry data and yields its own event.
 #
 #   nested probe  the spare virtio-net PCI device bound to virtio-pci again:
 #                 virtio_net probes its virtio device inside virtio-pci's probe
@@ -89,13 +90,19 @@ counter() {
 }
 
 scenario() {
-	local mech=$1 pid rc vdev ndev miss full vf0 vf1 dev0 dev1
+	local mech=$1 pid rc vdev ndev miss full vf0 vf1 dev0 dev1 opt=() want
 	OUT=$TMP/$mech.jsonl
+	# the mechanism each hook of this test must attach with
+	if [[ $mech == default ]]; then
+		want='if .hook == "driver_bind" then "kprobe" else "fentry" end'
+	else
+		opt=(--mechanism "$mech") want="\"$mech\""
+	fi
 	FAILED=()
 	modprobe virtio_net
 	# the PF's own driver and netdev before the start: only the VFs' events during it
 	modprobe -a igb igbvf
-	"$VFTRACE" watch --json --all --no-netlink --no-inventory --mechanism "$mech" >"$OUT" 2>"$TMP/$mech.err" &
+	"$VFTRACE" watch --json --all --no-netlink --no-inventory "${opt[@]}" >"$OUT" 2>"$TMP/$mech.err" &
 	pid=$!
 	wait_for_line "$OUT" '"type":"ready"' 60 || fail "$mech: no ready line: $(cat "$TMP/$mech.err")"
 
@@ -122,8 +129,8 @@ scenario() {
 	assert_eq "$rc" 0 "$mech: watch exit status"
 	sriov_destroy || fail "$mech: sriov_destroy"
 
-	expect "first | .type == \"ready\" and all(.hooks[] | select(.hook == \"driver_bind\" or .hook == \"netdev_register\" or .hook == \"sriov_numvfs\" or .hook == \"vf_add\"); .status == \"attached\" and .mechanism == \"$mech\")" \
-		"$mech: a hook of this test not attached with $mech"
+	expect "first | .type == \"ready\" and all(.hooks[] | select(.hook == \"driver_bind\" or .hook == \"netdev_register\" or .hook == \"sriov_numvfs\" or .hook == \"vf_add\"); .status == \"attached\" and .mechanism == ($want))" \
+		"$mech: a hook of this test not attached with $want"
 	# virtio-pci's probe (outer) > virtio_net's probe > register_netdevice (inner): inner returns first
 	expect "[.[] | select(.type == \"event\" and ((.event == \"driver_bind\" and .device != \"$RNG\") or .event == \"netdev_register\") and (.parent == \"$NIC\" or .device == \"$NIC\"))] | map({event, device, driver, ifname, ret, pid: .actor.pid}) == [
 		{\"event\": \"netdev_register\", \"device\": null, \"driver\": null, \"ifname\": \"$ndev\", \"ret\": 0, \"pid\": $$},
@@ -151,7 +158,7 @@ scenario() {
 		{\"parent\": \"$vf1\", \"ifname\": \"$dev1\", \"ret\": 0, \"pid\": $$}] | sort_by(.parent))" \
 		"$mech: one netdev_register of each VF, $dev0 of $vf0 and $dev1 of $vf1, and no other"
 	echo "$mech: SR-IOV on $PF: 2 VFs made: ${SRIOV_VF_PCI[*]} (${SRIOV_VF_DEV[*]})"
-	echo "$mech: events: $(jq -sr '[.[] | select(.type == "event" and .source == "'"$mech"'") | .event] |
+	echo "$mech: events: $(jq -sr '[.[] | select(.type == "event" and .source != "enrich") | .event] |
 		group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$OUT"); stash misses $miss, not kept $full"
 	[[ $miss == 0 ]] || FAILED+=("$mech: $miss exits without their entry (counters[VFT_CNT_STASH_MISS])")
 	[[ $full == 0 ]] || FAILED+=("$mech: $full exits whose entry was not kept (counters[VFT_CNT_STASH_FULL])")
@@ -162,3 +169,4 @@ scenario() {
 
 scenario fentry
 scenario kprobe
+scenario default
