@@ -1,76 +1,104 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# demo.sh - a scripted pod net1 attachment, played inside a test VM while
-# `vftrace watch` prints the live timeline. Run it with `make demo`.
+# demo.sh - the story of a pod's net1, played with the real parts inside a
+# test VM while `vftrace watch` prints the live timeline. Run it with
+# `make demo` (the 6.12 guest of scripts/vm/run.sh).
 #
-# The guest's PCI NIC (virtio-net, no traffic leaves the VM) stands in for an
-# SR-IOV VF: like a VF it has a PCI parent and, unlike veth, it survives the
-# death of the network namespace it was moved into.
+# Real parts only: the guest's igb NIC is an SR-IOV PF (qemu's 82576), its
+# VFs are made through sriov_numvfs, systemd-udevd loads igbvf and names
+# them, systemd-networkd has a broad .network that matches them, and the
+# SR-IOV CNI plugin attaches one to a pod as a container runtime runs it.
+#
+#   1. two VFs are made; udev names them; networkd configures them;
+#   2. pod trainer-0 gets VF 0 from the SR-IOV CNI, with no IPAM in its
+#      network: HOST_MANAGER_CLAIM (networkd was first), NET1_NO_IP;
+#   3. the pod goes (CNI DEL); networkd gets Unmanaged=yes, the VFs are made
+#      again, and the same pod attaches cleanly with static IPAM: nothing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/../tests/vm/lib.sh"
 
-VFTRACE=${VFTRACE:-build/vftrace}
 if [[ -t 1 ]]; then bold=$'\033[1m' off=$'\033[0m'; else bold= off=; fi
-# Narration between steps; the pause first lets the last step's events print.
-say() { sleep 0.8; printf '\n%s### %s%s\n' "$bold" "$*" "$off"; }
+# Narration between steps; the pause lets the last step's lines print first.
+say() {
+	sleep 0.8
+	printf '\n%s### %s%s\n' "$bold" "$*" "$off"
+}
 
-modprobe virtio_net 2>/dev/null || true
-vf=
-for dev in /sys/class/net/*; do
-	if [[ -e $dev/device ]] && [[ $(basename "$(readlink -f "$dev/device/driver")") == virtio_net ]]; then
-		vf=$(basename "$dev")
-		break
-	fi
-done
-[[ -n $vf ]] || { echo "demo: no PCI NIC found in the VM" >&2; exit 1; }
-ip link set "$vf" name ibp24s0v3 # the name a DGX VF would have
-vf=ibp24s0v3
+POD=ml/trainer-0/6f1c2d3e-4b5a-4c6d-8e7f-001122334455
+NS=trainer-0
+TMP=$(mktemp -d)
+LOG=$TMP/watch.txt
+TAIL=
 
-log=$(mktemp)
-"$VFTRACE" watch --grace 2 -i 'ibp*' -i 'net1' 2>"$log" &
-watch=$!
-until grep -q 'hooks attached' "$log"; do sleep 0.05; done
-cat "$log"
+cleanup() {
+	set +e
+	watch_kill
+	[[ -n "$TAIL" ]] && kill "$TAIL" 2>/dev/null
+	ip netns delete "$NS" 2>/dev/null
+	networkd_stop
+	udev_stop
+	sriov_destroy >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
-say "systemd-networkd on the host matches the new VF by a broad rule: brings it up, gives it an address"
-# a copy of ip whose comm is what systemd-networkd's would be
-cp "$(command -v ip)" /tmp/systemd-networkd
-/tmp/systemd-networkd link set "$vf" up
-/tmp/systemd-networkd addr add 192.168.77.5/24 dev "$vf"
+cni_plugin sriov >/dev/null || exit
+cni_plugin static >/dev/null || exit
+cni_warm sriov static
 
-say "pod trainer-0 starts: containerd creates its network namespace"
-p0=cni-7f3e2a10-4c1b-9d2e-0b5a-3c8e71f00d42
-ip netns add $p0
-say "SR-IOV CNI moves VF $vf into the pod, then names it net1"
-ip link set "$vf" netns $p0
-ip -n $p0 link set "$vf" name net1
-ip -n $p0 link set net1 up
-say "IPAM is slow: after the 2 s grace period net1 still has no address"
-sleep 2.5
-say "whereabouts finally assigns 10.56.0.3/16: the finding is resolved"
-ip -n $p0 addr add 10.56.0.3/16 dev net1
+# a network the way it is often first written: no IPAM
+cfg_noipam() {
+	printf '{"cniVersion": "1.0.0", "name": "sriov-rdma", "type": "sriov", "deviceID": "%s"}\n' "$1"
+}
+cfg_static() {
+	printf '{"cniVersion": "1.0.0", "name": "sriov-rdma", "type": "sriov", "deviceID": "%s",
+	  "ipam": {"type": "static", "addresses": [{"address": "10.56.0.3/16"}]}}\n' "$1"
+}
+# cni CMD CONFIG: the runtime's call for the pod, summarised on one line
+cni() {
+	cni_invoke sriov "$1" "$NS" net1 "$2" "$POD" | sed -n '1s/^/    /p'
+}
 
-say "pod trainer-1 starts; its namespace still holds an ibp64s0v1 from an earlier attempt"
-p1=cni-0c9d5b77-21aa-4e0f-8f61-5d2b9e4a7c13
-ip netns add $p1
-ip -n $p1 link add ibp64s0v1 type dummy
-ip link add ibp64s0v1 type veth peer name ibp64s0v1p
-say "SR-IOV CNI moves VF ibp64s0v1 into trainer-1: the kernel refuses (file exists)"
-ip link set ibp64s0v1 netns $p1 2>&1 | sed 's/^/    ip: /' || true
+udev_start || exit
+networkd_start || exit
 
-say "pod trainer-0 is deleted: its namespace goes, the VF falls back to the host"
-ip netns del $p0
-# The kernel returns the VF from a workqueue: wait until it is back.
-for _ in $(seq 100); do ip link show net1 >/dev/null 2>&1 && break; sleep 0.05; done
-ip -br link show net1 | sed 's/^/    host: /'
-echo "    (back on the host under its pod name: nothing renames it)"
-sleep 2.5
+"$VFT_VFTRACE" watch --grace 2 >"$LOG" 2>&1 &
+VFT_WATCH_PID=$!
+wait_for_line "$LOG" 'hooks attached' 90 || fail "vftrace watch did not start"
+tail -n +1 --pid="$VFT_WATCH_PID" -f "$LOG" &
+TAIL=$!
 
-say "cleanup; then vftrace prints each VF's timeline and the summary"
-ip netns del $p1
-ip link del ibp64s0v1
-sleep 0.5
-kill -INT "$watch"
-wait "$watch"
-sed -n '/ events, .* lost/,$p' "$log"
+say "the node makes 2 VFs: udev loads igbvf and names them, networkd's Driver=igbvf rule matches"
+sriov_create 2 >"$TMP/vfs" || fail "sriov_create 2"
+sed 's/^/    VF /' "$TMP/vfs"
+VF=${SRIOV_VF_PCI[0]} DEV=${SRIOV_VF_DEV[0]}
+networkd_wait "$DEV" configured 60 || fail "networkd did not configure $DEV"
+
+say "pod trainer-0 starts: the SR-IOV CNI attaches $VF as net1; its network has no IPAM"
+ip netns add "$NS"
+cni ADD "$(cfg_noipam "$VF")"
+wait_for_line "$LOG" 'NET1_NO_IP' 30 || fail "no NET1_NO_IP"
+
+say "pod trainer-0 is deleted: the CNI's DEL gives the VF back to the host"
+cni DEL "$(cfg_noipam "$VF")"
+ip netns delete "$NS"
+
+say "the fix: networkd gets Unmanaged=yes for VFs, the VFs are made again, IPAM is set"
+networkd_stop
+sriov_destroy
+networkd_start unmanaged
+sriov_create 2 >"$TMP/vfs" || fail "sriov_create 2"
+sed 's/^/    VF /' "$TMP/vfs"
+VF=${SRIOV_VF_PCI[0]} DEV=${SRIOV_VF_DEV[0]}
+networkd_wait "$DEV" unmanaged 60 || fail "networkd does not leave $DEV unmanaged"
+ip netns add "$NS"
+cni ADD "$(cfg_static "$VF")"
+ip -n "$NS" -br addr show dev net1 | sed 's/^/    pod: /'
+sleep 2.5 # one grace period: nothing is raised
+
+say "vftrace stops and prints each VF's timeline and the summary"
+watch_stop || fail "vftrace watch exit status $?"
+wait "$TAIL" # it ends with the watch, its last lines shown
+TAIL=
