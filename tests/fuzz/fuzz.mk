@@ -21,11 +21,12 @@ FUZZ_LIB_SRCS := user/sinks/capture.c user/sinks/capture_writer.c user/sinks/cap
 FUZZ_DEPS := $(FUZZ_LIB_SRCS) user/sinks/capture.h user/sinks/capture_format.h user/model/event.h \
 	user/lib/util.h bpf/vftrace.h tests/fuzz/capfmt.h tests/fuzz/fuzz.mk
 # The correlator and what it calls: the model (kinds, text), a systemd unit from a cgroup path
-# (enrich/cgroup.c) and the sysfs readers that model/filter.c refers to (never called here).
+# (enrich/cgroup.c), whether an executable is under a directory (enrich/exe.c) and the sysfs
+# readers that model/filter.c refers to (never called here).
 FUZZ_REPLAY_SRCS := $(FUZZ_LIB_SRCS) $(wildcard user/correlate/*.c user/model/*.c) \
-	user/enrich/cgroup.c user/enrich/sysfs.c
+	user/enrich/cgroup.c user/enrich/exe.c user/enrich/sysfs.c
 FUZZ_REPLAY_DEPS := $(FUZZ_DEPS) $(FUZZ_REPLAY_SRCS) $(wildcard user/correlate/*.h user/model/*.h) \
-	user/enrich/cgroup.h user/enrich/sysfs.h
+	user/enrich/cgroup.h user/enrich/exe.h user/enrich/sysfs.h
 FUZZ_GOLDEN := $(wildcard tests/golden/*.cap)
 
 .PHONY: fuzz fuzz-capture fuzz-replay

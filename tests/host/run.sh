@@ -161,6 +161,16 @@ test_watch_reports_coverage_and_stops_on_sigint() {
 	ip link set vfth1 netns "$NS" || fail "move veth end into $NS"
 	ip link del vfth0 || fail "ip link del"
 	ip -n "$NS" route add 10.77.0.0/16 via 10.254.254.254 2>/dev/null && fail "bogus route accepted"
+	# The same refused by an ip that lives until its event is out: its executable is read.
+	local nl_error ip_exe
+	nl_error=$(jq -r '.hooks[] | select(.hook == "netlink_error") | .status' <<<"$ready")
+	ip_exe=$(realpath "$(command -v ip)")
+	if [[ $nl_error == attached ]]; then
+		{
+			echo "route add 10.78.0.0/16 via 10.254.254.254"
+			wait_line "$TMP/watch.out" '"event":"netlink_error".*"exe":' 500 || true
+		} | ip -force -batch - 2>/dev/null
+	fi
 
 	stop_watch INT
 	local attached events
@@ -189,6 +199,9 @@ test_watch_reports_coverage_and_stops_on_sigint() {
 		jq -se 'any(.[]; .event == "netlink_error" and .source == "tracepoint" and
 			(.message | test("gateway")) and .actor.comm == "ip" and .actor.pid > 0)' \
 			"$TMP/watch.out" >/dev/null || fail "no netlink_error for the refused route"
+		jq -se --arg exe "$ip_exe" 'any(.[]; .event == "netlink_error" and
+			.actor.comm == "ip" and .actor.exe == $exe)' "$TMP/watch.out" >/dev/null ||
+			fail "no netlink_error whose actor's exe is $ip_exe"
 	fi
 	jq -e --argjson n "$events" '.events == $n and .lost == 0' \
 		<<<"$(tail -n 1 "$TMP/watch.out")" >/dev/null || fail "summary does not count $events events"
@@ -264,37 +277,42 @@ test_audit_drops_capabilities_in_every_thread() {
 	((n >= 2)) || fail "$n thread(s): the metrics endpoint has no thread of its own to check"
 }
 
-# c_strings ARRAY: the string entries of `static const char *const ARRAY[] = { ... };` in the
-# correlator, one a line, sorted
+# c_strings ARRAY: the string entries of `static const char *const ARRAY[] = { ... };` (on one
+# line or more) in user/correlate/rules_claim.c, one a line, sorted
 c_strings() {
-	sed -n "/^static const char \*const $1\[\] = {/,/};/p" user/correlate/rules_claim.c |
+	awk -v start="static const char *const $1[] = {" \
+		'index($0, start) == 1 { on = 1 } on { print } on && /};/ { exit }' \
+		user/correlate/rules_claim.c |
 		sed 's#/\*.*\*/##' | grep -o '"[^"]*"' | tr -d '"' | LC_ALL=C sort
 }
 
-# doc_words FROM TO: the `quoted` words of the trusted-actors paragraph of docs/findings.md
-# between the text FROM and the text TO, one a line, sorted
+# doc_words FROM TO: the `quoted` words of the trusted-actors item of docs/findings.md (up to
+# the next item) between the text FROM and the text TO, one a line, sorted
 doc_words() {
 	awk '/^- \*\*Trusted actors\.\*\*/ { on = 1; printf "%s ", $0; next }
-	     on && (/^$/ || /^- /) { exit }
+	     on && /^(- |#)/ { exit }
 	     on { sub(/^ +/, ""); printf "%s ", $0 }' docs/findings.md |
 		sed "s/.*$1//; s/$2.*//" | grep -o '`[^`]*`' | tr -d '`' | LC_ALL=C sort
 }
 
-# docs/findings.md names exactly the comms and units that the correlator trusts
+# docs/findings.md names exactly the entries of each list of the trust rule
 test_findings_doc_names_the_trusted_actors() {
-	local code doc
-	code=$(c_strings default_trusted)
-	doc=$(doc_words 'By comm' 'By systemd unit')
-	[[ -n $code ]] || fail "no default_trusted list found in user/correlate/rules_claim.c"
-	[[ $doc == "$code" ]] ||
-		fail "trusted comms: docs/findings.md and the code differ (< docs, > code):
+	local list from to code doc
+	while IFS='|' read -r list from to; do
+		code=$(c_strings "$list")
+		doc=$(doc_words "$from" "$to")
+		[[ -n $code ]] || fail "no $list list found in user/correlate/rules_claim.c"
+		[[ $doc == "$code" ]] ||
+			fail "$list: docs/findings.md and the code differ (< docs, > code):
 $(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
-	code=$(c_strings trusted_units)
-	doc=$(doc_words 'By systemd unit' 'Or any process')
-	[[ -n $code ]] || fail "no trusted_units list found in user/correlate/rules_claim.c"
-	[[ $doc == "$code" ]] ||
-		fail "trusted units: docs/findings.md and the code differ (< docs, > code):
-$(diff <(echo "$doc") <(echo "$code") | grep '^[<>]')"
+	done <<'EOF'
+manager_units|whatever their executable or cgroup: by systemd unit|; by comm
+manager_comms|; by comm|(networkd run
+cni_dirs|read when the event arrives: under|: trusted (
+trusted_units|of the runtime that called it):|6. By comm
+pod_daemons|alone trusts nobody):|7. Otherwise
+hint_comms|These comm hints:|A CNI installed elsewhere
+EOF
 }
 
 if ((EUID != 0)); then

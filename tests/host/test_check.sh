@@ -73,6 +73,15 @@ run host-mgr-config 1
 jq -se 'any(.[]; .type == "check" and (.checks.ownership.evidence | test("90-dhcp.network")))' "$OUT" >/dev/null ||
 	fail "host-mgr-config: the evidence does not name the .network file"
 echo "    ok - host-mgr-config: ownership fails on the $(failing | wc -l) VFs in the host netns, naming 90-dhcp.network"
+# the same configuration on a node where systemd-networkd does not run (its process gone)
+cp -a "$BASE/host-mgr-config" "$BASE/host-mgr-stopped"
+rm -rf "$BASE/host-mgr-stopped/proc/612"
+rc=0
+"$VFTRACE" check --json --root "$BASE/host-mgr-stopped" >"$BASE/stopped.jsonl" 2>"$BASE/stopped.err" || rc=$?
+[[ $rc == 0 ]] || fail "host-mgr-config, networkd not running: exit status $rc, want 0"
+jq -se 'any(.[]; .type == "check" and (.checks.ownership.evidence | test("configured but not running: systemd-networkd: .*90-dhcp.network")))' \
+	"$BASE/stopped.jsonl" >/dev/null || fail "host-mgr-config, networkd not running: the evidence does not say so"
+echo "    ok - host-mgr-config with networkd not running: ownership passes, saying it is configured but not running"
 run far-gpu 1
 expect_failing far-gpu "0000:18:00.3 topology"
 jq -se 'any(.[]; .vf.key == "0000:18:00.3" and (.checks.topology.evidence | test("SYS")))' "$OUT" >/dev/null ||

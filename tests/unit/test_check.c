@@ -193,6 +193,80 @@ static void ownership_in_the_host(void **state)
 	assert_non_null(strstr(row.r[VFT_CHK_OWNERSHIP].evidence, "90-dhcp.network"));
 }
 
+/* Real parts: networkd's claim is named; a manager that does not run claims nothing now. */
+static void ownership_names_the_running_manager(void **state)
+{
+	struct vft_vf vf;
+	struct vft_check_facts f;
+	struct vft_check_row row;
+
+	(void)state;
+	ready_vf(&vf, &f);
+	vf.ref.netns = HOST_NS;
+	vf.ref.pod_uid[0] = '\0';
+	f.alloc_pod[0] = '\0';
+	f.n_gpus = 0;
+	f.n_claims = 1;
+	snprintf(f.claims[0], sizeof(f.claims[0]),
+		 "systemd-networkd: /run/systemd/network/50-vf.network: [Match] Driver=igbvf");
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_OWNERSHIP);
+	assert_non_null(strstr(row.r[VFT_CHK_OWNERSHIP].evidence, "is up with 1 address"));
+	assert_non_null(strstr(row.r[VFT_CHK_OWNERSHIP].evidence, "systemd-networkd: /run/"));
+	/* NetworkManager installed and configured, not running: no claim */
+	vf.up = false;
+	vf.n_addrs = 0;
+	f.n_claims = 0;
+	snprintf(f.dormant, sizeof(f.dormant),
+		 "NetworkManager: /etc/NetworkManager/NetworkManager.conf");
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_MAX);
+	assert_non_null(strstr(row.r[VFT_CHK_OWNERSHIP].evidence,
+			       "configured but not running: NetworkManager: "));
+}
+
+/* A CNI's temporary name anywhere, and a netns no process is in, fail MAPPING. */
+static void mapping_temp_name_and_orphaned_netns(void **state)
+{
+	struct vft_vf vf;
+	struct vft_check_facts f;
+	struct vft_check_row row;
+
+	(void)state;
+	/* left in the pod as temp_6 by a failed ADD */
+	ready_vf(&vf, &f);
+	snprintf(vf.ref.ifname, sizeof(vf.ref.ifname), "temp_6");
+	snprintf(vf.ref.netns_name, sizeof(vf.ref.netns_name), "trainer-1");
+	vf.up = false;
+	vf.n_addrs = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	assert_int_equal(row.r[VFT_CHK_MAPPING].status, VFT_CHK_FAIL);
+	assert_non_null(strstr(row.r[VFT_CHK_MAPPING].evidence,
+			       "temp_6 in netns 4026532301 (trainer-1): a CNI's temporary name"));
+	/* back in the host under it: its host name is lost */
+	vf.ref.netns = HOST_NS;
+	vf.ref.pod_uid[0] = '\0';
+	f.alloc_pod[0] = '\0';
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	assert_int_equal(row.r[VFT_CHK_MAPPING].status, VFT_CHK_FAIL);
+	assert_non_null(strstr(row.r[VFT_CHK_MAPPING].evidence, "its host name is lost"));
+	/* net1 in a netns that no process is in: orphaned (field mode 10) */
+	ready_vf(&vf, &f);
+	vf.ref.pod_uid[0] = '\0';
+	f.alloc_pod[0] = '\0';
+	f.n_gpus = 0;
+	f.netns_empty = true;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_MAPPING);
+	assert_non_null(strstr(row.r[VFT_CHK_MAPPING].evidence, "which no process is in"));
+	/* dev7 and vfdev3 are temporary names too; net1 and enp1s0v0 are not */
+	assert_true(vft_ifname_is_cni_temp("dev7"));
+	assert_true(vft_ifname_is_cni_temp("vfdev3"));
+	assert_false(vft_ifname_is_cni_temp("dev"));
+	assert_false(vft_ifname_is_cni_temp("device1"));
+	assert_false(vft_ifname_is_cni_temp("enp1s0v0"));
+}
+
 static void allocation_must_match_the_pod(void **state)
 {
 	struct vft_vf vf;
@@ -296,6 +370,8 @@ int main(void)
 		cmocka_unit_test(no_rdma_device),
 		cmocka_unit_test(roce_needs_an_ip_gid_not_a_lid),
 		cmocka_unit_test(ownership_in_the_host),
+		cmocka_unit_test(ownership_names_the_running_manager),
+		cmocka_unit_test(mapping_temp_name_and_orphaned_netns),
 		cmocka_unit_test(allocation_must_match_the_pod),
 		cmocka_unit_test(port_columns_not_active_and_node_guid),
 		cmocka_unit_test(missing_vf_row),

@@ -546,28 +546,31 @@ static void claim_udev_rename_is_not_a_claim(void **state)
 	assert_int_equal(n_found(t, VFT_F_HOST_MANAGER_CLAIM), 1);
 }
 
+/* Trusted by evidence (tests/unit/test_trust.c has the edges): executable, unit, pod daemon. */
 static void claim_trusted_actors_are_not_claims(void **state)
 {
 	static const struct vft_actor trusted[] = {
 		{ .pid = 0, .comm = "swapper/3" },
 		{ .pid = 77, .comm = "kworker/u8:1" },
-		{ .pid = 5001, .comm = "multus" },
-		{ .pid = 5002, .comm = "sriov" },
-		{ .pid = 5003, .comm = "whereabouts" },
-		{ .pid = 5004, .comm = "containerd" },
-		{ .pid = 5005, .comm = "runc" },
-		{ .pid = 5006, .comm = "kubelet" },
+		{ .pid = 5001, .comm = "multus", .exe = "/opt/cni/bin/multus" },
+		{ .pid = 5002, .comm = "sriov", .exe = "/opt/cni/bin/sriov" },
+		{ .pid = 5003, .comm = "whereabouts", .exe = "/usr/libexec/cni/whereabouts" },
+		{ .pid = 5004, .comm = "containerd", .cgroup = "/system.slice/containerd.service" },
+		{ .pid = 5005, .comm = "runc", .cgroup = "/system.slice/containerd.service" },
+		{ .pid = 5006, .comm = "kubelet", .cgroup = "/system.slice/kubelet.service" },
 		{ .pid = 5007, .comm = "my-cni" }, /* opts.trusted_comms */
 		{ .pid = 5008, .comm = "helper", .cgroup = "/system.slice/containerd.service" },
 		{ .pid = 5009, .comm = "helper", .cgroup = "/system.slice/kubelet.service" },
 		{ .pid = 5010, .comm = "helper", .cgroup = "/system.slice/crio.service" },
 		{ .pid = 5011,
-		  .comm = "config-daemon",
+		  .comm = "sriov-network-c",
 		  .cgroup = "/kubepods.slice/kubepods-besteffort.slice/"
-			    "kubepods-besteffort-pod1234.slice/cri-containerd-abcd.scope" },
+			    "kubepods-besteffort-podc0ffee00_1111_2222_3333_444455556666.slice/"
+			    "cri-containerd-abcd.scope" },
+		{ .pid = 5012, .comm = "k3s-cni", .exe = "/var/lib/cni/bin/k3s-cni" }, /* a DIR */
 	};
-	static const char *const extra[] = { "my-cni" };
-	struct vft_corr_opts opts = { .grace_ns = GRACE, .trusted_comms = extra, .n_trusted = 1 };
+	static const char *const extra[] = { "my-cni", "/var/lib/cni/bin" };
+	struct vft_corr_opts opts = { .grace_ns = GRACE, .trusted_comms = extra, .n_trusted = 2 };
 	struct t *t = new_t(&opts);
 	struct dev d = host_vf(t, VF1, NULL);
 	size_t i;

@@ -729,6 +729,24 @@ static void unreadable_directories_fail(void **state)
 	assert_int_equal(claims(vf, NULL, c), 1);
 }
 
+/* Which managers run: the comm of each process under <root>/proc; no /proc is unknown. */
+static void running_managers_from_proc(void **state)
+{
+	(void)state;
+	assert_true(vft_hostcfg__running(root) < 0);
+	put("/proc/1/comm", "systemd\n");
+	put("/proc/self/comm", "NetworkManager\n"); /* not a pid: ignored */
+	assert_int_equal(vft_hostcfg__running(root), 0);
+	put("/proc/220/comm", "systemd-network\n");
+	assert_int_equal(vft_hostcfg__running(root), VFT_HOSTCFG_NETWORKD);
+	put("/proc/431/comm", "NetworkManager\n");
+	mkdirs("/proc/77", 0); /* gone: no comm */
+	assert_int_equal(vft_hostcfg__running(root), VFT_HOSTCFG_NETWORKD | VFT_HOSTCFG_NM);
+	assert_int_equal(vft_hostcfg__manager_bit("NetworkManager"), VFT_HOSTCFG_NM);
+	assert_int_equal(vft_hostcfg__manager_bit("systemd-networkd"), VFT_HOSTCFG_NETWORKD);
+	assert_int_equal(vft_hostcfg__manager_bit("ifupdown"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +768,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(links_stay_inside_the_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_files_do_not_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(unreadable_directories_fail, setup, teardown),
+		cmocka_unit_test_setup_teardown(running_managers_from_proc, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("hostcfg", tests, NULL, NULL);

@@ -141,9 +141,24 @@ static void check_rdma(const struct vft_vf *vf, const struct vft_check_facts *f,
 		    f->ib_visible == 1 ? ", visible in the VF's netns" : "");
 }
 
-static void check_mapping(const struct vft_vf *vf, const struct vft_check_facts *f,
-			  struct vft_check_result *r)
+static bool in_host(const struct vft_vf *vf, uint32_t host_netns)
 {
+	return !vf->ref.netns || vf->ref.netns == host_netns;
+}
+
+/* "4026532261 (trainer-1)" or "4026532261" */
+static const char *netns_label(const struct vft_vf *vf, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u%s%s%s", vf->ref.netns, vf->ref.netns_name[0] ? " (" : "",
+		 vf->ref.netns_name, vf->ref.netns_name[0] ? ")" : "");
+	return buf;
+}
+
+static void check_mapping(const struct vft_vf *vf, const struct vft_check_facts *f,
+			  uint32_t host_netns, struct vft_check_result *r)
+{
+	char nsbuf[96];
+
 	if (f->physfn[0] && vf->pf[0] && strcmp(f->physfn, vf->pf)) {
 		set(r, VFT_CHK_FAIL, "physfn %s, but PF %s lists it", f->physfn, vf->pf);
 		return;
@@ -177,6 +192,22 @@ static void check_mapping(const struct vft_vf *vf, const struct vft_check_facts 
 		set(r, VFT_CHK_NA, "not an SR-IOV VF");
 		return;
 	}
+	if (vft_ifname_is_cni_temp(vf->ref.ifname)) {
+		set(r, VFT_CHK_FAIL,
+		    "%s in %s%s%s: a CNI's temporary name, left by an attachment that did not "
+		    "complete",
+		    vf->ref.ifname, in_host(vf, host_netns) ? "the host netns" : "netns ",
+		    in_host(vf, host_netns) ? "" : netns_label(vf, nsbuf, sizeof(nsbuf)),
+		    in_host(vf, host_netns) ? " (its host name is lost)" : "");
+		return;
+	}
+	if (!in_host(vf, host_netns) && f->netns_empty) {
+		set(r, VFT_CHK_FAIL,
+		    "%s is in netns %s, which no process is in: no pod sandbox holds it and "
+		    "nothing gave the VF back (orphaned)",
+		    vf->ref.ifname, netns_label(vf, nsbuf, sizeof(nsbuf)));
+		return;
+	}
 	set(r, VFT_CHK_PASS, "%s%s%s%s%s%s%s", vf->pf[0] ? "VF of " : "", vf->pf,
 	    vf->ref.ibdev[0] ? ", " : "", vf->ref.ibdev,
 	    f->alloc_pod[0] ? ", allocated to pod " : "", f->alloc_pod,
@@ -186,15 +217,14 @@ static void check_mapping(const struct vft_vf *vf, const struct vft_check_facts 
 static void check_ownership(const struct vft_vf *vf, const struct vft_check_facts *f,
 			    uint32_t host_netns, struct vft_check_result *r)
 {
-	bool in_host = !vf->ref.netns || vf->ref.netns == host_netns;
-
-	if (!vf->registered || !in_host) {
+	if (!vf->registered || !in_host(vf, host_netns)) {
 		set(r, VFT_CHK_NA, "%s", vf->registered ? "in a pod netns" : "no netdev");
 		return;
 	}
 	if (vf->up && vf->n_addrs) {
-		set(r, VFT_CHK_FAIL, "%s is up with %u address%s in the host netns", vf->ref.ifname,
-		    vf->n_addrs, vf->n_addrs == 1 ? "" : "es");
+		set(r, VFT_CHK_FAIL, "%s is up with %u address%s in the host netns%s%s",
+		    vf->ref.ifname, vf->n_addrs, vf->n_addrs == 1 ? "" : "es",
+		    f->n_claims ? "; " : "", f->n_claims ? f->claims[0] : "");
 		return;
 	}
 	if (f->n_claims) {
@@ -202,8 +232,11 @@ static void check_ownership(const struct vft_vf *vf, const struct vft_check_fact
 		    f->n_claims > 1 ? f->claims[1] : "");
 		return;
 	}
-	set(r, VFT_CHK_PASS, "%s in the host netns, %s, no host manager configured for it",
-	    vf->ref.ifname, vf->up ? "up without addresses" : "down");
+	set(r, VFT_CHK_PASS,
+	    "%s in the host netns, %s, no running host manager configured for it%s%s%s",
+	    vf->ref.ifname, vf->up ? "up without addresses" : "down",
+	    f->dormant[0] ? " (configured but not running: " : "", f->dormant,
+	    f->dormant[0] ? ")" : "");
 }
 
 static bool near(const char *dist)
@@ -258,7 +291,7 @@ void vft_check__row(const struct vft_vf *vf, const struct vft_check_facts *facts
 	check_lid(vf, &row->r[VFT_CHK_LID]);
 	check_sm(vf, &row->r[VFT_CHK_SM]);
 	check_rdma(vf, facts, &row->r[VFT_CHK_RDMA]);
-	check_mapping(vf, facts, &row->r[VFT_CHK_MAPPING]);
+	check_mapping(vf, facts, host_netns, &row->r[VFT_CHK_MAPPING]);
 	check_ownership(vf, facts, host_netns, &row->r[VFT_CHK_OWNERSHIP]);
 	check_topology(vf, facts, &row->r[VFT_CHK_TOPOLOGY]);
 	row->ready = true;

@@ -44,6 +44,8 @@ struct vft_check_facts {
 	bool sriov_expected;	/* its PF says it should exist (sriov_numvfs) but it does not */
 	int n_claims;		/* host managers whose configuration would manage it */
 	char claims[2][200];	/* "systemd-networkd: /etc/systemd/network/90-dhcp.network ..." */
+	char dormant[200];	/* a claim of a manager that does not run now, "" if none */
+	bool netns_empty;	/* the VF's netns (not the host's) is known to have no process */
 	char alloc_pod[40];	/* pod the kubelet allocated it to, "" if none */
 	bool alloc_pod_running; /* that pod has a netns (a process) */
 	uint32_t alloc_netns;	/* ... which is this netns */

@@ -170,6 +170,7 @@ struct node {
 	size_t n_devs;
 	struct vft_gpu *gpus;
 	size_t n_gpus;
+	int running; /* vft_hostcfg__running(): the managers that run, -errno unknown */
 };
 
 /* The host managers whose configuration would manage @vf's netdev, as one line each. */
@@ -181,8 +182,13 @@ static void host_claims(const struct node *nd, const struct vft_vf *vf, struct v
 
 	n = vft_hostcfg__claims(nd->root, vf->ref.ifname, vf->driver, claims);
 	for (i = 0; i < (size_t)(n > 0 ? n : 0) && i < 2; i++) {
-		char *c = f->claims[f->n_claims++];
+		bool runs = nd->running < 0 || ((unsigned int)nd->running &
+						vft_hostcfg__manager_bit(claims[i].manager));
+		char *c = runs ? f->claims[f->n_claims++] : f->dormant;
 		size_t sz = sizeof(f->claims[0]), off;
+
+		if (!runs && f->dormant[0])
+			continue;
 
 		off = (size_t)snprintf(c, sz, "%.24s: ", claims[i].manager);
 		if (claims[i].source[0] && off < sz)
@@ -247,6 +253,9 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 		n = vft_netns__read_port(info.path, vf->ref.ibdev, vf->port ? vf->port : 1, &port);
 		f->ib_visible = n == -ENOENT ? 0 : !n ? 1 : -1;
 	}
+	if (nd->map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(nd->map) &&
+	    !vft_netns_map__lookup(nd->map, vf->ref.netns, &info))
+		f->netns_empty = !info.pid;
 	if (vf->registered && vf->ref.ifname[0] &&
 	    (!vf->ref.netns || vf->ref.netns == vft_netns_map__host(nd->map)))
 		host_claims(nd, vf, f);
@@ -363,6 +372,9 @@ int vft_facts__rows(const struct vft_facts_opts *o, struct vft_corr *corr,
 		vft_debug("the kubelet's device checkpoint cannot be read: no pod allocations\n");
 	if (vft_topo__gpus(o->root, &nd.gpus, &nd.n_gpus))
 		vft_debug("no GPU list\n");
+	nd.running = vft_hostcfg__running(o->root);
+	if (nd.running < 0)
+		vft_debug("no process list: host managers counted whether they run or not\n");
 	n = vft_corr__n_vfs(corr);
 	for (i = 0; i < n && !err; i++) {
 		const struct vft_vf *vf = vft_corr__vf_state(corr, i);

@@ -124,9 +124,11 @@ static const struct argp_option selection_options[] = {
 	{ "grace", OPT_GRACE, "SECONDS", 0,
 	  "How long a VF in a pod has to get its IP address, LID and GIDs, and a VF back in the "
 	  "host to get its name back, before findings are raised (default 10)" },
-	{ "trust", OPT_TRUST, "COMM", 0,
+	{ "trust", OPT_TRUST, "COMM|DIR", 0,
 	  "A process name (comm) that may configure VFs in the host netns besides the CNI "
-	  "plugins and container runtimes vftrace knows (repeatable)" },
+	  "plugins and container runtimes vftrace knows, or a directory (an absolute path) "
+	  "whose executables may: a CNI directory other than /opt/cni/bin, /usr/lib/cni and "
+	  "/usr/libexec/cni (repeatable)" },
 	{},
 };
 
@@ -185,6 +187,12 @@ static error_t parse_selection(int key, char *arg, struct argp_state *state)
 				   arg);
 		return 0;
 	case OPT_TRUST:
+		if (!arg[0] || (arg[0] == '/' ? strlen(arg) >= VFT_ACTOR_EXE_LEN :
+						strlen(arg) >= VFT_NAME_LEN))
+			argp_error(state,
+				   "--trust: \"%s\" is no comm (at most %d bytes) nor "
+				   "directory (an absolute path under %d bytes)",
+				   arg, VFT_NAME_LEN - 1, VFT_ACTOR_EXE_LEN);
 		if (vft_strlist__add(&o->trusted, arg))
 			argp_failure(state, EXIT_RUNTIME, ENOMEM, "--trust");
 		o->corr.trusted_comms = (const char *const *)o->trusted.items;

@@ -18,7 +18,8 @@
  * CAP_BPF and CAP_PERFMON to attach the RDMA hooks when ib_core loads later,
  * CAP_SYS_ADMIN to join a netns and mount sysfs there (RDMA ports as a pod
  * sees them), CAP_NET_ADMIN for rtnetlink ids in other netns, CAP_SYS_PTRACE
- * and CAP_DAC_READ_SEARCH to read other processes' /proc/<pid>/ns and cgroup,
+ * and CAP_DAC_READ_SEARCH to read other processes' /proc/<pid>/ns, exe and
+ * cgroup,
  * CAP_SYS_RESOURCE for the BPF maps' memory. Everything else goes, from the
  * bounding set too, and no exec can gain anything back (no_new_privs).
  */

@@ -131,7 +131,11 @@ struct vft_vf {
 
 struct vft_corr_opts {
 	uint64_t grace_ns; /* after a pod start or a return; 0 picks VFT_CORR_GRACE_NS */
-	/* extra comms allowed to configure a VF in the host netns (CNI, runtime) */
+	/*
+	 * Extra actors allowed to configure a VF in the host netns (CNI,
+	 * runtime): a comm, or, starting with "/", a directory whose
+	 * executables are trusted (where a CNI's plugins are installed).
+	 */
 	const char *const *trusted_comms;
 	size_t n_trusted;
 	/*
@@ -159,6 +163,15 @@ struct vft_corr_opts {
 #define VFT_CORR_SWEEP_MIN_NS (1000000000ULL)
 
 #define VFT_CORR_GRACE_NS (10 * 1000000000ULL)
+
+/*
+ * The most distinct comms and directories that trust events (a capture's
+ * --trust) add; once a list is full, its trust events are ignored, counted
+ * (trust_dropped) and said once on stderr, so that a crafted capture cannot
+ * make every event scan an unbounded list.
+ */
+#define VFT_CORR_MAX_TRUST 256
+#define VFT_CORR_MAX_TRUST_DIRS 16
 
 struct vft_corr_ops {
 	/* every event fed, after the VF (or NULL) it belongs to was updated */
@@ -223,6 +236,7 @@ struct vft_corr_stats {
 	uint64_t forgotten;	  /* records dropped by a sweep (retain_ns) */
 	uint64_t netns_forgotten; /* netns entries dropped by the retention */
 	uint64_t netns;		  /* netns entries now */
+	uint64_t trust_dropped;	  /* trust events ignored: their list was full */
 };
 void vft_corr__stats(const struct vft_corr *c, struct vft_corr_stats *out);
 

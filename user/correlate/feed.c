@@ -281,5 +281,6 @@ void vft_corr__free(struct vft_corr *c)
 	free(c->pool.slots);
 	free(c->queue);
 	free(c->trust);
+	free(c->trust_dirs);
 	free(c);
 }

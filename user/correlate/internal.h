@@ -72,9 +72,11 @@ enum { IX_KEY, IX_DEV, IX_IB, IX_NAME, IX_N };
 struct claim {
 	uint64_t ts_ns;
 	uint32_t pid;
+	bool unverified; /* a comm of the CNI or runtime set whose executable was not seen */
 	char comm[VFT_NAME_LEN];
 	char unit[128];
 	char what[96];
+	char exe[VFT_ACTOR_EXE_LEN]; /* "" if unknown */
 };
 
 enum due_why { DUE_NONE, DUE_POD, DUE_RETURN };
@@ -126,7 +128,7 @@ struct rec {
 	bool due_taken;
 	bool checked; /* the current stay's deadline was evaluated */
 	/* host-manager claims not raised yet: the device is not known to be a VF */
-	struct claim *pend; /* MAX_PENDING_CLAIMS of them, allocated for the first */
+	struct claim *pend; /* up to MAX_PENDING_CLAIMS, allocated as they come */
 	size_t n_pend;
 	char (*claimed_by)[VFT_NAME_LEN]; /* claims raised in this host stay: MAX_PENDING_CLAIMS */
 	size_t n_claimed_by;
@@ -211,9 +213,15 @@ struct vft_corr {
 	uint32_t host_netns;
 	uint64_t next_id;
 	struct vft_corr_stats stats;
-	/* comms trusted by trust events (a recording's --trust) */
+	/*
+	 * What trust events trusted (a recording's --trust), each once:
+	 * comms (VFT_CORR_MAX_TRUST, allocated with the first) and
+	 * directories of executables (VFT_CORR_MAX_TRUST_DIRS, the same).
+	 */
 	char (*trust)[VFT_NAME_LEN];
 	size_t n_trust;
+	char (*trust_dirs)[VFT_ACTOR_EXE_LEN];
+	size_t n_trust_dirs;
 	/* findings and resolutions of the event being fed, reported after it */
 	struct vft_finding *queue;
 	size_t n_queue, cap_queue;
@@ -403,7 +411,6 @@ int corr_check_rdma(struct vft_corr *c, struct rec *r, const struct vft_event *e
 int corr_rdma_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 
 /* rules_attach.c */
-bool corr_temp_name(const char *name);
 void corr_note_host_name(struct vft_corr *c, struct rec *r, uint32_t netns, const char *name);
 int corr_on_step_failed(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
 int corr_raise_attach(struct vft_corr *c, struct rec *r, uint64_t ts, const char *then);

@@ -10,29 +10,11 @@
  * the SR-IOV CNI's rollback looks the pod's interface up by its final name,
  * so on EEXIST it pulls the pod's other interface out and leaves the VF.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "correlate/internal.h"
 #include "lib/util.h"
-
-/* A name a CNI (or the kernel, on a clash) gives a device for a moment: prefix and digits. */
-bool corr_temp_name(const char *name)
-{
-	static const char *const prefixes[] = { "temp_", "vfdev", "dev" };
-	size_t i, n;
-
-	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
-		n = strlen(prefixes[i]);
-		if (strncmp(name, prefixes[i], n) || !name[n])
-			continue;
-		for (name += n; isdigit((unsigned char)*name); name++)
-			;
-		return !*name;
-	}
-	return false;
-}
 
 /*
  * @r is called @name in @netns: in the host, outside a return (the name a
@@ -42,7 +24,7 @@ bool corr_temp_name(const char *name)
 void corr_note_host_name(struct vft_corr *c, struct rec *r, uint32_t netns, const char *name)
 {
 	if (!name[0] || !is_host(c, netns) || r->pod_start_ns || r->returned_ns ||
-	    corr_temp_name(name))
+	    vft_ifname_is_cni_temp(name))
 		return;
 	vft_copy_name(r->host_name, name, sizeof(r->host_name));
 }

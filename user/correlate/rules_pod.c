@@ -174,7 +174,7 @@ static const char *stranded_why(const struct rec *r, char *buf, size_t size)
 		return buf;
 	}
 	if (!r->host_name[0] &&
-	    (!strncmp(r->pub.ref.ifname, "net", 3) || corr_temp_name(r->pub.ref.ifname))) {
+	    (!strncmp(r->pub.ref.ifname, "net", 3) || vft_ifname_is_cni_temp(r->pub.ref.ifname))) {
 		corr_fmt(buf, size, "it keeps the temporary name %s", r->pub.ref.ifname);
 		return buf;
 	}

@@ -395,3 +395,40 @@ int vft_hostcfg__claims(const char *root, const char *ifname, const char *driver
 out:
 	return err;
 }
+
+unsigned int vft_hostcfg__manager_bit(const char *manager)
+{
+	if (!strcmp(manager, "systemd-networkd"))
+		return VFT_HOSTCFG_NETWORKD;
+	if (!strcmp(manager, "NetworkManager"))
+		return VFT_HOSTCFG_NM;
+	return 0;
+}
+
+int vft_hostcfg__running(const char *root)
+{
+	struct vft_sysfs_list l = { 0 };
+	char path[64], comm[32];
+	unsigned int bits = 0;
+	size_t i;
+	int err;
+
+	err = vft_sysfs__list(root, "/proc", NULL, &l);
+	if (err)
+		goto out;
+	for (i = 0; i < l.n; i++) {
+		if (!isdigit((unsigned char)l.names[i][0]) || strlen(l.names[i]) > 20)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", l.names[i]);
+		if (vft_sysfs__read(root, path, comm, sizeof(comm)) < 0)
+			continue; /* gone since the listing */
+		if (!strcmp(comm, "systemd-network"))
+			bits |= VFT_HOSTCFG_NETWORKD;
+		else if (!strcmp(comm, "NetworkManager"))
+			bits |= VFT_HOSTCFG_NM;
+	}
+	err = (int)bits;
+out:
+	vft_sysfs_list__free(&l);
+	return err;
+}

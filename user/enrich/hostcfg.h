@@ -107,9 +107,11 @@
  *   file whose NM_UNMANAGED="0" decided.
  * - Not read: [device*] sections with managed=0, the ifupdown plugin
  *   ([ifupdown] managed=false with /etc/network/interfaces), ifcfg files with
- *   NM_CONTROLLED=no, NetworkManager-intern.conf, --config paths, and whether
- *   either manager is enabled or running. Each can leave alone a netdev
- *   reported here as claimed.
+ *   NM_CONTROLLED=no, NetworkManager-intern.conf and --config paths. Each can
+ *   leave alone a netdev reported here as claimed.
+ * - Whether a manager runs is vft_hostcfg__running()'s answer: a manager
+ *   that is installed and configured but not running claims nothing now
+ *   (`check` says so in its evidence).
  */
 #ifndef VFT_HOSTCFG_H
 #define VFT_HOSTCFG_H
@@ -132,5 +134,19 @@ struct vft_hostcfg_claim {
  */
 int vft_hostcfg__claims(const char *root, const char *ifname, const char *driver,
 			struct vft_hostcfg_claim out[2]);
+
+/* vft_hostcfg__running() bits */
+#define VFT_HOSTCFG_NETWORKD 1u /* systemd-networkd (comm "systemd-network") */
+#define VFT_HOSTCFG_NM 2u	/* NetworkManager */
+
+/*
+ * Which host managers run under @root: one pass over <root>/proc/N/comm.
+ * Returns the VFT_HOSTCFG_* bits of those found, or -errno when <root>/proc
+ * cannot be listed (a tree without processes: unknown).
+ */
+int vft_hostcfg__running(const char *root);
+
+/* VFT_HOSTCFG_NETWORKD or VFT_HOSTCFG_NM for a claim's manager name, 0 for another. */
+unsigned int vft_hostcfg__manager_bit(const char *manager);
 
 #endif /* VFT_HOSTCFG_H */

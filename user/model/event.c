@@ -4,6 +4,7 @@
  * header here, each kind's part by its row in kinds.c), and the clock that
  * turns the kernel's boot-time stamps into wall time.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,4 +145,20 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 	if (k->decode)
 		k->decode(ev, r);
 	return 0;
+}
+
+bool vft_ifname_is_cni_temp(const char *name)
+{
+	static const char *const prefixes[] = { "temp_", "vfdev", "dev" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(name, prefixes[i], n) || !name[n])
+			continue;
+		for (name += n; isdigit((unsigned char)*name); name++)
+			;
+		return !*name;
+	}
+	return false;
 }

@@ -15,6 +15,8 @@
 /* A VF's key in the correlator: a PCI address, else a netdev's first name. */
 #define VFT_KEY_LEN 40
 
+#define VFT_ACTOR_EXE_LEN 256
+
 struct vft_actor {
 	uint32_t pid;	    /* thread group id */
 	uint32_t tid;	    /* thread id */
@@ -22,6 +24,8 @@ struct vft_actor {
 	uint64_t cgroup_id; /* cgroup v2 id, 0 if unknown */
 	char comm[VFT_NAME_LEN];
 	char cgroup[256]; /* cgroup path resolved in user space, "" if unknown */
+	/* executable read in user space (/proc/<pid>/exe), "" if unknown or gone */
+	char exe[VFT_ACTOR_EXE_LEN];
 };
 
 /*
@@ -162,5 +166,11 @@ int vft_vf_bdf(const char *pf, unsigned int offset, unsigned int stride, int ind
 void vft_copy_name(char *dst, const char *src, size_t size);
 /* "fentry", "kprobe", ... or NULL for an unknown source. */
 const char *vft_source__name(uint32_t source);
+/*
+ * Whether @name is one a CNI gives a device for the moment of an attachment
+ * (temp_<ifindex> of the SR-IOV CNI, vfdev<N>, dev<N> of a clash): a step
+ * of an attachment, never a device's own name.
+ */
+bool vft_ifname_is_cni_temp(const char *name);
 
 #endif /* VFT_EVENT_H */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "enrich/cgroup.h"
 #include "enrich/enrich.h"
+#include "enrich/exe.h"
 #include "enrich/netns.h"
 #include "pipeline/pipeline.h"
 #include "sources/inventory.h"
@@ -204,6 +205,9 @@ static int on_merged(void *ctx, const struct vft_event *in)
 	if (p->cgroups && ev.has_actor && ev.actor.cgroup_id && !ev.actor.cgroup[0])
 		vft_cgroup_cache__path(p->cgroups, ev.actor.cgroup_id, ev.actor.cgroup,
 				       sizeof(ev.actor.cgroup));
+	/* now, while it runs: a CNI plugin lives for milliseconds (gone: "", unverified) */
+	if (ev.has_actor && ev.actor.pid && !ev.actor.exe[0])
+		vft_exe__read(p->o.root, ev.actor.pid, ev.actor.exe, sizeof(ev.actor.exe));
 	err = vft_pipeline__announce_netns(p, ev.netns, false);
 	if (!err && ev.kind == VFT_EV_NETNS_MOVE)
 		err = vft_pipeline__announce_netns(p, ev.to_netns, false);
@@ -268,7 +272,11 @@ int vft_pipeline__begin(struct vft_pipeline *p)
 		struct vft_event t = { .kind = VFT_EV_TRUST, .source = VFT_SRC_ENRICH };
 
 		t.ts_ns = now_ns(p, CLOCK_REALTIME);
-		vft_copy_name(t.actor.comm, c->trusted_comms[i], sizeof(t.actor.comm));
+		/* a directory of trusted executables, or a comm */
+		if (c->trusted_comms[i][0] == '/')
+			vft_copy_name(t.actor.exe, c->trusted_comms[i], sizeof(t.actor.exe));
+		else
+			vft_copy_name(t.actor.comm, c->trusted_comms[i], sizeof(t.actor.comm));
 		err = deliver(p, &t);
 	}
 	if (!err)

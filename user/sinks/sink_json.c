@@ -294,6 +294,8 @@ struct json_object *vft_event__to_json(const struct vft_event *ev, const struct 
 			if (!vft_cgroup__pod(ev->actor.cgroup, pod, sizeof(pod), NULL, 0))
 				add_str(a, "pod", pod);
 		}
+		if (ev->actor.exe[0])
+			add_str(a, "exe", ev->actor.exe);
 		json_object_object_add(o, "actor", a);
 	}
 	if (vf)
