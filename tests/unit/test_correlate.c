@@ -1687,6 +1687,70 @@ static void driver_churn_not_in_pod_or_inventory(void **state)
 	assert_int_equal(n_found(t, VFT_F_DRIVER_CHURN), 1);
 }
 
+/* ---- VF_REMOVED_IN_POD ---- */
+
+static void vf_remove(struct t *t, const char *bdf, uint32_t source, const struct vft_actor *a)
+{
+	struct vft_event ev = ev_of(t, VFT_EV_VF_REMOVE);
+
+	ev.source = source;
+	snprintf(ev.device, sizeof(ev.device), "%s", bdf);
+	snprintf(ev.pf, sizeof(ev.pf), "%s", PF);
+	ev.vf_index = 1;
+	if (a) {
+		ev.has_actor = true;
+		ev.actor = *a;
+	}
+	feed(t, &ev);
+}
+
+/* sriov_numvfs lowered while the VF serves a pod: the kernel's order, one finding. */
+static void vf_removed_in_pod(void **state)
+{
+	struct t *t = *state;
+	struct dev d = pod_vf(t, NULL);
+	const struct vft_finding *f;
+
+	t->now += SEC;
+	vf_remove(t, VF1, VFT_SRC_FENTRY, &admin);
+	f = found(t, VFT_F_VF_REMOVED_IN_POD);
+	assert_non_null(f);
+	assert_int_equal(f->severity, VFT_SEV_WARNING);
+	assert_string_equal(f->comm, "bash");
+	assert_string_equal(f->vf.pod_uid, POD_UID);
+	assert_string_equal(f->message, VF1 " was removed by its PF " PF " while its netdev net1 "
+					    "is in netns 4026532291 (pod " POD_NAME "): the pod "
+					    "loses its netdev for good (the VF no longer exists)");
+	assert_string_equal(f->evidence, "pf=" PF " vf_index=1 netns=4026532291 ifname=net1");
+	/* the removal's own unbind and unregister add nothing: no DRIVER_CHURN */
+	driver(t, VFT_EV_DRIVER_UNBIND, VFT_SRC_KPROBE, VF1, &admin);
+	unreg(t, &d);
+	assert_int_equal(t->g.n_found, 1);
+	assert_int_equal(t->g.n_res, 0);
+	assert_int_equal(vf_by_key(t, VF1)->n_open, 0);
+}
+
+/* A VF removed from the host, or reported removed at start, serves no pod: nothing. */
+static void vf_removed_not_in_pod(void **state)
+{
+	struct t *t = *state;
+	struct dev d = host_vf(t, VF1, NULL);
+
+	vf_remove(t, VF1, VFT_SRC_FENTRY, &admin);
+	driver(t, VFT_EV_DRIVER_UNBIND, VFT_SRC_FENTRY, VF1, &admin);
+	unreg(t, &d);
+	vf_add(t, VF1, 1);
+	reg(t, &d);
+	move(t, &d, POD_NS, "net1", 3, &cni);
+	vf_remove(t, VF1, VFT_SRC_INVENTORY, NULL);
+	vf_remove(t, VF2, VFT_SRC_FENTRY, &admin); /* another VF */
+	assert_int_equal(t->g.n_found, 0);
+	/* the VF was added again: an unbind in the pod is churn again */
+	vf_add(t, VF1, 1);
+	driver(t, VFT_EV_DRIVER_UNBIND, VFT_SRC_FENTRY, VF1, &admin);
+	assert_int_equal(n_found(t, VFT_F_DRIVER_CHURN), 1);
+}
+
 /* ---- deadlines ---- */
 
 struct taken {
@@ -2384,6 +2448,7 @@ static void names_severities_remedies(void **state)
 	(void)state;
 	assert_string_equal(vft_finding__name(VFT_F_HOST_MANAGER_CLAIM), "HOST_MANAGER_CLAIM");
 	assert_string_equal(vft_finding__name(VFT_F_DRIVER_CHURN), "DRIVER_CHURN");
+	assert_string_equal(vft_finding__name(VFT_F_VF_REMOVED_IN_POD), "VF_REMOVED_IN_POD");
 	assert_null(vft_finding__name(0));
 	assert_null(vft_finding__name(VFT_F_MAX));
 	for (code = 1; code < VFT_F_MAX; code++) {
@@ -2451,6 +2516,8 @@ int main(void)
 		T(rdma_netns_mismatch_by_failed_move),
 		T(driver_churn_in_pod),
 		T(driver_churn_not_in_pod_or_inventory),
+		T(vf_removed_in_pod),
+		T(vf_removed_not_in_pod),
 		T(take_due_hands_a_deadline_out_once),
 		cmocka_unit_test(take_due_callback_error_and_default_grace),
 		T(early_or_unknown_check_evaluates_nothing),

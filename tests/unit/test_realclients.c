@@ -175,6 +175,19 @@ static void ren(struct t *t, struct dev *d, const char *name, const struct vft_a
 	ren_ret(t, d, name, a, 0);
 }
 
+/* A netns move refused with @ret: the device stays where it is, as it is. */
+static void move_failed(struct t *t, const struct dev *d, uint32_t to, const struct vft_actor *a,
+			int32_t ret)
+{
+	struct vft_event ev = dev_ev(t, VFT_EV_NETNS_MOVE, d, a);
+
+	ev.from_netns = d->netns;
+	ev.to_netns = to;
+	ev.has_ret = true;
+	ev.ret = ret;
+	feed(t, &ev);
+}
+
 /* A netns move; the kernel renames on the way only when asked (@new_ifname "" keeps it). */
 static void move(struct t *t, struct dev *d, uint32_t to, const char *new_ifname,
 		 const struct vft_actor *a)
@@ -218,6 +231,34 @@ static void driver(struct t *t, uint32_t kind, const char *bdf, const struct vft
 
 	snprintf(ev.device, sizeof(ev.device), "%s", bdf);
 	snprintf(ev.driver, sizeof(ev.driver), "mlx5_core");
+	ev.has_actor = true;
+	ev.actor = *a;
+	feed(t, &ev);
+}
+
+/* A write to the PF's sriov_numvfs (@ret -EBUSY: refused, nothing changes). */
+static void numvfs(struct t *t, int32_t num, int32_t old, int32_t ret, const struct vft_actor *a)
+{
+	struct vft_event ev = ev_of(t, VFT_EV_SRIOV_NUMVFS);
+
+	snprintf(ev.pf, sizeof(ev.pf), "%s", PF);
+	ev.num_vfs = num;
+	ev.old_num_vfs = old;
+	ev.has_ret = true;
+	ev.ret = ret;
+	ev.has_actor = true;
+	ev.actor = *a;
+	feed(t, &ev);
+}
+
+/* The PF removes VF @index (pci_iov_remove_virtfn: reported before the driver goes). */
+static void vf_remove(struct t *t, const char *bdf, int32_t index, const struct vft_actor *a)
+{
+	struct vft_event ev = ev_of(t, VFT_EV_VF_REMOVE);
+
+	snprintf(ev.device, sizeof(ev.device), "%s", bdf);
+	snprintf(ev.pf, sizeof(ev.pf), "%s", PF);
+	ev.vf_index = index;
 	ev.has_actor = true;
 	ev.actor = *a;
 	feed(t, &ev);
@@ -487,6 +528,103 @@ static void kernel_return_as_dev_n(void **state)
 			    "name=dev3 host_name=enp0s6 claimed_after_return=0 up=0");
 }
 
+/*
+ * The host took the VF's name while it was in the pod: the SR-IOV CNI's DEL renames net1 back
+ * to the host name inside the pod, and its move out is refused (EEXIST), leaving the VF there
+ * under its host name. When the pod's netns goes, the kernel returns it as dev<ifindex>.
+ */
+static void sriov_del_eexist_then_kernel_return_as_dev_n(void **state)
+{
+	struct t *t = *state;
+	struct dev d = igb_vf(t), holder;
+
+	sriov_add(t, &d, POD_NS);
+	grace(t, VF);
+	reg(t, &holder, "", "enp0s6", HOST_NS, 12); /* another device takes the name */
+	link(t, &d, true, false, &sriov);
+	ren(t, &d, "enp0s6", &sriov);
+	move_failed(t, &d, HOST_NS, &sriov, -EEXIST);
+	expect(t, "+CNI_MOVE_FAILED");
+	assert_string_equal(t->last[0].comm, "sriov");
+	assert_string_equal(t->last[0].evidence, "from_netns=4026532291 to_netns=4026531840 "
+						 "ret=-17");
+	/* the DEL ran and failed: the kernel's return is its end, not a netns gone before it */
+	move(t, &d, HOST_NS, "dev3", &kworker);
+	expect(t, "-CNI_MOVE_FAILED,+VF_RETURNED_TO_HOST");
+	assert_string_equal(t->last[0].evidence,
+			    "from_netns=4026532291 name=dev3 host_name=enp0s6");
+	grace(t, VF);
+	expect(t, "+VF_STRANDED");
+	assert_string_equal(t->last[0].message, "0000:00:06.0 (dev3) is stranded in the host "
+						"netns: it keeps the name dev3 (its host "
+						"name was enp0s6)");
+	grace(t, "enp0s6");
+	expect(t, "");
+}
+
+/* igbvf unbound and bound again while its netdev is net1 in a pod: one DRIVER_CHURN. */
+static void rebind_in_pod_is_churn(void **state)
+{
+	struct t *t = *state;
+	struct dev d = igb_vf(t);
+
+	sriov_add(t, &d, POD_NS);
+	grace(t, VF);
+	driver(t, VFT_EV_DRIVER_UNBIND, VF, &admin);
+	expect(t, "+DRIVER_CHURN");
+	assert_string_equal(t->last[0].message,
+			    "0000:00:06.0 was unbound from driver mlx5_core while its netdev net1 "
+			    "is in pod netns 4026532291: the pod loses its netdev (a new one "
+			    "registers in the host)");
+	unreg(t, &d, &admin);
+	driver(t, VFT_EV_DRIVER_BIND, VF, &admin);
+	reg(t, &d, VF, "eth0", HOST_NS, 9);
+	/* the DEL finds no net1 in the pod: no step of the VF; nothing to judge */
+	grace(t, VF);
+	expect(t, "");
+}
+
+/*
+ * An operator changes sriov_numvfs while a VF serves a pod: refused (EBUSY, the kernel
+ * changes it only through 0: nothing happens), then 0, which removes the VF there.
+ */
+static void numvfs_busy_then_zero_while_in_pod(void **state)
+{
+	struct t *t = *state;
+	struct dev d = igb_vf(t);
+
+	sriov_add(t, &d, POD_NS);
+	grace(t, VF);
+	numvfs(t, 2, 1, -EBUSY, &admin);
+	expect(t, "");
+	vf_remove(t, VF, 0, &admin);
+	driver(t, VFT_EV_DRIVER_UNBIND, VF, &admin);
+	unreg(t, &d, &admin);
+	numvfs(t, 0, 1, 0, &admin);
+	expect(t, "+VF_REMOVED_IN_POD");
+	assert_string_equal(t->last[0].comm, "bash");
+	assert_string_equal(t->last[0].message,
+			    "0000:00:06.0 was removed by its PF " PF " while its netdev net1 is in "
+			    "netns 4026532291 (pod " POD_NAME "): the pod loses its netdev for "
+			    "good (the VF no longer exists)");
+}
+
+/*
+ * numvfs lowered after the device plugin allocated a VF: the VF goes while in the host, and
+ * the SR-IOV CNI's ADD for it fails reading sysfs, before any kernel-visible step.
+ */
+static void add_of_a_removed_vf_raises_nothing(void **state)
+{
+	struct t *t = *state;
+	struct dev d = igb_vf(t);
+
+	numvfs(t, 0, 1, 0, &admin);
+	vf_remove(t, VF, 0, &admin);
+	driver(t, VFT_EV_DRIVER_UNBIND, VF, &admin);
+	unreg(t, &d, &admin);
+	expect(t, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +640,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(kernel_return_after_netns_deletion, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kernel_return_as_dev_n, setup, teardown),
+		cmocka_unit_test_setup_teardown(sriov_del_eexist_then_kernel_return_as_dev_n, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(rebind_in_pod_is_churn, setup, teardown),
+		cmocka_unit_test_setup_teardown(numvfs_busy_then_zero_while_in_pod, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(add_of_a_removed_vf_raises_nothing, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

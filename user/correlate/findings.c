@@ -104,6 +104,12 @@ static const struct {
 			  "ran): reset the VF through the PF (MAC, VLAN, trust) and restore its host "
 			  "name; check multus and the runtime's teardown order",
 	},
+	[VFT_F_VF_REMOVED_IN_POD] = {
+		.name = "VF_REMOVED_IN_POD",
+		.severity = VFT_SEV_WARNING,
+		.remedy = "find who wrote sriov_numvfs (the actor): an operator applying a policy "
+			  "must drain the node's pods of that PF first; delete and re-create the pod",
+	},
 };
 
 const char *vft_finding__name(uint32_t code)
@@ -187,12 +193,14 @@ int corr_flush_queue(struct vft_corr *c)
 /*
  * Whether a finding of @code describes a condition that stays until fixed
  * (it is open, and resolved later), or something that happened: a return, a
- * claim, driver churn, a netns gone before DEL. Those are never open and never resolved.
+ * claim, driver churn, a netns gone before DEL, a VF removed under its pod. Those are
+ * never open and never resolved.
  */
 static bool stays_open(uint32_t code)
 {
 	return codes[code].severity != VFT_SEV_INFO && code != VFT_F_HOST_MANAGER_CLAIM &&
-	       code != VFT_F_DRIVER_CHURN && code != VFT_F_POD_NETNS_GONE_BEFORE_DEL;
+	       code != VFT_F_DRIVER_CHURN && code != VFT_F_POD_NETNS_GONE_BEFORE_DEL &&
+	       code != VFT_F_VF_REMOVED_IN_POD;
 }
 
 /*

@@ -115,6 +115,7 @@ struct rec {
 	/* its last name in the host that was not a CNI's temporary one (rules_attach.c) */
 	char host_name[VFT_NAME_LEN];
 	uint32_t attach_pid;	   /* who moved it into its pod (the CNI), 0 if unknown */
+	uint32_t out_failed_ns;	   /* the pod a move to the host failed from (a DEL's), 0 */
 	struct attach_fail *afail; /* a failed step in the pod, not raised yet */
 	bool claimed_after_return;
 	bool ever_in_pod;

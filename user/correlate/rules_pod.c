@@ -35,6 +35,7 @@ static int enter_pod(struct vft_corr *c, struct rec *r, const struct vft_event *
 	r->ever_in_pod = true;
 	r->pod_start_ns = ev->ts_ns;
 	r->attach_pid = ev->has_actor ? ev->actor.pid : 0;
+	r->out_failed_ns = 0;
 	r->returned_ns = 0;
 	r->claimed_after_return = false;
 	r->n_claimed_by = 0;
@@ -62,15 +63,26 @@ static bool kernel_return(const struct rec *r, const struct vft_event *ev)
 	return r->host_name[0] && strcmp(r->pub.ref.ifname, r->host_name);
 }
 
-/* Back in the host from a pod: a return, or a rollback's wrong device, and how it came. */
+/*
+ * Back in the host from a pod: a return, or a rollback's wrong device, and
+ * how it came. A DEL whose move out of that pod failed (CNI_MOVE_FAILED,
+ * EEXIST when the host has the name) did run: the kernel's return that
+ * follows is that failure's end, not a netns destroyed before the DEL.
+ */
 static int back_in_host(struct vft_corr *c, struct rec *r, const struct vft_event *ev,
 			const char *pod)
 {
+	bool del_failed = r->out_failed_ns && r->out_failed_ns == ev->from_netns;
 	char msg[256], evd[256];
 	bool rollback;
 	int err;
 
+	r->out_failed_ns = 0;
 	err = leave_pod(c, r, ev->ts_ns, "left the pod");
+	if (!err && del_failed)
+		err = corr_resolve(c, r, VFT_F_CNI_MOVE_FAILED, ev->ts_ns,
+				   kernel_return(r, ev) ? "the kernel returned it to the host" :
+							  "a later move succeeded");
 	r->pod_start_ns = 0;
 	r->n_claimed_by = 0;
 	if (!err)
@@ -85,7 +97,7 @@ static int back_in_host(struct vft_corr *c, struct rec *r, const struct vft_even
 	corr_fmt(evd, sizeof(evd), "from_netns=%u name=%s host_name=%s", ev->from_netns,
 		 r->pub.ref.ifname, r->host_name[0] ? r->host_name : "-");
 	err = corr_raise(c, r, VFT_F_VF_RETURNED_TO_HOST, ev->ts_ns, 0, ev, 0, msg, evd);
-	if (!err && kernel_return(r, ev)) {
+	if (!err && !del_failed && kernel_return(r, ev)) {
 		corr_fmt(msg, sizeof(msg),
 			 "%s came back to the host as %s because netns %u%s%s%s was destroyed "
 			 "before the CNI's DEL: nobody renamed or reset it",
@@ -116,6 +128,8 @@ int corr_on_move(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 			 ev->message);
 		corr_fmt(evd, sizeof(evd), "from_netns=%u to_netns=%u ret=%d%s%s", ev->from_netns,
 			 ev->to_netns, ev->ret, ev->new_ifname[0] ? " name=" : "", ev->new_ifname);
+		if (r->pod_start_ns && is_pod_ns(c, ev->from_netns) && is_host(c, ev->to_netns))
+			r->out_failed_ns = ev->from_netns;
 		return corr_raise(c, r, VFT_F_CNI_MOVE_FAILED, ev->ts_ns, 0, ev, ev->ret, msg, evd);
 	}
 	/* the name it leaves the host with, unless a CNI's temporary one (rules_attach.c) */
