@@ -42,6 +42,8 @@ enum vft_kind {
 	VFT_EV_VF_CHECK = 21,	/* a VF's grace period ended: its findings are evaluated now */
 	VFT_EV_LOST = 22,	/* events dropped before user space saw them (a capture keeps it) */
 	VFT_EV_TRUST = 23,	/* actor.comm may configure VFs in the host netns (watch --trust) */
+	/* the kernel side again (after VFT_EV_BPF_KIND_MAX: numbers are never reused) */
+	VFT_EV_VF_CONFIG = 24, /* a VF setting asked of its PF (RTM_SETLINK, IFLA_VFINFO_LIST) */
 	VFT_EV_KIND_MAX,
 };
 
@@ -124,6 +126,11 @@ struct vft_bpf_event {
 		struct { /* netlink_error */
 			char msg[VFT_MSG_LEN];
 		} nl;
+		struct {	       /* vf_config */
+			__s32 vf;      /* the VF's index on its PF */
+			__u32 setting; /* enum vft_vf_setting */
+			__u64 value;   /* packed as enum vft_vf_setting says */
+		} vfcfg;
 	} u;
 };
 
@@ -131,6 +138,24 @@ struct vft_bpf_event {
 #define VFT_F_PORT_ATTRS (1u << 1) /* rdma: state, lid and sm_lid were read */
 
 _Static_assert(sizeof(struct vft_bpf_event) == 120 + 160, "vft_bpf_event layout changed");
+
+/*
+ * The settings of a vf_config event: the numbers are the kernel's IFLA_VF_*
+ * attributes (uapi linux/if_link.h), how the value is packed is ours.
+ */
+enum vft_vf_setting {
+	VFT_VF_MAC = 1,		 /* the 6 bytes of the MAC, the first one highest */
+	VFT_VF_VLAN = 2,	 /* vlan | qos << 16 | protocol (0x8100, 0x88a8) << 32 */
+	VFT_VF_TX_RATE = 3,	 /* the maximum rate in Mbit/s (the old attribute) */
+	VFT_VF_SPOOFCHK = 4,	 /* 0 off, 1 on */
+	VFT_VF_LINK_STATE = 5,	 /* 0 auto, 1 enable, 2 disable */
+	VFT_VF_RATE = 6,	 /* min_tx_rate | max_tx_rate << 32, Mbit/s */
+	VFT_VF_RSS_QUERY_EN = 7, /* 0 off, 1 on */
+	VFT_VF_TRUST = 9,	 /* 0 off, 1 on */
+	VFT_VF_NODE_GUID = 10,	 /* the GUID */
+	VFT_VF_PORT_GUID = 11,	 /* the GUID */
+	VFT_VF_SETTING_MAX,
+};
 
 /* Index of the per-CPU counters in the "counters" map. */
 enum vft_counter {

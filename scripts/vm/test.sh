@@ -11,6 +11,7 @@
 #   VFTRACE_VM_TIMEOUT       seconds one guest may run (default 2400: a
 #                            bound on a hung guest; the suite with its
 #                            scenario corpus takes about 20 min per kernel)
+#   VFTRACE_VM_JOBS          guests run at once (default 2 on 2 or more CPUs, else 1)
 #   VFTRACE_VM_TEST_TIMEOUT  seconds one test may run (default 300, or the
 #                            test's own "# vm-timeout: S" when larger)
 #   VFTRACE, VFTRACE_*       passed on to the guest
@@ -42,19 +43,42 @@ summary=()
 # The newest qemu with igb, once for all kernels (run.sh takes the cached one).
 qemu_ok=1
 "$HERE/qemu.sh" fetch || qemu_ok=0
+# guest K: boot kernel K and run the tests in it; its output in OUT/output.log (run.sh),
+# its exit status in OUT/run_rc, its wall time in OUT/wall_s.
+guest() {
+	local k="$1" out="$2" start rc=0
+	start="$(date +%s.%N)"
+	VFTRACE_VM_CWD="$REPO" "$HERE/run.sh" --kernel "$k" --out "$out" --timeout "$limit" \
+		"${envs[@]}" -- tests/vm/run-all.sh "${filter[@]}" || rc=$?
+	echo "$rc" >"$out/run_rc"
+	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - s }' >"$out/wall_s"
+}
+
+# The guests run side by side, VFTRACE_VM_JOBS at a time (default: 2 where the machine has
+# 2 or more CPUs; one guest is one TCG thread), each line of their output prefixed "[K] ".
+jobs_max="${VFTRACE_VM_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}"
+ran=()
 for k in "${kernels[@]}"; do
 	out="$REPO/tests/vm/out/$k-$stamp"
-	echo "=== vm $k: booting, running tests/vm/run-all.sh ${filter[*]}" >&2
 	if ((!qemu_ok)) || ! "$HERE/kernels.sh" fetch "$k"; then
 		summary+=("vm $k: error: could not fetch the kernel or qemu (see above); counted as 1 failure")
 		failed=$((failed + 1)) bad=1
 		continue
 	fi
-	start="$(date +%s.%N)"
-	rc=0
-	VFTRACE_VM_CWD="$REPO" "$HERE/run.sh" --kernel "$k" --out "$out" --timeout "$limit" \
-		"${envs[@]}" -- tests/vm/run-all.sh "${filter[@]}" || rc=$?
-	secs="$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
+	mkdir -p "$out"
+	while (($(jobs -rp | wc -l) >= jobs_max)); do
+		wait -n || true
+	done
+	echo "=== vm $k: booting, running tests/vm/run-all.sh ${filter[*]}" >&2
+	{ guest "$k" "$out" 2>&1 | sed -u "s/^/[$k] /"; } &
+	ran+=("$k")
+done
+wait
+
+for k in "${ran[@]}"; do
+	out="$REPO/tests/vm/out/$k-$stamp"
+	rc="$(cat "$out/run_rc" 2>/dev/null || echo 3)"
+	secs="$(cat "$out/wall_s" 2>/dev/null || echo "?")"
 	boot="$(cat "$out/boot_s" 2>/dev/null || echo "?")"
 	timing="  $k: guest up in ${boot} s (guest clock), boot + tests + power-off ${secs} s; logs in $out"
 

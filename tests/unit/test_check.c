@@ -293,12 +293,12 @@ static void allocation_must_match_the_pod(void **state)
 }
 
 /*
- * Where check and watch judge a port differently today (to be settled):
- * the lid column reads the LID alone and the sm column fails a port that
- * is not ACTIVE (watch raises LID_MISSING for it); the guid column fails a
- * zero node GUID too (watch's GUID_ZERO reads the port GUID alone).
+ * The port columns apply watch's rules (port_rules.h): a port with a LID
+ * that is not ACTIVE fails lid (LID_MISSING), saying so, and not sm
+ * (SM_UNREACHABLE reads the SM LID alone); a zero node GUID fails guid, as
+ * it raises GUID_ZERO.
  */
-static void port_columns_not_active_and_node_guid(void **state)
+static void port_columns_are_the_findings_rules(void **state)
 {
 	struct vft_vf vf;
 	struct vft_check_facts f;
@@ -307,15 +307,80 @@ static void port_columns_not_active_and_node_guid(void **state)
 	ready_vf(&vf, &f);
 	vf.port_state = 3; /* ARMED, with its LID and an SM */
 	vft_check__row(&vf, &f, HOST_NS, &row);
-	only_fails(&row, VFT_CHK_SM);
-	assert_int_equal(row.r[VFT_CHK_LID].status, VFT_CHK_PASS);
-	assert_non_null(strstr(row.r[VFT_CHK_SM].evidence, "ARMED (not ACTIVE)"));
+	only_fails(&row, VFT_CHK_LID);
+	assert_int_equal(row.r[VFT_CHK_SM].status, VFT_CHK_PASS);
+	assert_non_null(strstr(row.r[VFT_CHK_LID].evidence, "not ACTIVE (state ARMED, LID 0x1a)"));
+
+	ready_vf(&vf, &f);
+	vf.port_state = 2;
+	vf.lid = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_LID);
+	assert_non_null(strstr(row.r[VFT_CHK_LID].evidence, "no LID (LID 0x0, state INIT)"));
 
 	ready_vf(&vf, &f);
 	vf.node_guid = 0;
 	vft_check__row(&vf, &f, HOST_NS, &row);
 	only_fails(&row, VFT_CHK_GUID);
 	assert_non_null(strstr(row.r[VFT_CHK_GUID].evidence, "node GUID 0000:0000:0000:0000"));
+
+	/* RoCE: the node GUID (from the VF's MAC) is judged, GID 0's interface id is not */
+	ready_vf(&vf, &f);
+	snprintf(vf.link_layer, sizeof(vf.link_layer), "Ethernet");
+	vf.lid = vf.sm_lid = 0;
+	vf.n_ip_gids = 1;
+	vf.port_guid = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_MAX);
+	vf.node_guid = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_GUID);
+}
+
+/*
+ * A free RoCE VF (in the host netns, down, no address, no pod holds it) is
+ * ready: its RoCE v2 GID comes with the address its pod gives it, and OWNER
+ * wants it without one in the host. The same VF in its pod without one is
+ * not; a free InfiniBand VF is still held to its LID.
+ */
+static void free_roce_vf_is_not_held_to_a_gid(void **state)
+{
+	struct vft_vf vf;
+	struct vft_check_facts f;
+	struct vft_check_row row;
+
+	ready_vf(&vf, &f);
+	snprintf(vf.link_layer, sizeof(vf.link_layer), "Ethernet");
+	snprintf(vf.ref.ifname, sizeof(vf.ref.ifname), "enp64s0v1");
+	vf.lid = vf.sm_lid = 0;
+	vf.n_ip_gids = 0;
+	vf.ref.netns = HOST_NS;
+	vf.ref.pod_uid[0] = '\0';
+	vf.up = false;
+	vf.n_addrs = 0;
+	f.alloc_pod[0] = '\0';
+	f.alloc_pod_running = false;
+	f.alloc_netns = 0;
+	f.n_gpus = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_MAX);
+	assert_int_equal(row.r[VFT_CHK_LID].status, VFT_CHK_NA);
+	assert_non_null(strstr(row.r[VFT_CHK_LID].evidence, "host netns"));
+	assert_int_equal(row.r[VFT_CHK_OWNERSHIP].status, VFT_CHK_PASS);
+	/* in its pod, the same port fails */
+	vf.ref.netns = POD_NS;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_LID);
+	/* a free InfiniBand VF without a LID fails */
+	ready_vf(&vf, &f);
+	vf.ref.netns = HOST_NS;
+	vf.ref.pod_uid[0] = '\0';
+	vf.up = false;
+	f.alloc_pod[0] = '\0';
+	f.n_gpus = 0;
+	vf.lid = 0;
+	vft_check__row(&vf, &f, HOST_NS, &row);
+	only_fails(&row, VFT_CHK_LID);
 }
 
 static void missing_vf_row(void **state)
@@ -373,7 +438,8 @@ int main(void)
 		cmocka_unit_test(ownership_names_the_running_manager),
 		cmocka_unit_test(mapping_temp_name_and_orphaned_netns),
 		cmocka_unit_test(allocation_must_match_the_pod),
-		cmocka_unit_test(port_columns_not_active_and_node_guid),
+		cmocka_unit_test(port_columns_are_the_findings_rules),
+		cmocka_unit_test(free_roce_vf_is_not_held_to_a_gid),
 		cmocka_unit_test(missing_vf_row),
 		cmocka_unit_test(table_shows_failures_and_evidence),
 	};

@@ -1285,26 +1285,46 @@ static void guid_zero_alone_and_resolved(void **state)
 }
 
 /*
- * Where watch and check judge a port differently today (to be settled):
- * a port that is not ACTIVE raises LID_MISSING though it reports a LID
- * (check's lid column passes it, its sm column fails it).
+ * A port with a LID that is not ACTIVE raises LID_MISSING saying so, not
+ * "no LID" (check's lid column fails it with the same words); one without
+ * a LID says "no LID".
  */
 static void lid_missing_on_a_port_not_active_with_a_lid(void **state)
 {
 	struct t *t = *state;
 	struct dev d = pod_vf(t, "mlx5_3");
+	struct dev e;
 	uint64_t start = t->now;
+	const char *msg;
 
 	ib_port(t, &d, 3, 0x12, 1, 0x1122334455667788ULL); /* ARMED, a LID, an SM */
 	t->now = start + GRACE;
 	check(t, VF1);
 	assert_int_equal(t->g.n_found, 1);
-	assert_non_null(strstr(must_find(t, VFT_F_LID_MISSING)->message,
-			       "has no LID: state ARMED, LID 0x12"));
+	msg = must_find(t, VFT_F_LID_MISSING)->message;
+	assert_non_null(strstr(msg, "not ACTIVE (state ARMED, LID 0x12)"));
+	assert_null(strstr(msg, "no LID"));
+	/* ACTIVE with the LID resolves it */
+	ib_port(t, &d, 4, 0x12, 1, 0x1122334455667788ULL);
+	assert_string_equal(must_resolve(t, VFT_F_LID_MISSING)->resolved_by,
+			    "the port is ACTIVE with a LID");
+
+	e = host_vf(t, VF2, "mlx5_5");
+	start = t->now;
+	move(t, &e, POD2_NS, "net1", 3, &cni);
+	ib_port(t, &e, 2, 0, 1, 0x1122334455667789ULL); /* INIT, no LID, an SM */
+	t->now = start + GRACE;
+	check(t, VF2);
+	msg = t->g.found[t->g.n_found - 1].message;
+	assert_int_equal(t->g.found[t->g.n_found - 1].code, VFT_F_LID_MISSING);
+	assert_non_null(strstr(msg, "no LID (LID 0x0, state INIT)"));
 }
 
-/* GUID_ZERO reads the port GUID alone (check's guid column fails a zero node GUID too). */
-static void guid_zero_reads_the_port_guid_only(void **state)
+/*
+ * GUID_ZERO is check's guid rule: a zero node GUID raises it too (rdma_cm
+ * fails without one), with a port GUID set; a good GUID resolves it.
+ */
+static void guid_zero_on_a_zero_node_guid(void **state)
 {
 	struct t *t = *state;
 	struct dev d = pod_vf(t, NULL);
@@ -1329,7 +1349,14 @@ static void guid_zero_reads_the_port_guid_only(void **state)
 	t->now = start + GRACE;
 	check(t, VF1);
 	assert_int_equal(vf_by_key(t, VF1)->node_guid, 0);
-	assert_int_equal(t->g.n_found, 0);
+	assert_int_equal(t->g.n_found, 1);
+	assert_non_null(
+		strstr(must_find(t, VFT_F_GUID_ZERO)->message, "node GUID 0000:0000:0000:0000"));
+	ev.node_guid = 0x1122334455667780ULL;
+	t->now += SEC;
+	ev.ts_ns = t->now;
+	feed(t, &ev);
+	assert_string_equal(must_resolve(t, VFT_F_GUID_ZERO)->resolved_by, "the port has a GUID");
 }
 
 static void healthy_ib_port_raises_nothing(void **state)
@@ -2002,6 +2029,168 @@ static void name_key_reused_after_unregister_gets_a_suffix(void **state)
 	assert_string_equal(vft_corr__vf(t->c, 2)->ref.key, "veth0#3");
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * One name registered and unregistered 10,000 times: every device gets a
+ * key of its own (the suffix has no upper bound), a key already taken by
+ * a device really named so is stepped over, and the suffixes are handed
+ * out in order, not searched from #2 each time.
+ */
+static void name_key_suffixes_unbounded_and_unique(void **state)
+{
+	struct t *t = *state;
+	struct dev odd = dev_of("", "veth0#3", 9);
+	struct dev d = dev_of("", "veth0", 10);
+	const size_t pairs = 10000;
+	char **keys;
+	size_t i, n;
+
+	reg(t, &odd);
+	for (i = 0; i < pairs; i++) {
+		d.ifindex = (int32_t)(10 + i);
+		reg(t, &d);
+		unreg(t, &d);
+	}
+	n = vft_corr__n_vfs(t->c);
+	assert_int_equal(n, pairs + 1);
+	keys = calloc(n, sizeof(*keys));
+	assert_non_null(keys);
+	for (i = 0; i < n; i++)
+		keys[i] = (char *)vft_corr__vf_state(t->c, i)->ref.key;
+	assert_string_equal(keys[0], "veth0#3");
+	assert_string_equal(keys[1], "veth0");
+	assert_string_equal(keys[2], "veth0#2");
+	assert_string_equal(keys[3], "veth0#4"); /* #3 is the odd device's */
+	assert_string_equal(keys[n - 1], "veth0#10001");
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	for (i = 1; i < n; i++)
+		if (!strcmp(keys[i - 1], keys[i]))
+			fail_msg("key %s made twice", keys[i]);
+	free(keys);
+}
+
+/*
+ * Netdevs of one PCI function, keyed apart: the function's record keeps its
+ * first netdev (with its driver, VF index, RDMA device); every other netdev
+ * registered beside it has a record of its own, "<pci>/<name>".
+ */
+
+/* An IPoIB child (ib0.8001 style) of a VF: its own record; the VF's pod stay is the VF's. */
+static void ipoib_child_keyed_apart(void **state)
+{
+	struct t *t = *state;
+	struct dev vf = host_vf(t, VF1, "mlx5_3");
+	struct dev child = dev_of(VF1, "ens1f0v1.8001", 12);
+	const struct vft_vf *c, *v;
+
+	reg(t, &child);
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+	v = vf_by_key(t, VF1);
+	c = vf_by_key(t, VF1 "/ens1f0v1.8001");
+	assert_non_null(c);
+	assert_string_equal(v->ref.ifname, "ens1f0v1");
+	assert_int_equal(v->ifindex, 11);
+	assert_string_equal(v->ref.ibdev, "mlx5_3");
+	assert_string_equal(c->ref.pci, VF1);
+	assert_int_equal(c->ifindex, 12);
+	assert_string_equal(c->ref.ibdev, "");
+	/* each one's events go to its own record */
+	up(t, &child, &admin);
+	assert_true(c->up);
+	assert_false(v->up);
+	move(t, &vf, POD_NS, "net1", 3, &cni);
+	up(t, &vf, &cni);
+	addr4(t, &vf, &cni);
+	assert_int_equal(v->ref.netns, POD_NS);
+	assert_int_equal(c->ref.netns, HOST_NS);
+	assert_string_equal(c->ref.ifname, "ens1f0v1.8001");
+	/* the child goes; the VF stays registered in its pod */
+	unreg(t, &child);
+	assert_false(c->registered);
+	assert_true(v->registered);
+	t->now += GRACE;
+	check(t, VF1);
+	assert_int_equal(t->g.n_found, 0);
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+}
+
+/* Switchdev: the PF's netdev and its VFs' representors, all with the PF as parent. */
+static void representors_keyed_apart(void **state)
+{
+	struct t *t = *state;
+	struct dev pf = dev_of(PF, "enp59s0f0np0", 5);
+	struct dev rep0 = dev_of(PF, "pf0vf0", 20), rep1 = dev_of(PF, "pf0vf1", 21);
+	const struct vft_vf *p;
+
+	reg(t, &pf);
+	reg(t, &rep0);
+	reg(t, &rep1);
+	assert_int_equal(vft_corr__n_vfs(t->c), 3);
+	p = vf_by_key(t, PF);
+	assert_string_equal(p->ref.ifname, "enp59s0f0np0");
+	assert_int_equal(p->n_names, 1);
+	assert_non_null(vf_by_key(t, PF "/pf0vf0"));
+	assert_int_equal(vf_by_key(t, PF "/pf0vf1")->ifindex, 21);
+	/* a representor renamed and gone: the PF's record does not change */
+	ren(t, &rep1, "eth7", &udevd);
+	assert_string_equal(vf_by_key(t, PF "/pf0vf1")->ref.ifname, "eth7");
+	unreg(t, &rep1);
+	assert_false(vf_by_key(t, PF "/pf0vf1")->registered);
+	assert_true(p->registered);
+	assert_string_equal(p->ref.ifname, "enp59s0f0np0");
+	/* the PF's netdev re-made (the uplink representor): the PF's record again */
+	unreg(t, &pf);
+	pf.ifindex = 30;
+	reg(t, &pf);
+	assert_int_equal(p->ifindex, 30);
+	assert_true(p->registered);
+	/* a representor made again under an old name: a key of its own */
+	rep1 = dev_of(PF, "pf0vf1", 31);
+	reg(t, &rep1);
+	assert_true(vf_by_key(t, PF "/pf0vf1#2")->registered);
+	assert_int_equal(vft_corr__n_vfs(t->c), 4);
+}
+
+/*
+ * A scalable function's netdev: its parent is an auxiliary device, its
+ * nearest PCI ancestor the PF. Moved into a pod, it is its own record
+ * there; the PF's stays in the host. A netdev reported in another netns
+ * than its function's is still the function's (seen there before the move).
+ */
+static void sf_netdev_keyed_apart(void **state)
+{
+	struct t *t = *state;
+	struct dev pf = dev_of(PF, "enp59s0f0np0", 5);
+	struct dev sf = dev_of(PF, "enp59s0f0s88", 40), early;
+	const struct vft_vf *p, *s;
+
+	reg(t, &pf);
+	reg(t, &sf);
+	p = vf_by_key(t, PF);
+	s = vf_by_key(t, PF "/enp59s0f0s88");
+	assert_non_null(s);
+	move(t, &sf, POD_NS, "net1", 3, &cni);
+	up(t, &sf, &cni);
+	assert_int_equal(s->ref.netns, POD_NS);
+	assert_string_equal(s->ref.ifname, "net1");
+	assert_int_equal(p->ref.netns, HOST_NS);
+	assert_string_equal(p->ref.ifname, "enp59s0f0np0");
+	t->now += GRACE;
+	check(t, PF "/enp59s0f0s88");
+	assert_int_equal(n_found(t, VFT_F_NET1_NO_IP), 1);
+	assert_string_equal(found(t, VFT_F_NET1_NO_IP)->vf.key, PF "/enp59s0f0s88");
+	/* the PF's own netdev reported in a pod before its move: not another netdev */
+	early = pf;
+	early.netns = POD2_NS;
+	early.ifindex = 4;
+	reg(t, &early);
+	assert_int_equal(vft_corr__n_vfs(t->c), 2);
+}
+
 static void netns_info_later_fills_refs(void **state)
 {
 	struct t *t = *state;
@@ -2240,6 +2429,8 @@ static void retain_netns_churn(void **state)
 	for (i = 0; i < 64; i++) {
 		snprintf(bdf, sizeof(bdf), "0000:3b:%02zx.%zu", 1 + i / 8, i % 8);
 		d[i] = host_vf(t, bdf, NULL);
+		/* gone and back under its own name (beside the first, it would be another netdev) */
+		unreg(t, &d[i]);
 		d[i].ifindex = (int32_t)(100 + i);
 		snprintf(d[i].ifname, sizeof(d[i].ifname), "ens1f0v%zu", i);
 		reg(t, &d[i]);
@@ -2499,7 +2690,7 @@ int main(void)
 		T(sm_unreachable_alone_and_resolved),
 		T(guid_zero_alone_and_resolved),
 		T(lid_missing_on_a_port_not_active_with_a_lid),
-		T(guid_zero_reads_the_port_guid_only),
+		T(guid_zero_on_a_zero_node_guid),
 		T(healthy_ib_port_raises_nothing),
 		T(roce_never_lid_missing),
 		T(gid_missing_raised_without_ip_gids),
@@ -2526,6 +2717,10 @@ int main(void)
 		T(rxe_attached_by_ifname),
 		T(rdma_attached_by_parent_before_the_netdev),
 		T(name_key_reused_after_unregister_gets_a_suffix),
+		T(name_key_suffixes_unbounded_and_unique),
+		T(ipoib_child_keyed_apart),
+		T(representors_keyed_apart),
+		T(sf_netdev_keyed_apart),
 		T(netns_info_later_fills_refs),
 		T(netns_described_and_forgotten),
 		cmocka_unit_test_setup_teardown(retain_forgets_a_gone_vf, setup_retain, teardown),

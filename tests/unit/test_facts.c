@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "check/facts.h"
 #include "cli/cli.h"
@@ -244,8 +245,90 @@ static void zero_guid_fails_its_checks(void **state)
 	r = row_of(rows, n, "0000:9a:00.2");
 	assert_int_equal(r->r[VFT_CHK_GUID].status, VFT_CHK_FAIL);
 	assert_int_equal(r->r[VFT_CHK_LID].status, VFT_CHK_FAIL);
-	assert_int_equal(r->r[VFT_CHK_SM].status, VFT_CHK_FAIL);
+	/* an SM answers (its port waits for a GUID): watch raises no SM_UNREACHABLE either */
+	assert_int_equal(r->r[VFT_CHK_SM].status, VFT_CHK_PASS);
 	assert_int_equal(r->r[VFT_CHK_RDMA].status, VFT_CHK_PASS);
+	free(rows);
+	fixture_remove(zbase);
+}
+
+/* <root><rel> := @text */
+static void write_in(const char *tree, const char *rel, const char *text)
+{
+	char path[768];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", tree, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", text);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define ZGID "0000:0000:0000:0000:0000:0000:0000:0000"
+
+/*
+ * The roce variant without the IP-derived GIDs of a free VF (0000:40:00.2,
+ * mlx5_21, in the host netns, no pod) and of a pod's VF (0000:40:00.1,
+ * mlx5_20, the burstable pod's net1): the free one's lid column does not
+ * apply (its address, and so its GID, comes with its pod), the pod's fails.
+ */
+static void free_roce_vf_without_an_ip_gid(void **state)
+{
+	struct vft_facts_opts o = { 0 };
+	struct vft_check_row *rows;
+	const struct vft_check_row *r;
+	char zbase[256], zroot[512];
+	size_t n;
+
+	assert_int_equal(fixture_make("roce", zbase, sizeof(zbase), zroot, sizeof(zroot)), 0);
+	write_in(zroot, "/sys/class/infiniband/mlx5_21/ports/1/gids/3", ZGID);
+	write_in(zroot, "/sys/class/infiniband/mlx5_20/ports/1/gids/3", ZGID);
+	n = rows_of(zroot, &o, &rows);
+	r = row_of(rows, n, "0000:40:00.2");
+	assert_non_null(r);
+	assert_int_equal(r->ref.netns, HOST_NS);
+	assert_int_equal(r->r[VFT_CHK_LID].status, VFT_CHK_NA);
+	assert_non_null(strstr(r->r[VFT_CHK_LID].evidence, "host netns"));
+	r = row_of(rows, n, "0000:40:00.1");
+	assert_non_null(r);
+	assert_int_equal(r->r[VFT_CHK_LID].status, VFT_CHK_FAIL);
+	assert_non_null(strstr(r->r[VFT_CHK_LID].evidence, "no RoCE v2 GID"));
+	free(rows);
+	fixture_remove(zbase);
+}
+
+/*
+ * A switchdev representor of PF 3 (pf0vf0: the PF is its parent) has a
+ * record of its own ("<pci>/pf0vf0"): it is no second PF, so the VF that PF
+ * 3 announces and lacks (pf-vf-mismatch: 0000:5e:00.4) has one row.
+ */
+static void representor_is_no_second_pf(void **state)
+{
+	struct vft_facts_opts o = { 0 };
+	struct vft_check_row *rows;
+	char zbase[256], zroot[512], path[768], link[800], *dev;
+	size_t n, i, missing = 0;
+
+	assert_int_equal(fixture_make("pf-vf-mismatch", zbase, sizeof(zbase), zroot, sizeof(zroot)),
+			 0);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:5e:00.0", zroot);
+	dev = realpath(path, NULL);
+	assert_non_null(dev);
+	snprintf(path, sizeof(path), "%s/net/pf0vf0", dev);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/net/pf0vf0/ifindex", dev + strlen(zroot));
+	write_in(zroot, path, "900");
+	snprintf(path, sizeof(path), "%s/net/pf0vf0/flags", dev + strlen(zroot));
+	write_in(zroot, path, "0x1002");
+	snprintf(path, sizeof(path), "%s/net/pf0vf0", dev);
+	snprintf(link, sizeof(link), "%s/sys/class/net/pf0vf0", zroot);
+	assert_int_equal(symlink(path, link), 0);
+	free(dev);
+	n = rows_of(zroot, &o, &rows);
+	for (i = 0; i < n; i++)
+		missing += !strcmp(rows[i].ref.key, "0000:5e:00.4");
+	assert_int_equal(missing, 1);
 	free(rows);
 	fixture_remove(zbase);
 }
@@ -335,6 +418,8 @@ int main(void)
 		cmocka_unit_test(healthy_rows),
 		cmocka_unit_test(selection),
 		cmocka_unit_test(zero_guid_fails_its_checks),
+		cmocka_unit_test(free_roce_vf_without_an_ip_gid),
+		cmocka_unit_test(representor_is_no_second_pf),
 		cmocka_unit_test(the_command),
 	};
 

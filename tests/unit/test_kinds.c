@@ -45,11 +45,12 @@ static void every_kind_has_its_row(void **state)
 		assert_true(r->fields < 1u << VFT_FIELD_MAX);
 		for (j = 1; j < k; j++)
 			assert_string_not_equal(vft_kinds[j].name, r->name);
-		/* the kernel side emits 1..VFT_EV_BPF_KIND_MAX: those decode, no other */
-		assert_int_equal(!!(r->flags & VFT_KIND_BPF), k <= VFT_EV_BPF_KIND_MAX);
+		/* the kernel side emits 1..VFT_EV_BPF_KIND_MAX and vf_config: those decode */
+		assert_int_equal(!!(r->flags & VFT_KIND_BPF),
+				 k <= VFT_EV_BPF_KIND_MAX || k == VFT_EV_VF_CONFIG);
 		if (!(r->flags & VFT_KIND_BPF))
 			assert_null(r->decode);
-		assert_int_equal(r->cls == VFT_KC_META, k > VFT_EV_BPF_KIND_MAX);
+		assert_int_equal(r->cls == VFT_KC_META, !(r->flags & VFT_KIND_BPF));
 		assert_true(r->corr < VFT_KCORR_MAX);
 	}
 	assert_int_equal(vft_kind__from_name("no_such_kind"), 0);
@@ -386,6 +387,22 @@ static void feed_life(struct fed *f)
 	strcpy(ev.device, VF);
 	ev.vf_index = 1;
 	feed(f, &ev);
+	ev = event(VFT_EV_VF_CONFIG, VFT_SRC_FENTRY);
+	strcpy(ev.ifname, "ens1f0");
+	strcpy(ev.pf, PF);
+	strcpy(ev.device, VF);
+	ev.vf_index = 1;
+	ev.vf_setting = VFT_VF_MAC;
+	ev.vf_value = 0x020000000001ULL;
+	ev.has_ret = true;
+	feed(f, &ev);
+	ev.vf_setting = VFT_VF_NODE_GUID;
+	ev.vf_value = 0xb8cef60300a41011ULL;
+	feed(f, &ev);
+	ev.vf_setting = VFT_VF_TRUST;
+	ev.vf_value = 1;
+	ev.ret = -EOPNOTSUPP;
+	feed(f, &ev);
 	ev = event(VFT_EV_DRIVER_BIND, VFT_SRC_KPROBE);
 	strcpy(ev.device, VF);
 	strcpy(ev.driver, "mlx5_core");
@@ -546,6 +563,8 @@ static void copy_kept(struct vft_event *dst, const struct vft_event *src, uint32
 	KEEP(PORT, port_state);
 	KEEP(PORT, lid);
 	KEEP(PORT, sm_lid);
+	KEEP(VFCFG, vf_setting);
+	KEEP(VFCFG, vf_value);
 #undef KEEP
 	if (keep & VFT_KEEP(UP)) {
 		dst->flags = src->flags & 0x1;

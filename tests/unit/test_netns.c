@@ -501,10 +501,14 @@ static void read_port_set_up_errors(void **state)
 	char path[PATH_MAX];
 	int fds = count_fds();
 
-	/* no such netns: open() in the child */
+	/*
+	 * no such netns: open() in the child; -ESRCH, not the -ENOENT of a
+	 * device that is not visible in the netns (a netns that has just gone
+	 * is no RDMA_NETNS_MISMATCH)
+	 */
 	memset(&a, 0x55, sizeof(a));
 	at(path, sizeof(path), "/run/netns/nope");
-	assert_int_equal(vft_netns__read_port(path, "mlx5_4", 1, &a), -ENOENT);
+	assert_int_equal(vft_netns__read_port(path, "mlx5_4", 1, &a), -ESRCH);
 	assert_int_equal(a.state, 0);
 	assert_int_equal(a.lid, 0);
 	/* not a netns: setns() in the child */
@@ -520,6 +524,29 @@ static void read_port_set_up_errors(void **state)
 }
 
 /* As root: the same, in a child that gave up root first. */
+/*
+ * Through the map: a netns whose only path no longer opens (the fixture's
+ * /proc/<pid>/ns/net links lead nowhere, as those of a process that has
+ * just exited) and one the map does not know both say -ESRCH, after one
+ * scan for a newer path.
+ */
+static void map_read_port_of_a_netns_gone(void **state)
+{
+	struct vft_netns_map *m = NULL;
+	struct vft_port_attrs a;
+
+	assert_int_equal(vft_netns_map__new(root, &m), 0);
+	memset(&a, 0x55, sizeof(a));
+	assert_int_equal(vft_netns_map__read_port(m, BE_NS, "mlx5_4", 1, &a), -ESRCH);
+	assert_int_equal(a.state, 0);
+	assert_int_equal(vft_netns_map__read_port(m, 4026539999U, "mlx5_4", 1, &a), -ESRCH);
+	/* vft-test opens through its /run/netns name, a plain file here: setns() refuses it */
+	assert_int_equal(vft_netns_map__read_port(m, name_ns("vft-test"), "mlx5_4", 1, &a),
+			 -EINVAL);
+	vft_netns_map__free(m);
+	expect_no_children();
+}
+
 static void read_port_without_privilege(void **state)
 {
 	struct vft_port_attrs a;
@@ -665,6 +692,7 @@ int main(void)
 		T(needs_a_proc_tree),
 		cmocka_unit_test(live_system),
 		T(read_port_set_up_errors),
+		T(map_read_port_of_a_netns_gone),
 		cmocka_unit_test(read_port_without_privilege),
 		cmocka_unit_test(read_port_as_root),
 		cmocka_unit_test(read_port_in_another_netns),

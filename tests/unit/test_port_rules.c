@@ -3,8 +3,9 @@
  * test_port_rules.c - the facts about an RDMA port that watch's findings
  * and check's verdicts share (user/correlate/port_rules.h), one table row
  * per port: the LID edges (0, 0xffff), zero GUIDs, the link layers, the
- * states. How each caller combines them is asserted in test_correlate.c
- * and test_check.c.
+ * states; and the verdicts made of them, the one rule of each port finding
+ * and check column. How each caller words them is asserted in
+ * test_correlate.c and test_check.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,12 +130,89 @@ static void no_port_read_is_not_judged_here(void **state)
 	assert_true(vft_port__has_lid(&vf));
 }
 
+/*
+ * The verdicts, the one rule of each finding and check column: NA (N), OK
+ * (o) or BAD (B) for guid, lid, sm and ip_gid, and words @why must hold.
+ */
+static void verdicts(void **state)
+{
+	static const struct {
+		const char *what, *link_layer;
+		uint32_t state, lid, sm_lid, n_ip_gids;
+		uint64_t node_guid, port_guid;
+		const char *want; /* guid lid sm ip_gid */
+		int which;	  /* the verdict whose why has @words: 0 guid ... 3 ip_gid */
+		const char *words;
+	} rows[] = {
+		{ "IB ready", "InfiniBand", 4, 0x1a, 1, 0, NODE_GUID, PORT_GUID, "oooN", 1,
+		  "LID 0x1a, state ACTIVE" },
+		{ "IB no LID", "InfiniBand", 2, 0, 1, 0, NODE_GUID, PORT_GUID, "oBoN", 1,
+		  "no LID (LID 0x0, state INIT)" },
+		{ "IB permissive LID", "InfiniBand", 4, 0xffff, 1, 0, NODE_GUID, PORT_GUID, "oBoN",
+		  1, "no LID (LID 0xffff" },
+		{ "IB LID, ARMED", "InfiniBand", 3, 0x1a, 1, 0, NODE_GUID, PORT_GUID, "oBoN", 1,
+		  "not ACTIVE (state ARMED, LID 0x1a)" },
+		{ "IB no SM", "InfiniBand", 2, 0, 0, 0, NODE_GUID, PORT_GUID, "oBBN", 2,
+		  "no Subnet Manager" },
+		{ "IB zero port GUID", "InfiniBand", 4, 0x1a, 1, 0, NODE_GUID, 0, "BooN", 0,
+		  "port GUID 0000:0000:0000:0000" },
+		{ "IB zero node GUID", "InfiniBand", 4, 0x1a, 1, 0, 0, PORT_GUID, "BooN", 0,
+		  "node GUID 0000:0000:0000:0000" },
+		{ "RoCE ready", "Ethernet", 4, 0, 0, 1, NODE_GUID, PORT_GUID, "oNNo", 3,
+		  "1 RoCE v2 GID(s)" },
+		{ "RoCE no IP GID", "Ethernet", 4, 0, 0, 0, NODE_GUID, PORT_GUID, "oNNB", 3,
+		  "no RoCE v2 GID from an IP address" },
+		{ "RoCE zero GID 0", "Ethernet", 4, 0, 0, 1, NODE_GUID, 0, "oNNo", 0, "node GUID" },
+		{ "RoCE zero node GUID", "Ethernet", 4, 0, 0, 1, 0, PORT_GUID, "BNNo", 0,
+		  "rdma_cm" },
+		{ "no link layer", "", 4, 0x1a, 1, 1, NODE_GUID, PORT_GUID, "NNNN", 0,
+		  "link layer ''" },
+	};
+	enum vft_port_verdict (*const rule[4])(const struct vft_vf *, char *,
+					       size_t) = { vft_port__guid, vft_port__lid,
+							   vft_port__sm, vft_port__ip_gid };
+	static const char letter[] = {
+		[VFT_PORT_NA] = 'N', [VFT_PORT_OK] = 'o', [VFT_PORT_BAD] = 'B'
+	};
+	char why[4][160];
+	struct vft_vf vf;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&vf, 0, sizeof(vf));
+		vf.has_port = true;
+		snprintf(vf.link_layer, sizeof(vf.link_layer), "%s", rows[i].link_layer);
+		vf.port_state = rows[i].state;
+		vf.lid = rows[i].lid;
+		vf.sm_lid = rows[i].sm_lid;
+		vf.n_ip_gids = rows[i].n_ip_gids;
+		vf.node_guid = rows[i].node_guid;
+		vf.port_guid = rows[i].port_guid;
+		for (k = 0; k < 4; k++) {
+			char got = letter[rule[k](&vf, why[k], sizeof(why[k]))];
+
+			if (got != rows[i].want[k])
+				fail_msg("%s: verdict %d is %c, want %c (%s)", rows[i].what, k, got,
+					 rows[i].want[k], why[k]);
+		}
+		if (!strstr(why[rows[i].which], rows[i].words))
+			fail_msg("%s: '%s' does not say '%s'", rows[i].what, why[rows[i].which],
+				 rows[i].words);
+		/* no port read: nothing applies */
+		vf.has_port = false;
+		for (k = 0; k < 4; k++)
+			assert_int_equal(rule[k](&vf, why[k], sizeof(why[k])), VFT_PORT_NA);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lid_usable_edges),
 		cmocka_unit_test(port_predicates),
 		cmocka_unit_test(no_port_read_is_not_judged_here),
+		cmocka_unit_test(verdicts),
 	};
 
 	return cmocka_run_group_tests_name("port_rules", tests, NULL, NULL);

@@ -7,6 +7,8 @@
  * interface, the temporary netns of newer plugins, host-device 1.1.1,
  * ib-sriov's driver rebind, and the kernel returning a VF when its pod's
  * netns dies. Each asserts every finding it raises and resolves, in order.
+ * The settings the SR-IOV CNI asks of the PF (vf_config) are steps of the
+ * VF's timeline with their actor, and raise nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "correlate/correlate.h"
+#include "model/vfcfg.h"
 
 #define SEC 1000000000ULL
 #define MS 1000000ULL
@@ -43,6 +46,8 @@ static const struct vft_actor ibsriov = { .pid = 5400, .tid = 5400, .comm = "ib-
 static const struct vft_actor udevd = { .pid = 401, .tid = 4410, .comm = "systemd-udevd" };
 static const struct vft_actor kworker = { .pid = 77, .tid = 77, .comm = "kworker/u8:2" };
 static const struct vft_actor admin = { .pid = 3131, .tid = 3131, .comm = "bash" };
+/* the DEL of an older pod, run late */
+static const struct vft_actor sriov_old = { .pid = 5007, .tid = 5007, .comm = "sriov" };
 
 struct t {
 	struct vft_corr *c;
@@ -625,6 +630,88 @@ static void add_of_a_removed_vf_raises_nothing(void **state)
 	expect(t, "");
 }
 
+/* A setting of VF 0 asked of the PF ens5 by @a, as the enrichment completes it. */
+static void vfcfg(struct t *t, uint32_t setting, uint64_t value, const struct vft_actor *a,
+		  int32_t ret)
+{
+	struct vft_event ev = ev_of(t, VFT_EV_VF_CONFIG);
+
+	ev.has_actor = true;
+	ev.actor = *a;
+	strcpy(ev.ifname, "ens5");
+	ev.ifindex = 2;
+	ev.netns = HOST_NS;
+	strcpy(ev.parent, PF);
+	strcpy(ev.pf, PF);
+	strcpy(ev.device, VF);
+	ev.vf_index = 0;
+	ev.vf_setting = setting;
+	ev.vf_value = value;
+	ev.has_ret = true;
+	ev.ret = ret;
+	feed(t, &ev);
+}
+
+static const struct vft_vf *vf_of(struct t *t)
+{
+	size_t i;
+
+	for (i = 0; i < vft_corr__n_vfs(t->c); i++)
+		if (!strcmp(vft_corr__vf(t->c, i)->ref.key, VF))
+			return vft_corr__vf(t->c, i);
+	fail();
+	return NULL;
+}
+
+/*
+ * The settings of an ADD and the resets of its DEL are steps; so is the late
+ * reset of an older pod's DEL after a new pod took the VF, with its own pid.
+ */
+static void settings_are_steps_with_their_actor(void **state)
+{
+	struct t *t = *state;
+	struct dev d = igb_vf(t);
+	const struct vft_vf *vf;
+	size_t n, i;
+
+	vfcfg(t, VFT_VF_VLAN, 20 | 0x8100ULL << 32, &sriov_old, 0);
+	vfcfg(t, VFT_VF_MAC, 0x020000008602ULL, &sriov_old, 0);
+	sriov_add(t, &d, POD_NS);
+	grace(t, VF);
+	sriov_del(t, &d, "enp0s6");
+	expect(t, "+VF_RETURNED_TO_HOST");
+	grace(t, VF);
+	vfcfg(t, VFT_VF_VLAN, 30 | 0x8100ULL << 32, &sriov, 0);
+	vfcfg(t, VFT_VF_NODE_GUID, 0xb8cef60300a41011ULL, &sriov, -EOPNOTSUPP);
+	sriov_add(t, &d, POD2_NS);
+	vfcfg(t, VFT_VF_VLAN, 0x8100ULL << 32, &sriov_old, 0);
+	grace(t, VF);
+	expect(t, "");
+	vf = vf_of(t);
+	for (i = 0; i < vf->n_steps && vf->steps[i].kind != VFT_EV_VF_CONFIG; i++)
+		;
+	assert_true(i + 1 < vf->n_steps);
+	assert_string_equal(vf->steps[i].text, "vlan 20 qos 0 set through ens5 (vf 0 of " PF ")");
+	assert_int_equal(vf->steps[i].pid, sriov_old.pid);
+	assert_string_equal(vf->steps[i + 1].text,
+			    "mac 02:00:00:00:86:02 set through ens5 (vf 0 of " PF ")");
+	n = vf->n_steps;
+	assert_string_equal(vf->steps[n - 2].text,
+			    "vlan 0 qos 0 set through ens5 (vf 0 of " PF ")");
+	assert_string_equal(vf->steps[n - 2].comm, "sriov");
+	assert_int_equal(vf->steps[n - 2].pid, sriov_old.pid);
+	assert_int_equal(vf->steps[n - 1].kind, VFT_EV_VF_CHECK);
+	/* the refused GUID, after the new pod's VLAN */
+	for (n = 0; n < vf->n_steps; n++)
+		if (vf->steps[n].kind == VFT_EV_VF_CONFIG && vf->steps[n].ret)
+			break;
+	assert_string_equal(vf->steps[n].text, "node_guid b8ce:f603:00a4:1011 set through ens5 (vf "
+					       "0 of " PF ") failed: EOPNOTSUPP");
+	assert_int_equal(vf->steps[n].pid, sriov.pid);
+	assert_string_equal(vf->steps[n - 1].text,
+			    "vlan 30 qos 0 set through ens5 (vf 0 of " PF ")");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +733,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(numvfs_busy_then_zero_while_in_pod, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(add_of_a_removed_vf_raises_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(settings_are_steps_with_their_actor, setup,
 						teardown),
 	};
 

@@ -244,6 +244,64 @@ static void check_of_vf(struct vft_event *ev, uint32_t kind)
 	strcpy(ev->vf_key, "0000:3b:10.5");
 }
 
+/* VF settings asked of PF ens1f0 by the SR-IOV CNI, as the enrichment completes them. */
+static void vf_config(struct vft_event *ev, uint32_t kind, uint32_t setting, uint64_t value)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->source = VFT_SRC_KPROBE;
+	ev->ts_ns = 1764355201000004000ULL;
+	ev->has_actor = true;
+	ev->actor.pid = 3100;
+	ev->actor.tid = 3104;
+	ev->actor.netns = HOST_NS;
+	strcpy(ev->actor.comm, "sriov");
+	strcpy(ev->ifname, "ens1f0");
+	ev->ifindex = 4;
+	ev->netns = HOST_NS;
+	strcpy(ev->parent, "0000:3b:00.0");
+	strcpy(ev->pf, "0000:3b:00.0");
+	strcpy(ev->device, "0000:3b:10.5");
+	ev->vf_index = 3;
+	ev->vf_setting = setting;
+	ev->vf_value = value;
+	ev->has_ret = true;
+}
+
+static void vf_mac(struct vft_event *ev, uint32_t kind)
+{
+	vf_config(ev, kind, VFT_VF_MAC, 0x02a0b1c2d3e4ULL);
+}
+
+static void vf_vlan_refused(struct vft_event *ev, uint32_t kind)
+{
+	vf_config(ev, kind, VFT_VF_VLAN, 10 | 3ULL << 16 | 0x88a8ULL << 32);
+	ev->ret = -EPROTONOSUPPORT;
+}
+
+static void vf_state(struct vft_event *ev, uint32_t kind)
+{
+	vf_config(ev, kind, VFT_VF_LINK_STATE, 2);
+}
+
+static void vf_guid_elsewhere(struct vft_event *ev, uint32_t kind)
+{
+	vf_config(ev, kind, VFT_VF_NODE_GUID, 0xb8cef60300a41011ULL);
+	/* a PF in another netns: no names */
+	ev->ifname[0] = ev->parent[0] = ev->pf[0] = ev->device[0] = '\0';
+	ev->netns = POD_NS;
+}
+
+static void vf_rate_trust(struct vft_event *ev, uint32_t kind)
+{
+	vf_config(ev, kind, VFT_VF_RATE, 100 | 1000ULL << 32);
+}
+
+static void vf_unknown(struct vft_event *ev, uint32_t kind)
+{
+	vf_config(ev, kind, 42, 7);
+}
+
 static void netlink_error(struct vft_event *ev, uint32_t kind)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -1193,6 +1251,57 @@ static const struct render_case cases[] = {
 	  "\"ts\":\"2025-11-28T18:40:01.000003000Z\",\"ts_ns\":1764355201000003000,"
 	  "\"source\":\"tracepoint\",\"message\":\"Nexthop device is not up\","
 	  "\"actor\":{\"pid\":900,\"tid\":0,\"comm\":\"ip\",\"netns\":0,\"cgroup_id\":0}}" },
+	{ vf_mac, VFT_EV_VF_CONFIG, "0000:3b:10.5",
+	  "18:40:01.000004 vf_config         ens1f0          vf 3 0000:3b:10.5 mac 02:a0:b1:c2:d3:e"
+	  "4 dev 0000:3b:00.0  by sriov[3100]  [0000:3b:10.5]",
+	  "{\"type\":\"event\",\"event\":\"vf_config\",\"ts\":\"2025-11-28T18:40:01.000004000Z\",\""
+	  "ts_ns\":1764355201000004000,\"source\":\"kprobe\",\"ifname\":\"ens1f0\",\"ifindex\":4,\""
+	  "netns\":4026531840,\"parent\":\"0000:3b:00.0\",\"pf\":\"0000:3b:00.0\",\"vf_index\":3,\""
+	  "vf\":\"0000:3b:10.5\",\"setting\":\"mac\",\"mac\":\"02:a0:b1:c2:d3:e4\",\"ret\":0,\"acto"
+	  "r\":{\"pid\":3100,\"tid\":3104,\"comm\":\"sriov\",\"netns\":4026531840,\"cgroup_id\":0}}" },
+	{ vf_vlan_refused, VFT_EV_VF_CONFIG, "0000:3b:10.5",
+	  "18:40:01.000004 vf_config         ens1f0          vf 3 0000:3b:10.5 vlan 10 qos 3 proto "
+	  "802.1ad dev 0000:3b:00.0 FAILED EPROTONOSUPPORT (-93)  by sriov[3100]  [0000:3b:10.5]",
+	  "{\"type\":\"event\",\"event\":\"vf_config\",\"ts\":\"2025-11-28T18:40:01.000004000Z\",\""
+	  "ts_ns\":1764355201000004000,\"source\":\"kprobe\",\"ifname\":\"ens1f0\",\"ifindex\":4,\""
+	  "netns\":4026531840,\"parent\":\"0000:3b:00.0\",\"pf\":\"0000:3b:00.0\",\"vf_index\":3,\""
+	  "vf\":\"0000:3b:10.5\",\"setting\":\"vlan\",\"vlan\":10,\"qos\":3,\"vlan_proto\":\"0x88a8"
+	  "\",\"ret\":-93,\"errno\":\"EPROTONOSUPPORT\",\"actor\":{\"pid\":3100,\"tid\":3104,\"comm"
+	  "\":\"sriov\",\"netns\":4026531840,\"cgroup_id\":0}}" },
+	{ vf_state, VFT_EV_VF_CONFIG, "0000:3b:10.5",
+	  "18:40:01.000004 vf_config         ens1f0          vf 3 0000:3b:10.5 link_state disable d"
+	  "ev 0000:3b:00.0  by sriov[3100]  [0000:3b:10.5]",
+	  "{\"type\":\"event\",\"event\":\"vf_config\",\"ts\":\"2025-11-28T18:40:01.000004000Z\",\""
+	  "ts_ns\":1764355201000004000,\"source\":\"kprobe\",\"ifname\":\"ens1f0\",\"ifindex\":4,\""
+	  "netns\":4026531840,\"parent\":\"0000:3b:00.0\",\"pf\":\"0000:3b:00.0\",\"vf_index\":3,\""
+	  "vf\":\"0000:3b:10.5\",\"setting\":\"link_state\",\"link_state\":\"disable\",\"ret\":0,\""
+	  "actor\":{\"pid\":3100,\"tid\":3104,\"comm\":\"sriov\",\"netns\":4026531840,\"cgroup_id\""
+	  ":0}}" },
+	{ vf_guid_elsewhere, VFT_EV_VF_CONFIG, NULL,
+	  "18:40:01.000004 vf_config         -               vf 3 node_guid b8ce:f603:00a4:1011 pf "
+	  "ifindex 4 netns 4026532291  by sriov[3100]",
+	  "{\"type\":\"event\",\"event\":\"vf_config\",\"ts\":\"2025-11-28T18:40:01.000004000Z\",\""
+	  "ts_ns\":1764355201000004000,\"source\":\"kprobe\",\"ifname\":\"\",\"ifindex\":4,\"netns"
+	  "\":4026532291,\"pf\":\"\",\"vf_index\":3,\"setting\":\"node_guid\",\"guid\":\"b8ce:f603:"
+	  "00a4:1011\",\"ret\":0,\"actor\":{\"pid\":3100,\"tid\":3104,\"comm\":\"sriov\",\"netns\":"
+	  "4026531840,\"cgroup_id\":0}}" },
+	{ vf_rate_trust, VFT_EV_VF_CONFIG, "0000:3b:10.5",
+	  "18:40:01.000004 vf_config         ens1f0          vf 3 0000:3b:10.5 rate min 100 max 100"
+	  "0 dev 0000:3b:00.0  by sriov[3100]  [0000:3b:10.5]",
+	  "{\"type\":\"event\",\"event\":\"vf_config\",\"ts\":\"2025-11-28T18:40:01.000004000Z\",\""
+	  "ts_ns\":1764355201000004000,\"source\":\"kprobe\",\"ifname\":\"ens1f0\",\"ifindex\":4,\""
+	  "netns\":4026531840,\"parent\":\"0000:3b:00.0\",\"pf\":\"0000:3b:00.0\",\"vf_index\":3,\""
+	  "vf\":\"0000:3b:10.5\",\"setting\":\"rate\",\"min_tx_rate\":100,\"max_tx_rate\":1000,\"re"
+	  "t\":0,\"actor\":{\"pid\":3100,\"tid\":3104,\"comm\":\"sriov\",\"netns\":4026531840,\"cgr"
+	  "oup_id\":0}}" },
+	{ vf_unknown, VFT_EV_VF_CONFIG, "0000:3b:10.5",
+	  "18:40:01.000004 vf_config         ens1f0          vf 3 0000:3b:10.5 setting 42 value 7 d"
+	  "ev 0000:3b:00.0  by sriov[3100]  [0000:3b:10.5]",
+	  "{\"type\":\"event\",\"event\":\"vf_config\",\"ts\":\"2025-11-28T18:40:01.000004000Z\",\""
+	  "ts_ns\":1764355201000004000,\"source\":\"kprobe\",\"ifname\":\"ens1f0\",\"ifindex\":4,\""
+	  "netns\":4026531840,\"parent\":\"0000:3b:00.0\",\"pf\":\"0000:3b:00.0\",\"vf_index\":3,\""
+	  "vf\":\"0000:3b:10.5\",\"setting\":42,\"value\":7,\"ret\":0,\"actor\":{\"pid\":3100,\"tid"
+	  "\":3104,\"comm\":\"sriov\",\"netns\":4026531840,\"cgroup_id\":0}}" },
 };
 
 static void every_kind_prints_as_before(void **state)
@@ -1204,6 +1313,8 @@ static void every_kind_prints_as_before(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cases[i].make(&ev, cases[i].kind);
 		render(&ev, cases[i].vf, &text, &json);
+		if (getenv("RENDER_PRINT"))
+			printf("%s\n%s\n", text, json);
 		assert_string_equal(text, cases[i].text);
 		assert_string_equal(json, cases[i].json);
 		free(text);

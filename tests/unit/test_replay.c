@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 #include "sinks/capture.h"
 #include "correlate/correlate.h"
+#include "pipeline/live.h"
 #include "pipeline/replay.h"
 #include "sinks/sink.h"
 
@@ -369,6 +370,39 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
+/* audit's --capture-dir: a directory, not a link; the file opened without following one. */
+static void capture_dir_is_checked_and_opened_nofollow(void **state)
+{
+	char dir[] = "/tmp/vft-capdir-XXXXXX", link[64], path[96];
+	struct vft_trace_opts o;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	memset(&o, 0, sizeof(o));
+	o.capture_dir = dir;
+	assert_int_equal(vft_trace__capture_path(&o), 0);
+	assert_true(o.capture.flags & VFT_CAPTURE_NOFOLLOW);
+	snprintf(path, sizeof(path), "%s/vftrace.cap", dir);
+	assert_string_equal(o.out_path, path);
+	/* a link where the file goes is refused */
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	memset(&o, 0, sizeof(o));
+	o.capture_dir = dir;
+	assert_int_equal(vft_trace__capture_path(&o), -ELOOP);
+	assert_int_equal(unlink(path), 0);
+	/* a link as the directory, and a directory that is not there */
+	snprintf(link, sizeof(link), "%s.link", dir);
+	assert_int_equal(symlink(dir, link), 0);
+	memset(&o, 0, sizeof(o));
+	o.capture_dir = link;
+	assert_int_equal(vft_trace__capture_path(&o), -EINVAL);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(rmdir(dir), 0);
+	memset(&o, 0, sizeof(o));
+	o.capture_dir = dir;
+	assert_int_equal(vft_trace__capture_path(&o), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +410,7 @@ int main(void)
 		cmocka_unit_test(filters_narrow_the_output_not_the_verdicts),
 		cmocka_unit_test(damaged_files_replay_what_is_intact),
 		cmocka_unit_test(not_a_capture_is_an_error),
+		cmocka_unit_test(capture_dir_is_checked_and_opened_nofollow),
 	};
 
 	return cmocka_run_group_tests_name("replay", tests, setup, teardown);

@@ -4,7 +4,8 @@
 # test_60_check.sh - `vftrace check` live, on RoCE (Soft-RoCE on a veth moved into a pod netns as
 # net1, as the SR-IOV CNI would move a VF): a pod whose net1 has an address is ready (exit 0,
 # every check passes or does not apply); a pod whose net1 has none fails LID/GID (no RoCE v2 GID
-# from an IP address) and nothing else, with exit 1.
+# from an IP address) and nothing else, with exit 1; a free one in the host netns (down, no
+# address) is not held to that GID: LID/GID does not apply there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/vm/lib.sh
@@ -15,6 +16,8 @@ cleanup() {
 	set +e
 	rdma link del rxe5 2>/dev/null
 	rdma link del rxe6 2>/dev/null
+	rdma link del rxe7 2>/dev/null
+	ip link del vfcfree0 2>/dev/null
 	ip netns del vfcheckA 2>/dev/null
 	ip netns del vfcheckB 2>/dev/null
 	true
@@ -75,3 +78,17 @@ expect_stream "$OUT" '[.[] | select(.type == "check") | .checks | to_entries[] |
 expect_stream "$OUT" 'any(.[]; .type == "check" and (.checks.lid.evidence | test("no RoCE v2 GID")))' \
 	"the evidence does not say why"
 "$VFTRACE" check --netns vfcheckB | sed 's/^/    /' || true
+ip netns del vfcheckB
+
+# --- a free one in the host netns: down, no address, so no RoCE v2 GID from one
+ip link add vfcfree0 type veth peer name vfcfree0p
+rdma link add rxe7 type rxe netdev vfcfree0
+OUT=$TMP/c.jsonl
+rc=0
+"$VFTRACE" check --json --vf vfcfree0 >"$OUT" 2>"$TMP/c.err" || rc=$?
+cat "$OUT"
+assert_eq "$(status lid)" n/a "LID/GID of a free device in the host netns"
+expect_stream "$OUT" 'any(.[]; .type == "check" and (.checks.lid.evidence | test("host netns")))' \
+	"the evidence does not say why LID/GID does not apply"
+expect_stream "$OUT" '[.[] | select(.type == "check") | .checks | to_entries[] | select(.value.status == "fail") | .key] | index("lid") == null' \
+	"LID/GID fails on a free device"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * check.c - the verdicts of `vftrace check` (see check.h, docs/check.md).
- * The facts of an RDMA port are decided by correlate/port_rules.h, as for
- * watch's findings; where the two judge a port differently, the comments
- * at each use say how.
+ * The verdicts on an RDMA port (the guid, lid and sm columns) are those of
+ * correlate/port_rules.h, the rules of watch's findings; check adds only
+ * that a free VF in the host netns is not held to a RoCE GID.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -56,74 +56,73 @@ __attribute__((format(printf, 3, 4))) static void set(struct vft_check_result *r
 	va_end(ap);
 }
 
-static void check_guid(const struct vft_vf *vf, struct vft_check_result *r)
+/* @r from a verdict of port_rules.h on @vf's port: "<ibdev>/<port>: <why>". */
+static void port_result(const struct vft_vf *vf, enum vft_port_verdict v, const char *why,
+			struct vft_check_result *r)
 {
-	char ng[24], pg[24];
-
-	if (!vf->ref.ibdev[0] || !vf->has_port) {
-		set(r, VFT_CHK_NA, "no RDMA port to read");
-		return;
-	}
-	vft_fmt_guid(ng, sizeof(ng), vf->node_guid);
-	vft_fmt_guid(pg, sizeof(pg), vf->port_guid);
-	/* either GUID (watch's GUID_ZERO looks at the port GUID alone) */
-	if (vft_port__node_guid_zero(vf) || vft_port__port_guid_zero(vf))
-		set(r, VFT_CHK_FAIL,
-		    "%s: node GUID %s, port GUID %s: a zero GUID is never admitted", vf->ref.ibdev,
-		    ng, pg);
-	else
-		set(r, VFT_CHK_PASS, "%s: node GUID %s, port GUID %s", vf->ref.ibdev, ng, pg);
+	set(r,
+	    v == VFT_PORT_OK  ? VFT_CHK_PASS :
+	    v == VFT_PORT_BAD ? VFT_CHK_FAIL :
+				VFT_CHK_NA,
+	    "%s/%u: %s", vf->ref.ibdev, vf->port, why);
 }
 
-static void check_lid(const struct vft_vf *vf, struct vft_check_result *r)
+static bool no_port(const struct vft_vf *vf, struct vft_check_result *r)
 {
-	if (!vf->ref.ibdev[0] || !vf->has_port) {
-		set(r, VFT_CHK_NA, "no RDMA port to read");
+	if (vf->ref.ibdev[0] && vf->has_port)
+		return false;
+	set(r, VFT_CHK_NA, "no RDMA port to read");
+	return true;
+}
+
+static void check_guid(const struct vft_vf *vf, struct vft_check_result *r)
+{
+	char why[160];
+
+	if (!no_port(vf, r))
+		port_result(vf, vft_port__guid(vf, why, sizeof(why)), why, r);
+}
+
+/*
+ * InfiniBand: the LID rule (a LID, and ACTIVE); RoCE: a RoCE v2 GID from an
+ * IP address, except in the host netns: a free VF gets its address, and so
+ * its GID, with its pod (and OWNER wants it without one there).
+ */
+static void check_lid(const struct vft_vf *vf, uint32_t host_netns, struct vft_check_result *r)
+{
+	bool in_host = !vf->ref.netns || vf->ref.netns == host_netns;
+	enum vft_port_verdict v;
+	char why[160];
+
+	if (no_port(vf, r))
 		return;
-	}
 	if (vft_port__is_ib(vf)) {
-		/* the LID alone (watch's LID_MISSING fails a port that is not ACTIVE too) */
-		if (vft_port__has_lid(vf))
-			set(r, VFT_CHK_PASS, "%s/%u: LID 0x%x", vf->ref.ibdev, vf->port, vf->lid);
-		else
-			set(r, VFT_CHK_FAIL,
-			    "%s/%u: LID 0x%x: the Subnet Manager has not assigned one",
-			    vf->ref.ibdev, vf->port, vf->lid);
+		port_result(vf, vft_port__lid(vf, why, sizeof(why)), why, r);
 		return;
 	}
-	if (vft_port__is_roce(vf)) {
-		if (vft_port__has_ip_gid(vf))
-			set(r, VFT_CHK_PASS, "%s/%u: %u RoCE v2 GID(s) from IP addresses",
-			    vf->ref.ibdev, vf->port, vf->n_ip_gids);
-		else
-			set(r, VFT_CHK_FAIL,
-			    "%s/%u: no RoCE v2 GID from an IP address (%s has %u address%s)",
-			    vf->ref.ibdev, vf->port,
-			    vf->ref.ifname[0] ? vf->ref.ifname : "its netdev", vf->n_addrs,
-			    vf->n_addrs == 1 ? "" : "es");
-		return;
+	v = vft_port__ip_gid(vf, why, sizeof(why));
+	if (v == VFT_PORT_NA) {
+		set(r, VFT_CHK_NA, "%s/%u: link layer '%s'", vf->ref.ibdev, vf->port,
+		    vf->link_layer);
+	} else if (v == VFT_PORT_BAD && in_host) {
+		set(r, VFT_CHK_NA,
+		    "%s/%u: %s: none is due in the host netns (the address comes with the pod)",
+		    vf->ref.ibdev, vf->port, why);
+	} else if (v == VFT_PORT_BAD) {
+		set(r, VFT_CHK_FAIL, "%s/%u: %s (%s has %u address%s)", vf->ref.ibdev, vf->port,
+		    why, vf->ref.ifname[0] ? vf->ref.ifname : "its netdev", vf->n_addrs,
+		    vf->n_addrs == 1 ? "" : "es");
+	} else {
+		port_result(vf, v, why, r);
 	}
-	set(r, VFT_CHK_NA, "%s/%u: link layer '%s'", vf->ref.ibdev, vf->port, vf->link_layer);
 }
 
 static void check_sm(const struct vft_vf *vf, struct vft_check_result *r)
 {
-	const char *state = vft_port_state__name(vf->port_state) ?: "?";
+	char why[160];
 
-	if (!vf->ref.ibdev[0] || !vf->has_port || !vft_port__is_ib(vf)) {
-		set(r, VFT_CHK_NA, "%s", vf->has_port ? "not InfiniBand" : "no RDMA port to read");
-		return;
-	}
-	/* not ACTIVE fails here (watch raises LID_MISSING for it, not SM_UNREACHABLE) */
-	if (vft_port__active(vf) && vft_port__has_sm(vf))
-		set(r, VFT_CHK_PASS, "%s/%u: %s, SM LID 0x%x", vf->ref.ibdev, vf->port, state,
-		    vf->sm_lid);
-	else if (!vft_port__has_sm(vf))
-		set(r, VFT_CHK_FAIL, "%s/%u: %s, SM LID 0x%x: no Subnet Manager answered",
-		    vf->ref.ibdev, vf->port, state, vf->sm_lid);
-	else
-		set(r, VFT_CHK_FAIL, "%s/%u: %s (not ACTIVE), SM LID 0x%x", vf->ref.ibdev, vf->port,
-		    state, vf->sm_lid);
+	if (!no_port(vf, r))
+		port_result(vf, vft_port__sm(vf, why, sizeof(why)), why, r);
 }
 
 static void check_rdma(const struct vft_vf *vf, const struct vft_check_facts *f,
@@ -288,7 +287,7 @@ void vft_check__row(const struct vft_vf *vf, const struct vft_check_facts *facts
 						 "",
 		      sizeof(row->pod));
 	check_guid(vf, &row->r[VFT_CHK_GUID]);
-	check_lid(vf, &row->r[VFT_CHK_LID]);
+	check_lid(vf, host_netns, &row->r[VFT_CHK_LID]);
 	check_sm(vf, &row->r[VFT_CHK_SM]);
 	check_rdma(vf, facts, &row->r[VFT_CHK_RDMA]);
 	check_mapping(vf, facts, host_netns, &row->r[VFT_CHK_MAPPING]);

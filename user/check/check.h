@@ -15,9 +15,9 @@
 #include "correlate/correlate.h"
 
 enum vft_check_item {
-	VFT_CHK_GUID,	   /* node and port GUID set */
-	VFT_CHK_LID,	   /* InfiniBand: a LID; RoCE: a RoCE v2 GID from an IP address */
-	VFT_CHK_SM,	   /* InfiniBand: port ACTIVE, SM LID set */
+	VFT_CHK_GUID,	   /* node GUID set; InfiniBand: port GUID too (vft_port__guid) */
+	VFT_CHK_LID,	   /* InfiniBand: ACTIVE with a LID; RoCE: an IP-derived RoCE v2 GID */
+	VFT_CHK_SM,	   /* InfiniBand: SM LID set (vft_port__sm) */
 	VFT_CHK_RDMA,	   /* an RDMA device exists and is visible in the VF's netns */
 	VFT_CHK_MAPPING,   /* physfn, netdev, RDMA device and the pod's allocation agree */
 	VFT_CHK_OWNERSHIP, /* in the host: not configured, not claimed by a host manager's config */

@@ -235,8 +235,8 @@ static void allocation(const struct node *nd, const struct vft_vf *vf, struct vf
 static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vft_check_facts *f)
 {
 	struct vft_pci_attrs pa;
-	struct vft_rdma_attrs ra;
 	struct vft_netns_info info;
+	struct vft_rdma_attrs ra;
 	struct vft_port_attrs port;
 	int n;
 
@@ -248,9 +248,10 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 		vft_copy_name(f->ib_parent, ra.parent, sizeof(f->ib_parent));
 	/* the RDMA device as the VF's netns sees it (exclusive netns mode hides it) */
 	if (vf->ref.ibdev[0] && vft_root_is_live(nd->root) && nd->map && vf->ref.netns &&
-	    vf->ref.netns != vft_netns_map__host(nd->map) &&
-	    !vft_netns_map__lookup(nd->map, vf->ref.netns, &info)) {
-		n = vft_netns__read_port(info.path, vf->ref.ibdev, vf->port ? vf->port : 1, &port);
+	    vf->ref.netns != vft_netns_map__host(nd->map)) {
+		/* a netns gone meanwhile (-ESRCH) leaves it unknown, not invisible */
+		n = vft_netns_map__read_port(nd->map, vf->ref.netns, vf->ref.ibdev,
+					     vf->port ? vf->port : 1, &port);
 		f->ib_visible = n == -ENOENT ? 0 : !n ? 1 : -1;
 	}
 	if (nd->map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(nd->map) &&
@@ -336,7 +337,8 @@ static int missing_vfs(const struct vft_facts_opts *o, struct vft_corr *corr,
 		uint32_t offset = 0, stride = 0, idx;
 		char path[96], bdf[VFT_DEVNAME_LEN];
 
-		if (pf->pf[0] || !pf->ref.pci[0] ||
+		/* a PF's record; not one of its other netdevs' (a representor's: "<pci>/pf0vf0") */
+		if (pf->pf[0] || !pf->ref.pci[0] || strcmp(pf->ref.key, pf->ref.pci) ||
 		    vft_inventory__read_pci(o->root, pf->ref.pci, &pa) || !pa.has_sriov)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_offset", pf->ref.pci);

@@ -12,7 +12,9 @@
  * A VF is keyed by its PCI address when its netdev or RDMA device has one,
  * else by the first name its netdev had (veth, rxe in tests). Renames and
  * netns moves keep the record; a netdev that registers again under a known
- * PCI address comes back to its record.
+ * PCI address comes back to its record. Another netdev of the same PCI
+ * function registered beside the first (an IPoIB child, a representor, an
+ * SF's netdev) has its own record, keyed "<pci>/<its first name>".
  */
 #ifndef VFT_CORRELATE_H
 #define VFT_CORRELATE_H

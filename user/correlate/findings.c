@@ -63,7 +63,8 @@ static const struct {
 		.name = "GUID_ZERO",
 		.severity = VFT_SEV_ERROR,
 		.remedy = "assign the VF a GUID before it binds (ip link set PF vf N "
-			  "node_guid/port_guid, or the SR-IOV operator's GUID pool)",
+			  "node_guid/port_guid, or the SR-IOV operator's GUID pool; RoCE: "
+			  "a MAC, ip link set PF vf N mac)",
 	},
 	[VFT_F_GID_MISSING] = {
 		.name = "GID_MISSING",

@@ -136,6 +136,7 @@ struct rec {
 	struct vft_finding **open; /* by code: VFT_F_MAX of them, made with the first */
 	bool vf_removed;	   /* its PF removed it (vf_remove), not added again since */
 	uint64_t gone_ns; /* since when nothing of it is left (rec_gone), 0 while something is */
+	uint64_t next_suffix; /* the next N of "key#N" to try for a new record of this key */
 };
 
 /* A record's kept steps: allocated with the first (never, with no_steps). */

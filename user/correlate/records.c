@@ -6,6 +6,7 @@
  * with the indexes and the netns table.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,46 @@ bool corr_is_pci_addr(const char *s)
 	return strnlen(s, 13) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &s2, &f, &tail) == 4;
 }
 
+/* Whether a record has the key @key. */
+static bool key_taken(const struct vft_corr *c, const char *key)
+{
+	return corr_index_find(c, IX_KEY, hash_str(IX_KEY, key), NULL, NULL);
+}
+
+/*
+ * A key for a new record of @key in @buf: @key itself, else, when an
+ * earlier device had it (gone now, or another netdev of the same PCI
+ * function), "@key#N" with the lowest N not tried for @key before. The
+ * record that holds @key keeps the next N to try, so each N is tried at
+ * most once while that record lives: a name registered and unregistered
+ * any number of times costs a look-up or two per record, and the keys
+ * stay unique (a key taken by a device really named "veth0#2" is stepped
+ * over). The base is cut to leave room for N.
+ */
+static void unique_key(struct vft_corr *c, const char *key, char *buf, size_t size)
+{
+	char suffix[24];
+	struct rec *base;
+	int len;
+
+	vft_copy_name(buf, key, size);
+	base = corr_index_find(c, IX_KEY, hash_str(IX_KEY, buf), NULL, NULL);
+	if (!base)
+		return;
+	if (base->next_suffix < 2)
+		base->next_suffix = 2;
+	do {
+		len = snprintf(suffix, sizeof(suffix), "#%" PRIu64, base->next_suffix++);
+		snprintf(buf, size, "%.*s%s", (int)size - 1 - len, key, suffix);
+	} while (key_taken(c, buf));
+}
+
 struct rec *corr_rec_new(struct vft_corr *c, const char *key)
 {
 	struct rec *r, **tmp;
 	char buf[VFT_KEY_LEN];
-	unsigned int n = 2;
 
-	vft_copy_name(buf, key, sizeof(buf));
-	/* a name used by an earlier device (gone now) gets a suffix */
-	while (corr_index_find(c, IX_KEY, hash_str(IX_KEY, buf), NULL, NULL) && n < 1000)
-		snprintf(buf, sizeof(buf), "%.*s#%u", VFT_KEY_LEN - 6, key, n++);
+	unique_key(c, key, buf, sizeof(buf));
 	if (c->n_recs == c->cap_recs) {
 		size_t cap = c->cap_recs ? c->cap_recs * 2 : 64;
 
@@ -181,29 +212,72 @@ int corr_set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint3
 }
 
 /*
+ * Whether @ev (in @netns) is about a netdev other than the one of @fn, the
+ * record of its PCI function: @fn's netdev is registered in the same netns
+ * under another ifindex and another name, which two live netdevs of one
+ * netns never share. An IPoIB child (ib0.8001), a switchdev representor
+ * and an SF's netdev have the PCI function of their parent as theirs. A
+ * netdev reported in another netns may be @fn's own, seen there before its
+ * move (rtnetlink learns of a new netns late): that one is @fn's.
+ */
+static bool other_netdev(const struct rec *fn, const struct vft_event *ev, uint32_t netns)
+{
+	const struct vft_vf *v = &fn->pub;
+
+	return v->registered && v->ifindex > 0 && ev->ifindex > 0 && netns &&
+	       netns == v->ref.netns && ev->ifindex != v->ifindex &&
+	       strcmp(ev->ifname, v->ref.ifname);
+}
+
+/* A record of another netdev of PCI function @pci (key "<pci>/<first name>"). */
+static bool netdev_of(const struct rec *r, const char *pci)
+{
+	return !strcmp(r->pub.ref.pci, pci) && strcmp(r->pub.ref.key, pci);
+}
+
+/*
  * The record of a netdev event (find_fn): by its PCI parent, by netns and
  * ifindex, else by name. A kind with the move fields (netns_move) names the
  * device where it was: from_netns. A netdev the inventory reports before
- * any netns_info names the host netns.
+ * any netns_info names the host netns. The first netdev of a PCI function
+ * has the function's record (with its driver, VF index and RDMA device);
+ * another netdev of the same function, registered beside it, gets a record
+ * of its own, keyed "<pci>/<its name>" and found by netns and ifindex.
  */
 struct rec *corr_find_netdev(struct vft_corr *c, const struct vft_event *ev,
 			     const struct vft_kind_info *k)
 {
 	uint32_t netns = k->fields & VFT_FLD(MOVE) ? ev->from_netns : ev->netns;
-	bool pci = corr_is_pci_addr(ev->parent);
-	struct rec *r = NULL;
+	bool pci = corr_is_pci_addr(ev->parent), other = false;
+	char key[VFT_KEY_LEN];
+	struct rec *r = NULL, *d;
 
-	if (pci)
+	if (pci) {
 		r = corr_by_key(c, ev->parent);
-	if (!r)
+		d = corr_by_dev(c, netns, ev->ifindex);
+		if (d && d != r && netdev_of(d, ev->parent)) {
+			r = d;
+		} else if (r && other_netdev(r, ev, netns)) {
+			r = NULL;
+			other = true;
+		}
+	}
+	if (!r && !other)
 		r = corr_by_dev(c, netns, ev->ifindex);
 	if (!r && !netns && !pci)
 		r = corr_by_name(c, ev->ifname);
 	/* a record made before its PCI address was known (rtnetlink without a parent) */
 	if (r && !r->pub.ref.pci[0] && pci && !corr_by_key(c, ev->parent))
 		vft_copy_name(r->pub.ref.pci, ev->parent, sizeof(r->pub.ref.pci));
-	if (!r && (k->flags & VFT_KIND_NEW_REC) && (ev->ifname[0] || pci))
+	if (!r && other && (k->flags & VFT_KIND_NEW_REC) && ev->ifname[0]) {
+		snprintf(key, sizeof(key), "%.12s/%s", ev->parent,
+			 ev->ifname); /* a PCI address: 12 */
+		r = corr_rec_new(c, key);
+		if (r)
+			vft_copy_name(r->pub.ref.pci, ev->parent, sizeof(r->pub.ref.pci));
+	} else if (!r && !other && (k->flags & VFT_KIND_NEW_REC) && (ev->ifname[0] || pci)) {
 		r = corr_rec_new(c, pci ? ev->parent : ev->ifname);
+	}
 	if (r && !c->host_netns && ev->source == VFT_SRC_INVENTORY && ev->netns)
 		c->host_netns = ev->netns; /* the first device seen; netns_info overrides */
 	return r;

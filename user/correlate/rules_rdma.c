@@ -26,49 +26,48 @@ static const char *port_evidence(const struct rec *r, char *buf, size_t size)
 	return buf;
 }
 
-/* The port findings of a VF in a pod whose RDMA device is there with its port. */
+/* Raises @code on @r when @v is bad: "port <ibdev>/<n> of <key><ctx>: <why>". */
+static int port_finding(struct vft_corr *c, struct rec *r, const struct vft_event *ev,
+			uint32_t code, enum vft_port_verdict v, const char *ctx, const char *why)
+{
+	const struct vft_vf *vf = &r->pub;
+	char msg[256], evd[256];
+
+	if (v != VFT_PORT_BAD)
+		return 0;
+	corr_fmt(msg, sizeof(msg), "port %s/%u of %s%s: %s", vf->ref.ibdev, vf->port, vf->ref.key,
+		 ctx, why);
+	return corr_raise(c, r, code, ev->ts_ns, r->pod_start_ns, NULL, 0, msg,
+			  port_evidence(r, evd, sizeof(evd)));
+}
+
+/*
+ * The port findings of a VF in a pod whose RDMA device is there with its
+ * port: the verdicts of port_rules.h, which check's columns apply too.
+ */
 static int check_port(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	const struct vft_vf *v = &r->pub;
-	char msg[256], evd[256];
-	int err = 0;
+	char why[160], ctx[48], msg[256], evd[256];
+	enum vft_port_verdict pv;
+	int err;
 
-	/* the evidence of each port finding: made when one is raised */
-	if (vft_port__is_ib(v)) {
-		/*
-		 * A port that is not ACTIVE counts as one without a LID, whatever
-		 * LID it reports (check's lid column looks at the LID alone).
-		 */
-		if (!vft_port__active(v) || !vft_port__has_lid(v)) {
-			corr_fmt(msg, sizeof(msg),
-				 "port %s/%u of %s in pod netns %u has no LID: "
-				 "state %s, LID 0x%x",
-				 v->ref.ibdev, v->port, v->ref.key, v->ref.netns,
-				 vft_port_state__name(v->port_state) ?: "?", v->lid);
-			err = corr_raise(c, r, VFT_F_LID_MISSING, ev->ts_ns, r->pod_start_ns, NULL,
-					 0, msg, port_evidence(r, evd, sizeof(evd)));
-		}
-		if (!err && !vft_port__has_sm(v)) {
-			corr_fmt(msg, sizeof(msg),
-				 "port %s/%u of %s: no Subnet Manager (SM LID 0x%x)", v->ref.ibdev,
-				 v->port, v->ref.key, v->sm_lid);
-			err = corr_raise(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns, r->pod_start_ns,
-					 NULL, 0, msg, port_evidence(r, evd, sizeof(evd)));
-		}
-		/* the port GUID alone (check's guid column fails on a zero node GUID too) */
-		if (!err && vft_port__port_guid_zero(v)) {
-			corr_fmt(msg, sizeof(msg),
-				 "port %s/%u of %s has a zero GUID: the SM will not "
-				 "admit it",
-				 v->ref.ibdev, v->port, v->ref.key);
-			err = corr_raise(c, r, VFT_F_GUID_ZERO, ev->ts_ns, r->pod_start_ns, NULL, 0,
-					 msg, port_evidence(r, evd, sizeof(evd)));
-		}
-	} else if (vft_port__is_roce(v) && !vft_port__has_ip_gid(v)) {
+	corr_fmt(ctx, sizeof(ctx), " in pod netns %u", v->ref.netns);
+	pv = vft_port__lid(v, why, sizeof(why));
+	err = port_finding(c, r, ev, VFT_F_LID_MISSING, pv, ctx, why);
+	if (!err) {
+		pv = vft_port__sm(v, why, sizeof(why));
+		err = port_finding(c, r, ev, VFT_F_SM_UNREACHABLE, pv, "", why);
+	}
+	if (!err) {
+		pv = vft_port__guid(v, why, sizeof(why));
+		err = port_finding(c, r, ev, VFT_F_GUID_ZERO, pv, "", why);
+	}
+	if (!err && vft_port__ip_gid(v, why, sizeof(why)) == VFT_PORT_BAD) {
 		corr_fmt(msg, sizeof(msg),
-			 "port %s/%u of %s (%s) has no RoCE v2 GID from an IP "
-			 "address: RDMA connections to it will fail",
-			 v->ref.ibdev, v->port, v->ref.key, v->ref.ifname);
+			 "port %s/%u of %s (%s) has %s: RDMA connections to it "
+			 "will fail",
+			 v->ref.ibdev, v->port, v->ref.key, v->ref.ifname, why);
 		err = corr_raise(c, r, VFT_F_GID_MISSING, ev->ts_ns, r->pod_start_ns, NULL, 0, msg,
 				 port_evidence(r, evd, sizeof(evd)));
 	}
@@ -131,17 +130,22 @@ static bool ib_visible(const struct vft_corr *c, const struct rec *r, const stru
 int corr_rdma_fixed(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	const struct vft_vf *v = &r->pub;
+	char why[160];
 	int err = 0;
 
-	if (open_of(r, VFT_F_LID_MISSING) && vft_port__active(v) && vft_port__has_lid(v))
+	/* what the rule of each port finding says now, as check_port() raised it */
+	if (open_of(r, VFT_F_LID_MISSING) && vft_port__lid(v, why, sizeof(why)) == VFT_PORT_OK)
 		err = corr_resolve(c, r, VFT_F_LID_MISSING, ev->ts_ns,
 				   "the port is ACTIVE with a LID");
-	if (!err && open_of(r, VFT_F_SM_UNREACHABLE) && vft_port__has_sm(v))
+	if (!err && open_of(r, VFT_F_SM_UNREACHABLE) &&
+	    vft_port__sm(v, why, sizeof(why)) == VFT_PORT_OK)
 		err = corr_resolve(c, r, VFT_F_SM_UNREACHABLE, ev->ts_ns,
 				   "a Subnet Manager answered");
-	if (!err && open_of(r, VFT_F_GUID_ZERO) && !vft_port__port_guid_zero(v))
+	if (!err && open_of(r, VFT_F_GUID_ZERO) &&
+	    vft_port__guid(v, why, sizeof(why)) == VFT_PORT_OK)
 		err = corr_resolve(c, r, VFT_F_GUID_ZERO, ev->ts_ns, "the port has a GUID");
-	if (!err && open_of(r, VFT_F_GID_MISSING) && vft_port__has_ip_gid(v))
+	if (!err && open_of(r, VFT_F_GID_MISSING) &&
+	    vft_port__ip_gid(v, why, sizeof(why)) == VFT_PORT_OK)
 		err = corr_resolve(c, r, VFT_F_GID_MISSING, ev->ts_ns, "a RoCE v2 GID appeared");
 	if (!err && open_of(r, VFT_F_RDMA_DEVICE_MISSING) && v->ref.ibdev[0])
 		err = corr_resolve(c, r, VFT_F_RDMA_DEVICE_MISSING, ev->ts_ns,

@@ -124,7 +124,7 @@ static const uint8_t keep_width[VFT_KEEP_MAX] = {
 	[VFT_KEEP_NEW_IFNAME] = 1, [VFT_KEEP_MESSAGE] = 1,   [VFT_KEEP_UP] = 1,
 	[VFT_KEEP_ADDR] = 2,	   [VFT_KEEP_DRIVER] = 1,    [VFT_KEEP_VF] = 2,
 	[VFT_KEEP_IBDEV] = 1,	   [VFT_KEEP_NEW_IBDEV] = 1, [VFT_KEEP_NODE_GUID] = 1,
-	[VFT_KEEP_PORT] = 6,
+	[VFT_KEEP_PORT] = 6,	   [VFT_KEEP_VFCFG] = 2,
 };
 
 /* The number of values a step of @kind keeps, or UINT_MAX when more than KEPT_VALUES. */
@@ -239,6 +239,10 @@ static bool keep_step(struct vft_corr *c, struct rec *r, const struct vft_event 
 			*v++ = ev->port_state;
 			*v++ = ev->lid;
 			*v++ = ev->sm_lid;
+			break;
+		case VFT_KEEP_VFCFG:
+			*v++ = ev->vf_setting;
+			*v++ = ev->vf_value;
 			break;
 		case VFT_KEEP_MAX:
 			break;
@@ -425,6 +429,10 @@ static const uint64_t *put_group(struct vft_corr *c, struct vft_event *ev, enum 
 		ev->port_state = (uint32_t)*v++;
 		ev->lid = (uint32_t)*v++;
 		ev->sm_lid = (uint32_t)*v++;
+		break;
+	case VFT_KEEP_VFCFG:
+		ev->vf_setting = (uint32_t)*v++;
+		ev->vf_value = *v++;
 		break;
 	case VFT_KEEP_MAX:
 		break;

@@ -5,10 +5,13 @@
  * inventory's: one reader per fact.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "enrich/enrich.h"
 #include "model/kinds.h"
 #include "sources/inventory.h"
+#include "enrich/sysfs.h"
 #include "lib/util.h"
 
 static void port_attrs(const char *root, struct vft_event *ev)
@@ -43,6 +46,61 @@ static void bound_netdev(const char *root, struct vft_event *ev)
 		memcpy(ev->ifname, ra.ifname, sizeof(ev->ifname));
 }
 
+/* The netdev of ifindex @ifindex in this process's netns, by <root>/sys/class/net. */
+static int netdev_of_ifindex(const char *root, int32_t ifindex, char *name, size_t size)
+{
+	struct vft_sysfs_list l;
+	char path[320];
+	int32_t idx;
+	size_t i;
+	int err;
+
+	err = vft_sysfs__list(root, "/sys/class/net", NULL, &l);
+	if (err)
+		return err;
+	err = -ENOENT;
+	for (i = 0; i < l.n && err; i++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", l.names[i]);
+		if (!vft_sysfs__read_s32(root, path, &idx) && idx == ifindex &&
+		    strlen(l.names[i]) < size) {
+			strcpy(name, l.names[i]);
+			err = 0;
+		}
+	}
+	vft_sysfs_list__free(&l);
+	return err;
+}
+
+/*
+ * A VF setting asked of a PF names the PF by its ifindex in the requester's
+ * netns and the VF by its index: the PF's name and BDF, and the VF's BDF
+ * (the PF's virtfnN). Only for a PF in this process's netns (the one of
+ * <root>/sys): an ifindex of another netns would name another device.
+ */
+static void vf_of_pf(const char *root, struct vft_event *ev)
+{
+	char path[320], name[VFT_NAME_LEN] = "";
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/proc/self/ns/net", root);
+	if (ev->ifindex <= 0 || ev->vf_index < 0 ||
+	    (ev->netns && !stat(path, &st) && st.st_ino != ev->netns))
+		return;
+	if (netdev_of_ifindex(root, ev->ifindex, name, sizeof(name)))
+		return;
+	/* a request by name (IFLA_IFNAME) that named another device is not this one */
+	if (ev->ifname[0] && strcmp(ev->ifname, name))
+		return;
+	memcpy(ev->ifname, name, sizeof(ev->ifname));
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", name);
+	if (vft_sysfs__link_name(root, path, ev->pf, sizeof(ev->pf)))
+		return;
+	memcpy(ev->parent, ev->pf, sizeof(ev->parent));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/virtfn%d", ev->pf, ev->vf_index);
+	if (vft_sysfs__link_name(root, path, ev->device, sizeof(ev->device)))
+		ev->device[0] = '\0';
+}
+
 void vft_enrich__event(const char *root, struct vft_event *ev)
 {
 	uint32_t what = vft_kind__get(ev->kind)->enrich;
@@ -51,6 +109,8 @@ void vft_enrich__event(const char *root, struct vft_event *ev)
 		port_attrs(root, ev);
 	if (what & VFT_ENRICH_BOUND_NETDEV)
 		bound_netdev(root, ev);
+	if (what & VFT_ENRICH_VF_OF_PF)
+		vf_of_pf(root, ev);
 }
 
 void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host, uint64_t now_ns,
@@ -111,23 +171,21 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 {
 	bool live = vft_root_is_live(root), inside;
 	uint32_t port = vf->port ? vf->port : 1;
-	struct vft_netns_info info;
 	struct vft_port_attrs pa;
 	struct vft_event ev;
 	int err;
 
-	memset(&info, 0, sizeof(info));
 	memset(&pa, 0, sizeof(pa));
 	if (vf->ref.ibdev[0]) {
 		vf_event(&ev, vf, VFT_EV_RDMA_PORT_STATE, VFT_SRC_ENRICH, now_ns);
 		vft_copy_name(ev.ibdev, vf->ref.ibdev, sizeof(ev.ibdev));
 		ev.port = port;
-		inside = live && map && vf->ref.netns &&
-			 vf->ref.netns != vft_netns_map__host(map) &&
-			 !vft_netns_map__lookup(map, vf->ref.netns, &info);
+		inside = live && map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(map);
 		err = -ENOENT;
 		if (inside) {
-			err = vft_netns__read_port(info.path, vf->ref.ibdev, port, &pa);
+			/* -ENOENT: not visible there; -ESRCH: the netns is gone, proves nothing */
+			err = vft_netns_map__read_port(map, vf->ref.netns, vf->ref.ibdev, port,
+						       &pa);
 			if (err && err != -ENOENT) {
 				vft_debug(
 					"cannot read %s/%u inside netns %u (%s): reading <root>/sys\n",

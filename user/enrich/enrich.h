@@ -34,9 +34,10 @@ void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host
  * The end of @vf's grace period, as events for @cb, stamped @now_ns: first,
  * if it has an RDMA device, its port re-read (rdma_port_state, source
  * enrich): from inside the VF's netns when @root is the live system and @map
- * knows a path to that netns (ret -ENOENT when the device is not visible
- * there), else from <root>/sys; then the vf_check (source timer) with
- * vf_key. Returns 0 or what @cb returned.
+ * knows a path to that netns that still opens (ret -ENOENT when the device
+ * is not visible there), else from <root>/sys (a netns gone meanwhile
+ * proves nothing: vft_netns_map__read_port()); then the vf_check (source
+ * timer) with vf_key. Returns 0 or what @cb returned.
  */
 int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
 			  uint64_t now_ns, vft_event_cb cb, void *ctx);

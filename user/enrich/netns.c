@@ -478,7 +478,8 @@ static int child_read_port(const char *netns_path, const char *ibdev, uint32_t p
 
 	fd = open(netns_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		/* the process that held it exited, its name was removed: maybe gone */
+		return errno == ENOENT ? -ESRCH : -errno;
 	err = setns(fd, CLONE_NEWNET) ? -errno : 0;
 	close(fd);
 	if (err)
@@ -548,4 +549,30 @@ out:
 	if (fds[1] >= 0)
 		close(fds[1]);
 	return err;
+}
+
+int vft_netns_map__read_port(struct vft_netns_map *m, uint32_t netns, const char *ibdev,
+			     uint32_t port, struct vft_port_attrs *out)
+{
+	struct vft_netns_info info;
+	char tried[sizeof(info.path)];
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = vft_netns_map__lookup(m, netns, &info);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	err = vft_netns__read_port(info.path, ibdev, port, out);
+	if (err != -ESRCH)
+		return err;
+	/* the path is stale; another process or name may still hold the netns */
+	memcpy(tried, info.path, sizeof(tried));
+	err = vft_netns_map__rescan(m);
+	if (!err)
+		err = vft_netns_map__lookup(m, netns, &info);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	if (!strcmp(info.path, tried))
+		return -ESRCH;
+	return vft_netns__read_port(info.path, ibdev, port, out);
 }

@@ -68,10 +68,23 @@ void vft_netns_map__free(struct vft_netns_map *m);
  * namespace and mounts a fresh sysfs (a sysfs mount shows the RDMA devices
  * of the netns it was mounted in, which matters in exclusive netns mode).
  * Needs CAP_SYS_ADMIN. Returns what vft_inventory__read_port() returns,
- * -ENOENT included when the device is not visible there, or -errno of the
- * set-up (-EPERM without privilege).
+ * -ENOENT included when the device is not visible there (and only then),
+ * -ESRCH when @netns_path does not open (the process that held the netns
+ * exited, or its /run/netns name was removed: the netns may be gone), or
+ * -errno of the set-up (-EPERM without privilege).
  */
 int vft_netns__read_port(const char *netns_path, const char *ibdev, uint32_t port,
 			 struct vft_port_attrs *out);
+
+/*
+ * vft_netns__read_port() inside netns @netns, through the path @m knows for
+ * it; a path that no longer opens makes @m scan again and tries the new
+ * path, if another one holds the netns. Returns 0, -ENOENT when the device
+ * is not visible in the netns, -ESRCH when no path opens the netns (gone,
+ * or not known: a netns that has just gone is no proof that the device
+ * was not there), or another -errno of the read.
+ */
+int vft_netns_map__read_port(struct vft_netns_map *m, uint32_t netns, const char *ibdev,
+			     uint32_t port, struct vft_port_attrs *out);
 
 #endif /* VFT_NETNS_H */

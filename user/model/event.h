@@ -74,6 +74,10 @@ struct vft_event {
 	uint32_t old_num_vfs;
 	int32_t vf_index;
 
+	/* vf_config: a VF setting asked of its PF (pf, vf_index, device: the VF's BDF) */
+	uint32_t vf_setting; /* enum vft_vf_setting */
+	uint64_t vf_value;   /* packed as enum vft_vf_setting says */
+
 	/* rdma_* */
 	char ibdev[VFT_IBNAME_LEN];
 	char new_ibdev[VFT_IBNAME_LEN]; /* rdma_rename */

@@ -287,6 +287,8 @@ bool vft_filter__match(struct vft_filter *f, const struct vft_event *ev)
 		if (ev->ifname[0] || ev->new_ifname[0])
 			dev_remember(f, ev->netns, ev->ifindex);
 		break;
+	case VFT_TRACK_NONE:
+		break;
 	}
 	return true;
 }

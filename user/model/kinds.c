@@ -10,6 +10,7 @@
 #include "model/event.h"
 #include "model/kinds.h"
 #include "model/text.h"
+#include "model/vfcfg.h"
 #include "lib/util.h"
 
 #define IFF_UP_FLAG 0x1
@@ -664,6 +665,22 @@ const struct vft_kind_info vft_kinds[] = {
 		.decode = decode_netlink_error,
 		.line = line_message,
 		.select = VFT_SELECT_ALWAYS,
+	},
+	[VFT_EV_VF_CONFIG] = {
+		.name = "vf_config",
+		.cls = VFT_KC_SRIOV,
+		.flags = VFT_KIND_BPF,
+		/* the netdev: the PF's; the VF: its index, and its BDF from the enrichment */
+		.fields = VFT_FLD(NETDEV) | VFT_FLD(PARENT) | VFT_FLD(ACTOR) | VFT_FLD(RET) |
+			  VFT_FLD(VF) | VFT_FLD(VFCFG),
+		.decode = vft_vfcfg__decode,
+		.line = vft_vfcfg__line,
+		.step = vft_vfcfg__step,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(VF) | VFT_KEEP(VFCFG),
+		.select = VFT_SELECT_ALWAYS,
+		.track = VFT_TRACK_NONE,
+		.enrich = VFT_ENRICH_VF_OF_PF,
+		.corr = VFT_KCORR_VF,
 	},
 	[VFT_EV_NETNS_INFO] = {
 		.name = "netns_info",

@@ -58,6 +58,7 @@ enum vft_field {
 	VFT_FIELD_NUMA,	      /* has_numa, numa_node (not in JSON) */
 	VFT_FIELD_NUMVFS,     /* pf, num_vfs, old_num_vfs */
 	VFT_FIELD_VF,	      /* pf, vf_index, device: the VF's BDF */
+	VFT_FIELD_VFCFG,      /* vf_setting, vf_value */
 	VFT_FIELD_RDMA,	      /* ibdev, node_guid */
 	VFT_FIELD_NEW_IBDEV,  /* new_ibdev */
 	VFT_FIELD_RDMA_NETNS, /* to_netns */
@@ -88,6 +89,7 @@ enum vft_kind_track {
 	VFT_TRACK_REMEMBER = 0, /* a device it names (ifname or new_ifname) stays selected */
 	VFT_TRACK_FORGET,	/* the device is gone */
 	VFT_TRACK_MOVE,		/* from_netns to to_netns (new_ifindex); a failure leaves it */
+	VFT_TRACK_NONE,		/* nothing: the netdev it names is not the device it is about */
 };
 
 /* How the merge (merge.h) knows rtnetlink's copy of a change the hook saw too. */
@@ -102,6 +104,7 @@ enum vft_kind_pair {
 /* What the enrichment (enrich.h) reads for an event of the kind as it passes. */
 #define VFT_ENRICH_PORT_ATTRS (1u << 0)	  /* the port's attributes, from sysfs */
 #define VFT_ENRICH_BOUND_NETDEV (1u << 1) /* the netdev bound to the RDMA device */
+#define VFT_ENRICH_VF_OF_PF (1u << 2)	  /* the PF's name and BDF, its VF's BDF (virtfnN) */
 
 /* Which handler family of the correlator takes it (user/correlate). */
 enum vft_kind_corr {
@@ -137,6 +140,7 @@ enum vft_keep {
 	VFT_KEEP_NEW_IBDEV,  /* new_ibdev */
 	VFT_KEEP_NODE_GUID,  /* node_guid */
 	VFT_KEEP_PORT,	     /* port, port_event, has_port_attrs, port_state, lid, sm_lid */
+	VFT_KEEP_VFCFG,	     /* vf_setting, vf_value */
 	VFT_KEEP_MAX,
 };
 

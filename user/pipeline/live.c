@@ -62,11 +62,13 @@ int vft_trace__capture_path(struct vft_trace_opts *o)
 {
 	struct stat st;
 
-	if (lstat(o->capture_dir, &st) || !S_ISDIR(st.st_mode)) {
+	if (lstat(o->capture_dir, &st)) {
+		vft_warn("--capture-dir %s: %s\n", o->capture_dir, strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
 		vft_warn("--capture-dir %s: %s\n", o->capture_dir,
-			 errno && !S_ISLNK(st.st_mode) ? strerror(errno) :
-			 S_ISLNK(st.st_mode)	       ? "a symbolic link: refused" :
-							 "not a directory");
+			 S_ISLNK(st.st_mode) ? "a symbolic link: refused" : "not a directory");
 		return -EINVAL;
 	}
 	if (snprintf(o->capture_path, sizeof(o->capture_path), "%s/vftrace.cap", o->capture_dir) >=
@@ -76,6 +78,8 @@ int vft_trace__capture_path(struct vft_trace_opts *o)
 		vft_warn("%s is a symbolic link: refused\n", o->capture_path);
 		return -ELOOP;
 	}
+	/* the check above reads well; this one holds when a link appears after it */
+	o->capture.flags |= VFT_CAPTURE_NOFOLLOW;
 	o->out_path = o->capture_path;
 	return 0;
 }

@@ -107,6 +107,8 @@ const struct vft_capture_field cap_fields[] = {
 	FIELD(54, VFT_CAPF_U32, n_ip_gids),
 	FIELD(55, VFT_CAPF_U64, lost),
 	FIELD(56, VFT_CAPF_STR, actor.exe),
+	FIELD(57, VFT_CAPF_U32, vf_setting),
+	FIELD(58, VFT_CAPF_U64, vf_value),
 };
 
 /* Worst case of one event: every field with a 2-byte key, a 10-byte varint or a string. */

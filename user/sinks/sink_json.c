@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include "enrich/cgroup.h"
 #include "model/kinds.h"
+#include "model/vfcfg.h"
 #include "sinks/sink.h"
 #include "lib/util.h"
 
@@ -150,6 +152,49 @@ static void json_vf(struct json_object *o, const struct vft_event *ev)
 		add_str(o, "vf", ev->device);
 }
 
+static void json_vfcfg(struct json_object *o, const struct vft_event *ev)
+{
+	const char *name = vft_vf_setting__name(ev->vf_setting);
+	char buf[24];
+	uint64_t v = ev->vf_value;
+
+	if (!name) {
+		add_int(o, "setting", ev->vf_setting);
+		add_int(o, "value", (int64_t)v);
+		return;
+	}
+	add_str(o, "setting", name);
+	switch (ev->vf_setting) {
+	case VFT_VF_MAC:
+		vft_vf_mac__fmt(buf, sizeof(buf), v);
+		add_str(o, "mac", buf);
+		break;
+	case VFT_VF_VLAN:
+		add_int(o, "vlan", v & 0xffff);
+		add_int(o, "qos", v >> 16 & 0xffff);
+		snprintf(buf, sizeof(buf), "0x%04x", (unsigned int)(v >> 32 & 0xffff));
+		add_str(o, "vlan_proto", buf);
+		break;
+	case VFT_VF_TX_RATE:
+		add_int(o, "max_tx_rate", (int64_t)v);
+		break;
+	case VFT_VF_RATE:
+		add_int(o, "min_tx_rate", (uint32_t)v);
+		add_int(o, "max_tx_rate", v >> 32);
+		break;
+	case VFT_VF_LINK_STATE:
+		add_str(o, "link_state", vft_vf_link_state__name((uint32_t)v) ?: "?");
+		break;
+	case VFT_VF_NODE_GUID:
+	case VFT_VF_PORT_GUID:
+		add_guid(o, "guid", v);
+		break;
+	default: /* spoofchk, trust, query_rss */
+		json_object_object_add(o, "on", json_object_new_boolean(v != 0));
+		break;
+	}
+}
+
 static void json_rdma(struct json_object *o, const struct vft_event *ev)
 {
 	add_str(o, "ibdev", ev->ibdev);
@@ -221,6 +266,7 @@ static void (*const json_fields[VFT_FIELD_MAX])(struct json_object *o,
 	[VFT_FIELD_DRIVER] = json_driver,
 	[VFT_FIELD_NUMVFS] = json_numvfs,
 	[VFT_FIELD_VF] = json_vf,
+	[VFT_FIELD_VFCFG] = json_vfcfg,
 	[VFT_FIELD_RDMA] = json_rdma,
 	[VFT_FIELD_NEW_IBDEV] = json_new_ibdev,
 	[VFT_FIELD_RDMA_NETNS] = json_rdma_netns,

@@ -144,6 +144,26 @@ const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 		FENTRY_KPROBE("ib_dispatch_event"),
 		.module = "ib_core",
 	},
+	[VFT_HOOK_VF_CONFIG] = {
+		.name = "vf_config",
+		/*
+		 * do_setvfinfo() is inlined on our kernels: the request's
+		 * IFLA_VFINFO_LIST is read on return of the doit handler
+		 * (bpf/vfcfg.bpf.c)
+		 */
+		.funcs = { "rtnl_setlink" },
+		.fexit_prog = "fexit__rtnl_setlink",
+		.kprobe_prog = "kprobe__rtnl_setlink",
+		.kretprobe_prog = "kretprobe__rtnl_setlink",
+	},
+	[VFT_HOOK_VF_CONFIG_NEWLINK] = {
+		/* the same list in an RTM_NEWLINK on an existing PF: `ip link set` sends these */
+		.name = "vf_config_newlink",
+		.funcs = { "rtnl_newlink" },
+		.fexit_prog = "fexit__rtnl_newlink",
+		.kprobe_prog = "kprobe__rtnl_newlink",
+		.kretprobe_prog = "kretprobe__rtnl_newlink",
+	},
 };
 
 const char *vft_mech__name(enum vft_mech mech)
