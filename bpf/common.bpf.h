@@ -43,36 +43,57 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps") __weak;
 
-/* What an entry probe hands to its exit probe, keyed by stash_key(). */
+/* What an entry probe hands to its exit probe: one entry per call in progress. */
 struct stash {
-	void *obj;  /* the net_device, device, pci_dev or ib_device */
+	void *obj;  /* the net_device, device, pci_dev or ib_device; NULL: not reported */
 	void *obj2; /* a second object: the driver of really_probe() */
 	__u32 from_netns;
 	__u32 to_netns;
 	__s32 ifindex;
 	__u32 a; /* hook-specific numbers */
 	__u32 b;
+	__u32 depth; /* at depth 0 only: the calls of the hook in progress on the thread */
 	char ifname[VFT_NAME_LEN];
 	char name[VFT_IBNAME_LEN];  /* hook-specific name: the new name of a rename */
 	char name2[VFT_IBNAME_LEN]; /* the name before a rename */
 };
 
-/* Stash slots, so that one hook nested in another on the same thread keeps its own. */
+/*
+ * One slot per hook that stashes, never shared: hooks nest in one another on
+ * one thread (a VF added inside a write to sriov_numvfs, its driver probed
+ * inside that, a netdev registered inside the probe), and each keeps its own.
+ */
 enum stash_slot {
-	SLOT_REGISTER = 1,
-	SLOT_MOVE,
-	SLOT_RENAME,
-	SLOT_SRIOV,
+	SLOT_NETDEV_REGISTER = 1,
+	SLOT_NETNS_MOVE,
+	SLOT_NETDEV_RENAME,
+	SLOT_DRIVER_BIND,
+	SLOT_SRIOV_NUMVFS,
+	SLOT_VF_ADD,
 	SLOT_RDMA_REGISTER,
 	SLOT_RDMA_RENAME,
 	SLOT_RDMA_NETNS,
-	SLOT_ADDR6,
+};
+
+/*
+ * A hook also nests in itself: a driver's probe adds devices that are probed
+ * inside it (mlx5_core's auxiliary devices, virtio-pci's virtio device). So
+ * each (thread, slot) keeps a stack of entries, one per call in progress, at
+ * depths 0 .. STASH_DEPTH - 1; the entry at depth 0 counts the calls, so a
+ * call nested deeper is counted (and its exit paired) though not kept.
+ */
+#define STASH_DEPTH 4
+
+struct stash_key {
+	__u32 tid;
+	__u16 slot;
+	__u16 depth;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u64);
+	__type(key, struct stash_key);
 	__type(value, struct stash);
 } stashes SEC(".maps") __weak;
 
@@ -84,35 +105,61 @@ static __always_inline void count(__u32 idx)
 		(*v)++;
 }
 
-/* pid_tgid keeps the tgid below bit 32 + 22: the slot goes in the top byte. */
-static __always_inline __u64 stash_key(enum stash_slot slot)
+/*
+ * Called by every entry probe of a stashing hook, also for a call it does not
+ * report (s->obj NULL), so that every exit has its entry. Only this thread
+ * touches its keys: the depth needs no atomics.
+ */
+static __always_inline void stash_push(enum stash_slot slot, struct stash *s)
 {
-	return bpf_get_current_pid_tgid() ^ ((__u64)slot << 56);
+	struct stash_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .slot = slot };
+	struct stash *bottom = bpf_map_lookup_elem(&stashes, &key);
+
+	if (!bottom) {
+		s->depth = 1;
+		bpf_map_update_elem(&stashes, &key, s, BPF_ANY);
+		return;
+	}
+	key.depth = bottom->depth++;
+	if (key.depth < STASH_DEPTH)
+		bpf_map_update_elem(&stashes, &key, s, BPF_ANY);
 }
 
-static __always_inline void stash_put(enum stash_slot slot, struct stash *s)
+/*
+ * The entry of this thread's innermost call of @slot in progress, or NULL:
+ * none (VFT_CNT_STASH_MISS), or not kept (VFT_CNT_STASH_FULL), or not to be
+ * reported. The caller passes @key to stash_del() once done with the entry.
+ */
+static __always_inline struct stash *stash_pop(enum stash_slot slot, struct stash_key *key)
 {
-	__u64 key = stash_key(slot);
+	struct stash *bottom, *s;
 
-	bpf_map_update_elem(&stashes, &key, s, BPF_ANY);
-}
-
-/* Looks up and (by the caller, after use) deletes this thread's stash; counts a miss. */
-static __always_inline struct stash *stash_get(enum stash_slot slot)
-{
-	__u64 key = stash_key(slot);
-	struct stash *s = bpf_map_lookup_elem(&stashes, &key);
-
-	if (!s)
+	key->tid = (__u32)bpf_get_current_pid_tgid();
+	key->slot = slot;
+	key->depth = 0;
+	bottom = bpf_map_lookup_elem(&stashes, key);
+	if (!bottom) {
 		count(VFT_CNT_STASH_MISS);
+		return NULL;
+	}
+	key->depth = --bottom->depth;
+	s = bottom;
+	if (key->depth)
+		s = key->depth < STASH_DEPTH ? bpf_map_lookup_elem(&stashes, key) : NULL;
+	if (!s) {
+		count(VFT_CNT_STASH_FULL);
+		return NULL;
+	}
+	if (!s->obj) {
+		bpf_map_delete_elem(&stashes, key);
+		return NULL;
+	}
 	return s;
 }
 
-static __always_inline void stash_del(enum stash_slot slot)
+static __always_inline void stash_del(struct stash_key *key)
 {
-	__u64 key = stash_key(slot);
-
-	bpf_map_delete_elem(&stashes, &key);
+	bpf_map_delete_elem(&stashes, key);
 }
 
 static __always_inline __u32 net_inum(struct net *net)

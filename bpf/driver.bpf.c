@@ -41,19 +41,20 @@ int BPF_KPROBE(kprobe__really_probe, struct device *dev, struct device_driver *d
 {
 	struct stash s = { .obj = dev, .obj2 = drv };
 
-	stash_put(SLOT_REGISTER, &s);
+	stash_push(SLOT_DRIVER_BIND, &s);
 	return 0;
 }
 
 SEC("kretprobe/really_probe")
 int BPF_KRETPROBE(kretprobe__really_probe, int ret)
 {
-	struct stash *s = stash_get(SLOT_REGISTER);
+	struct stash_key key;
+	struct stash *s = stash_pop(SLOT_DRIVER_BIND, &key);
 
 	if (!s)
 		return 0;
 	emit_bind(s->obj, s->obj2, ret, VFT_SRC_KPROBE);
-	stash_del(SLOT_REGISTER);
+	stash_del(&key);
 	return 0;
 }
 
@@ -114,15 +115,16 @@ static __always_inline void numvfs_enter(struct device *dev, const char *buf)
 		n = n * 10 + (num[i] - '0');
 	}
 	s.a = n;
-	stash_put(SLOT_SRIOV, &s);
+	stash_push(SLOT_SRIOV_NUMVFS, &s);
 }
 
 static __always_inline void numvfs_exit(long ret, __u32 source)
 {
 	struct vft_bpf_event *e;
+	struct stash_key key;
 	struct stash *s;
 
-	s = stash_get(SLOT_SRIOV);
+	s = stash_pop(SLOT_SRIOV_NUMVFS, &key);
 	if (!s)
 		return;
 	e = ev_reserve(VFT_EV_SRIOV_NUMVFS, source);
@@ -135,7 +137,7 @@ static __always_inline void numvfs_exit(long ret, __u32 source)
 		e->flags |= VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);
 	}
-	stash_del(SLOT_SRIOV);
+	stash_del(&key);
 }
 
 SEC("fentry/sriov_numvfs_store")
@@ -199,19 +201,20 @@ int BPF_KPROBE(kprobe__pci_iov_add_virtfn, struct pci_dev *pf, int id)
 {
 	struct stash s = { .obj = pf, .a = id };
 
-	stash_put(SLOT_SRIOV, &s);
+	stash_push(SLOT_VF_ADD, &s);
 	return 0;
 }
 
 SEC("kretprobe/pci_iov_add_virtfn")
 int BPF_KRETPROBE(kretprobe__pci_iov_add_virtfn, int ret)
 {
-	struct stash *s = stash_get(SLOT_SRIOV);
+	struct stash_key key;
+	struct stash *s = stash_pop(SLOT_VF_ADD, &key);
 
 	if (!s)
 		return 0;
 	emit_vf(VFT_EV_VF_ADD, s->obj, s->a, ret, true, VFT_SRC_KPROBE);
-	stash_del(SLOT_SRIOV);
+	stash_del(&key);
 	return 0;
 }
 

@@ -76,19 +76,20 @@ int BPF_KPROBE(kprobe__register_netdevice, struct net_device *dev)
 {
 	struct stash s = { .obj = dev };
 
-	stash_put(SLOT_REGISTER, &s);
+	stash_push(SLOT_NETDEV_REGISTER, &s);
 	return 0;
 }
 
 SEC("kretprobe/register_netdevice")
 int BPF_KRETPROBE(kretprobe__register_netdevice, int ret)
 {
-	struct stash *s = stash_get(SLOT_REGISTER);
+	struct stash_key key;
+	struct stash *s = stash_pop(SLOT_NETDEV_REGISTER, &key);
 
 	if (!s)
 		return 0;
 	emit_register(s->obj, ret, VFT_SRC_KPROBE);
-	stash_del(SLOT_REGISTER);
+	stash_del(&key);
 	return 0;
 }
 
@@ -144,19 +145,22 @@ int BPF_KPROBE(kprobe__call_netdevice_notifiers_info, unsigned long val,
  * differs between kernels, so the fexit side reads the return value with
  * bpf_get_func_ret() instead of a fixed argument slot.
  */
-/* Remembers a net device's name, ifindex and netns before a call changes them. */
-static __always_inline void dev_enter(enum stash_slot slot, struct net_device *dev, struct net *to)
+/*
+ * Remembers a net device's name, ifindex and netns before a move changes them;
+ * a device left out stashes an empty entry, which its exit pops unreported.
+ */
+static __always_inline void move_enter(struct net_device *dev, struct net *to)
 {
 	struct stash s = {};
 
-	if (skip_dev(dev))
-		return;
-	s.obj = dev;
-	s.from_netns = dev_netns(dev);
-	s.to_netns = net_inum(to);
-	s.ifindex = BPF_CORE_READ(dev, ifindex);
-	BPF_CORE_READ_STR_INTO(&s.ifname, dev, name);
-	stash_put(slot, &s);
+	if (!skip_dev(dev)) {
+		s.obj = dev;
+		s.from_netns = dev_netns(dev);
+		s.to_netns = net_inum(to);
+		s.ifindex = BPF_CORE_READ(dev, ifindex);
+		BPF_CORE_READ_STR_INTO(&s.ifname, dev, name);
+	}
+	stash_push(SLOT_NETNS_MOVE, &s);
 }
 
 static __always_inline void read_extack(char *dst, __u32 size, struct netlink_ext_ack *extack)
@@ -170,9 +174,10 @@ static __always_inline void read_extack(char *dst, __u32 size, struct netlink_ex
 static __always_inline void netns_exit(int ret, __u32 source, struct netlink_ext_ack *extack)
 {
 	struct vft_bpf_event *e;
+	struct stash_key key;
 	struct stash *s;
 
-	s = stash_get(SLOT_MOVE);
+	s = stash_pop(SLOT_NETNS_MOVE, &key);
 	if (!s)
 		return;
 	e = ev_reserve(VFT_EV_NETNS_MOVE, source);
@@ -191,13 +196,13 @@ static __always_inline void netns_exit(int ret, __u32 source, struct netlink_ext
 			read_extack(e->u.move.msg, sizeof(e->u.move.msg), extack);
 		bpf_ringbuf_submit(e, 0);
 	}
-	stash_del(SLOT_MOVE);
+	stash_del(&key);
 }
 
 SEC("fentry/__dev_change_net_namespace")
 int BPF_PROG(fentry__dev_change_net_namespace, struct net_device *dev, struct net *net)
 {
-	dev_enter(SLOT_MOVE, dev, net);
+	move_enter(dev, net);
 	return 0;
 }
 
@@ -217,7 +222,7 @@ int BPF_PROG(fexit__dev_change_net_namespace)
 SEC("kprobe/__dev_change_net_namespace")
 int BPF_KPROBE(kprobe__dev_change_net_namespace, struct net_device *dev, struct net *net)
 {
-	dev_enter(SLOT_MOVE, dev, net);
+	move_enter(dev, net);
 	return 0;
 }
 
@@ -233,9 +238,10 @@ int BPF_KRETPROBE(kretprobe__dev_change_net_namespace, int ret)
 static __always_inline void rename_exit(int ret, __u32 source)
 {
 	struct vft_bpf_event *e;
+	struct stash_key key;
 	struct stash *s;
 
-	s = stash_get(SLOT_RENAME);
+	s = stash_pop(SLOT_NETDEV_RENAME, &key);
 	if (!s)
 		return;
 	e = ev_reserve(VFT_EV_NETDEV_RENAME, source);
@@ -248,21 +254,21 @@ static __always_inline void rename_exit(int ret, __u32 source)
 		e->flags |= VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);
 	}
-	stash_del(SLOT_RENAME);
+	stash_del(&key);
 }
 
 static __always_inline void rename_enter(struct net_device *dev, const char *newname)
 {
 	struct stash s = {};
 
-	if (skip_dev(dev))
-		return;
-	s.obj = dev;
-	s.from_netns = dev_netns(dev);
-	s.ifindex = BPF_CORE_READ(dev, ifindex);
-	BPF_CORE_READ_STR_INTO(&s.ifname, dev, name);
-	bpf_probe_read_kernel_str(s.name, VFT_NAME_LEN, newname);
-	stash_put(SLOT_RENAME, &s);
+	if (!skip_dev(dev)) {
+		s.obj = dev;
+		s.from_netns = dev_netns(dev);
+		s.ifindex = BPF_CORE_READ(dev, ifindex);
+		BPF_CORE_READ_STR_INTO(&s.ifname, dev, name);
+		bpf_probe_read_kernel_str(s.name, VFT_NAME_LEN, newname);
+	}
+	stash_push(SLOT_NETDEV_RENAME, &s);
 }
 
 SEC("fentry/dev_change_name")

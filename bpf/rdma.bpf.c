@@ -49,19 +49,20 @@ int BPF_KPROBE(kprobe__ib_register_device, struct ib_device *ibdev)
 {
 	struct stash s = { .obj = ibdev };
 
-	stash_put(SLOT_RDMA_REGISTER, &s);
+	stash_push(SLOT_RDMA_REGISTER, &s);
 	return 0;
 }
 
 SEC("kretprobe/ib_register_device")
 int BPF_KRETPROBE(kretprobe__ib_register_device, int ret)
 {
-	struct stash *s = stash_get(SLOT_RDMA_REGISTER);
+	struct stash_key key;
+	struct stash *s = stash_pop(SLOT_RDMA_REGISTER, &key);
 
 	if (!s)
 		return 0;
 	rdma_register_exit(s->obj, ret, VFT_SRC_KPROBE);
-	stash_del(SLOT_RDMA_REGISTER);
+	stash_del(&key);
 	return 0;
 }
 
@@ -96,13 +97,14 @@ static __always_inline void rdma_enter(enum stash_slot slot, struct ib_device *i
 	if (newname)
 		bpf_probe_read_kernel_str(s.name, sizeof(s.name), newname);
 	BPF_CORE_READ_STR_INTO(&s.name2, ibdev, name);
-	stash_put(slot, &s);
+	stash_push(slot, &s);
 }
 
 static __always_inline void rdma_exit(enum stash_slot slot, __u32 kind, int ret, __u32 source)
 {
 	struct vft_bpf_event *e;
-	struct stash *s = stash_get(slot);
+	struct stash_key key;
+	struct stash *s = stash_pop(slot, &key);
 
 	if (!s)
 		return;
@@ -117,7 +119,7 @@ static __always_inline void rdma_exit(enum stash_slot slot, __u32 kind, int ret,
 		e->flags |= VFT_F_HAS_RET;
 		bpf_ringbuf_submit(e, 0);
 	}
-	stash_del(slot);
+	stash_del(&key);
 }
 
 SEC("fentry/ib_device_rename")

@@ -167,6 +167,7 @@ enum vft_vf_setting {
 enum vft_counter {
 	VFT_CNT_LOST = 0,	/* ring buffer full: record dropped */
 	VFT_CNT_STASH_MISS = 1, /* exit probe without its entry (lost pairing) */
+	VFT_CNT_STASH_FULL = 2, /* exit probe whose entry was not kept: nested too deep, map full */
 	VFT_CNT_MAX,
 };
 

@@ -128,7 +128,12 @@ static void attach_hooks(struct bpf_source *src, struct vftrace *skel, bool modu
 		if (st->status != VFT_HOOK_PLANNED || !!st->def->module != modules)
 			continue;
 		prog_names(st, names);
-		for (j = 0; j < 2; j++) {
+		/*
+		 * The exit program first: a call entering between the two
+		 * attaches then finds no entry on return (counted), where an
+		 * entry without its exit would stay stashed for its thread.
+		 */
+		for (j = 2; j-- > 0;) {
 			struct bpf_link *link;
 
 			if (!names[j])
