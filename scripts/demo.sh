@@ -13,8 +13,10 @@
 #   1. two VFs are made; udev names them; networkd configures them;
 #   2. pod trainer-0 gets VF 0 from the SR-IOV CNI, with no IPAM in its
 #      network: HOST_MANAGER_CLAIM (networkd was first), NET1_NO_IP;
-#   3. the pod goes (CNI DEL); networkd gets Unmanaged=yes, the VFs are made
-#      again, and the same pod attaches cleanly with static IPAM: nothing.
+#   3. the pod goes (CNI DEL) and networkd takes the VF back as soon as it
+#      returns (HOST_MANAGER_CLAIM, VF_STRANDED);
+#   4. networkd gets Unmanaged=yes, the VFs are made again, and the same pod
+#      attaches cleanly with static IPAM: nothing.
 set -euo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/../tests/vm/lib.sh"
@@ -46,6 +48,11 @@ trap cleanup EXIT
 
 cni_plugin sriov >/dev/null || exit
 cni_plugin static >/dev/null || exit
+# A node keeps its plugins in /opt/cni/bin, where vftrace trusts them by their path (the
+# guest's root is an overlay: this stays in the guest).
+mkdir -p /opt/cni/bin
+cp "$(cni_plugin sriov)" /opt/cni/bin/sriov
+VFTRACE_CNI_DIR=/opt/cni/bin
 cni_warm sriov static
 
 # a network the way it is often first written: no IPAM
