@@ -584,6 +584,24 @@ static void nm_udev_rules(void **state)
 	    "KERNEL==\"ibp*v*\", \\\n  ENV{NM_UNMANAGED}=\"1\"\n");
 	assert_int_equal(claims(vf, "mlx5_core", c), 1);
 
+	/* the SR-IOV operators' rule: ATTRS{device} of the VF's PCI function */
+	put("/etc/udev/rules.d/90-nm-vf.rules",
+	    "ACTION==\"add|change|move\", ATTRS{device}==\"0x1018|0x101e\", "
+	    "ENV{NM_UNMANAGED}=\"1\"\n");
+	assert_int_equal(claims(vf, "mlx5_core", c), 1); /* no sysfs: not trusted */
+	put("/sys/class/net/ibp24s0v1/device/device", "0x101e\n");
+	put("/sys/class/net/ibp24s0v1/device/vendor", "0x15b3\n");
+	put("/sys/class/net/ibp24s0/device/device", "0x1021\n");
+	assert_int_equal(claims(vf, "mlx5_core", c), 0);
+	assert_int_equal(claims(pf, "mlx5_core", c), 1);
+	put("/etc/udev/rules.d/90-nm-vf.rules",
+	    "ATTRS{vendor}==\"0x15b3\", ATTRS{device}!=\"0x101e\", ENV{NM_UNMANAGED}=\"1\"\n");
+	assert_int_equal(claims(vf, "mlx5_core", c), 1);
+	/* ATTRS of another name is not read: not trusted */
+	put("/etc/udev/rules.d/90-nm-vf.rules",
+	    "ATTRS{sriov_totalvfs}==\"8\", ENV{NM_UNMANAGED}=\"1\"\n");
+	assert_int_equal(claims(vf, "mlx5_core", c), 1);
+
 	/* DRIVERS sees the PCI driver; DRIVER, the netdev's own, is empty */
 	put("/etc/udev/rules.d/90-nm-vf.rules",
 	    "SUBSYSTEM==\"net\", DRIVERS==\"mlx5_core\", ENV{NM_UNMANAGED}=\"1\"\n");

@@ -13,7 +13,8 @@
 #   orphaned   the other VF attached to a netns that no process is in (its sandbox gone):
 #              MAPPING fails; with a process in the netns (the pause container) it passes
 #   nm         NetworkManager running without the unmanaged udev rule: OWNER fails on the VF
-#              in the host, naming NetworkManager
+#              in the host, naming NetworkManager; with the operators' rule
+#              (ACTION=="add|change|move", ATTRS{device}==VF's, ENV{NM_UNMANAGED}="1") it passes
 # vm-timeout: 300
 set -euo pipefail
 # shellcheck source=tests/vm/lib.sh
@@ -133,4 +134,8 @@ networkd_stop
 nm_start || exit
 check_json nm
 expect_verdict nm "$VF1" ownership "^fail: NetworkManager: "
+# --- nm-rule: the SR-IOV operators' udev rule (ATTRS{device} of the VF) unmanages it
+nm_unmanaged_rule || fail "the NM_UNMANAGED udev rule"
+check_json nm-rule
+expect_verdict nm-rule "$VF1" ownership "^pass: "
 echo "check against the real parts: ok"

@@ -95,9 +95,13 @@
  *   the netdev's name as given), SUBSYSTEM ("net"), ACTION ("add": a rule for
  *   add events fits), DRIVERS (@driver; unknown makes the rule untrusted) and
  *   DRIVER (a netdev's own driver, which udev sees as empty: DRIVER=="mlx5_core"
- *   never fits, DRIVERS=="mlx5_core" does), values with '|' alternatives and
- *   fnmatch(3) globs. A rule with any other match key (ATTR{}, ENV{}==,
- *   KERNELS, ATTRS, TEST, PROGRAM...), an assignment to a match-only key
+ *   never fits, DRIVERS=="mlx5_core" does), ATTRS{vendor}, ATTRS{device},
+ *   ATTRS{subsystem_vendor} and ATTRS{subsystem_device} (read from the
+ *   netdev's own device under <root>/sys/class/net/NAME/device, as the SR-IOV
+ *   operators' rules match VFs; the bridges above it are not read), values
+ *   with '|' alternatives and fnmatch(3) globs. A rule with any other match
+ *   key (ATTR{}, other ATTRS{}, ENV{}==, KERNELS, TEST, PROGRAM...), an
+ *   assignment to a match-only key
  *   (KERNEL="x"), a value that is not a boolean, "+=", a continuation line or
  *   a token that does not parse is ignored with a debug line. GOTO and LABEL
  *   are not followed: a simple rule counts wherever it sits.

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "enrich/hostcfg.h"
 #include "enrich/hostcfg_internal.h"
+#include "enrich/sysfs.h"
 #include "lib/util.h"
 
 static const char *const udev_dirs[] = {
@@ -140,10 +141,34 @@ static bool udev_assignable(const char *key)
  * the netdev, 0 when it does not, -EINVAL when it sets NM_UNMANAGED but cannot
  * be trusted (@why says why).
  */
-static int udev_rule(const char *line, const char *ifname, const char *driver, int *value,
-		     char *why, size_t wsize)
+/*
+ * ATTRS{@attr} of the netdev @ifname as udev would match it, from its
+ * device (the PCI function: vendor, device, subsystem_vendor and
+ * subsystem_device, which the SR-IOV operators' rules match). Writes the value
+ * to @buf and returns it, or NULL when it cannot be read (the rule is then
+ * not trusted). Only the device itself is read, not the bridges above it.
+ */
+static const char *udev_attrs(const char *root, const char *ifname, const char *attr, char *buf,
+			      size_t size)
+{
+	static const char *const known[] = { "vendor", "device", "subsystem_vendor",
+					     "subsystem_device" };
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]) && strcmp(attr, known[i]); i++)
+		;
+	if (i == sizeof(known) / sizeof(known[0]))
+		return NULL;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/%s", ifname, attr);
+	return vft_sysfs__read(root, path, buf, size) < 0 ? NULL : buf;
+}
+
+static int udev_rule(const char *root, const char *line, const char *ifname, const char *driver,
+		     int *value, char *why, size_t wsize)
 {
 	struct udev_token t;
+	char attrbuf[64];
 	const char *p = line, *subject;
 	bool assigns = false, fits = true, untrusted = false, neg;
 	int r, v = -1;
@@ -170,7 +195,9 @@ static int udev_rule(const char *line, const char *ifname, const char *driver, i
 			continue;
 		}
 		neg = t.op[0] == '!';
-		if (t.attr[0])
+		if (!strcmp(t.key, "ATTRS"))
+			subject = udev_attrs(root, ifname, t.attr, attrbuf, sizeof(attrbuf));
+		else if (t.attr[0])
 			subject = NULL;
 		else if (!strcmp(t.key, "KERNEL") || !strcmp(t.key, "NAME"))
 			subject = ifname;
@@ -249,7 +276,7 @@ static int udev_read(const char *root, const char *path, const char *ifname, con
 			continued = cont;
 			continue;
 		}
-		r = udev_rule(line, ifname, driver, &v, why, sizeof(why));
+		r = udev_rule(root, line, ifname, driver, &v, why, sizeof(why));
 		if (r < 0) {
 			vft_debug("hostcfg: %s:%u: NM_UNMANAGED rule not trusted: %s\n", path,
 				  lineno, why);
