@@ -55,14 +55,9 @@ cp "$(cni_plugin sriov)" /opt/cni/bin/sriov
 VFTRACE_CNI_DIR=/opt/cni/bin
 cni_warm sriov static
 
-# a network the way it is often first written: no IPAM
-cfg_noipam() {
-	printf '{"cniVersion": "1.0.0", "name": "sriov-rdma", "type": "sriov", "deviceID": "%s"}\n' "$1"
-}
-cfg_static() {
-	printf '{"cniVersion": "1.0.0", "name": "sriov-rdma", "type": "sriov", "deviceID": "%s",
-	  "ipam": {"type": "static", "addresses": [{"address": "10.56.0.3/16"}]}}\n' "$1"
-}
+# a network the way it is often first written: no IPAM; then with it
+cfg_noipam() { sriov_cni_config "$1"; }
+cfg_static() { sriov_cni_config "$1" 10.56.0.3/16; }
 # cni CMD CONFIG: the runtime's call for the pod, summarised on one line
 cni() {
 	cni_invoke sriov "$1" "$NS" net1 "$2" "$POD" | sed -n '1s/^/    /p'

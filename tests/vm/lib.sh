@@ -463,6 +463,14 @@ cni_plugin() {
 	echo "$dir/$1"
 }
 
+# sriov_cni_config VF [ADDRESS]: print the network config of the SR-IOV CNI for VF (its
+# PCI address), with static IPAM giving ADDRESS (e.g. 10.56.0.3/16); no IPAM without one.
+sriov_cni_config() {
+	local ipam=""
+	[[ -z "${2:-}" ]] || ipam=", \"ipam\": {\"type\": \"static\", \"addresses\": [{\"address\": \"$2\"}]}"
+	printf '{"cniVersion": "1.0.0", "name": "sriov-net", "type": "sriov", "deviceID": "%s"%s}\n' "$1" "$ipam"
+}
+
 # cni_invoke PLUGIN CMD NETNS IFNAME CONFIG_JSON [POD_NS/POD_NAME/POD_UID]:
 # exec the plugin as a runtime does: CMD (ADD, DEL, CHECK, VERSION) in
 # CNI_COMMAND, the netns /run/netns/NETNS (none when NETNS is empty), the

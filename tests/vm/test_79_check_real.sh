@@ -63,10 +63,7 @@ expect_verdict() {
 	[[ "$got" =~ $4 ]] || fail "$1: $3 of $2 is \"$got\", want /$4/"
 	echo "ok: $1: $3 of $2: $got"
 }
-cfg() {
-	printf '{"cniVersion": "1.0.0", "name": "sriov-net", "type": "sriov", "deviceID": "%s",
-	  "ipam": {"type": "static", "addresses": [{"address": "%s"}]}}\n' "$1" "$2"
-}
+cfg() { sriov_cni_config "$1" "$2"; }
 
 # --- networkd
 networkd_start || exit

@@ -34,12 +34,7 @@ cni_warm sriov static
 # VFs keep the kernel's names.
 sriov_create 1 || fail "sriov_create 1"
 VF=${SRIOV_VF_PCI[0]} DEV=${SRIOV_VF_DEV[0]}
-CFG=$(
-	cat <<-EOF
-		{"cniVersion": "1.0.0", "name": "sriov-net", "type": "sriov", "deviceID": "$VF",
-		 "ipam": {"type": "static", "addresses": [{"address": "10.56.0.3/16"}]}}
-	EOF
-)
+CFG=$(sriov_cni_config "$VF" 10.56.0.3/16)
 
 OUT=$TMP/watch.jsonl
 watch_start "$OUT" --grace 4 || fail "vftrace watch did not start"

@@ -41,12 +41,7 @@ cni_warm sriov static
 sriov_create 1 || fail "sriov_create 1"
 VF=${SRIOV_VF_PCI[0]} DEV=${SRIOV_VF_DEV[0]}
 IFINDEX=$(<"/sys/class/net/$DEV/ifindex")
-cfg() {
-	cat <<-EOF
-		{"cniVersion": "1.0.0", "name": "sriov-net", "type": "sriov", "deviceID": "$VF",
-		 "ipam": {"type": "static", "addresses": [{"address": "$1"}]}}
-	EOF
-}
+cfg() { sriov_cni_config "$VF" "$1"; }
 
 OUT=$TMP/watch.jsonl
 CAP=$VM_OUT/$VFT_TEST.cap

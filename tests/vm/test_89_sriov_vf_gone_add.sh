@@ -35,12 +35,7 @@ cni_warm sriov static
 sriov_create 2 || fail "sriov_create 2"
 VF1=${SRIOV_VF_PCI[1]} PF=$SRIOV_PF
 NUMVFS=/sys/bus/pci/devices/$PF/sriov_numvfs
-CFG=$(
-	cat <<-EOF
-		{"cniVersion": "1.0.0", "name": "sriov-net", "type": "sriov", "deviceID": "$VF1",
-		 "ipam": {"type": "static", "addresses": [{"address": "10.56.0.4/16"}]}}
-	EOF
-)
+CFG=$(sriov_cni_config "$VF1" 10.56.0.4/16)
 
 OUT=$TMP/watch.jsonl
 watch_start "$OUT" --grace 4 || fail "vftrace watch did not start"
