@@ -238,6 +238,8 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 	struct vft_netns_info info;
 	struct vft_rdma_attrs ra;
 	struct vft_port_attrs port;
+	/* its netdev is in a netns other than the host's (a pod's, or one left behind) */
+	bool away = nd->map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(nd->map);
 	int n;
 
 	memset(f, 0, sizeof(*f));
@@ -247,18 +249,15 @@ static void read_facts(const struct node *nd, const struct vft_vf *vf, struct vf
 	if (vf->ref.ibdev[0] && !vft_inventory__read_rdma(nd->root, vf->ref.ibdev, &ra))
 		vft_copy_name(f->ib_parent, ra.parent, sizeof(f->ib_parent));
 	/* the RDMA device as the VF's netns sees it (exclusive netns mode hides it) */
-	if (vf->ref.ibdev[0] && vft_root_is_live(nd->root) && nd->map && vf->ref.netns &&
-	    vf->ref.netns != vft_netns_map__host(nd->map)) {
+	if (vf->ref.ibdev[0] && vft_root_is_live(nd->root) && away) {
 		/* a netns gone meanwhile (-ESRCH) leaves it unknown, not invisible */
 		n = vft_netns_map__read_port(nd->map, vf->ref.netns, vf->ref.ibdev,
 					     vf->port ? vf->port : 1, VFT_READ_TIMEOUT_NS, &port);
 		f->ib_visible = n == -ENOENT ? 0 : !n ? 1 : -1;
 	}
-	if (nd->map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(nd->map) &&
-	    !vft_netns_map__lookup(nd->map, vf->ref.netns, &info))
+	if (away && !vft_netns_map__lookup(nd->map, vf->ref.netns, &info))
 		f->netns_empty = !info.pid;
-	if (vf->registered && vf->ref.ifname[0] &&
-	    (!vf->ref.netns || vf->ref.netns == vft_netns_map__host(nd->map)))
+	if (vf->registered && vf->ref.ifname[0] && !away)
 		host_claims(nd, vf, f);
 	allocation(nd, vf, f);
 }

@@ -156,9 +156,9 @@ static const char *udev_attrs(const char *root, const char *ifname, const char *
 	char path[128];
 	size_t i;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]) && strcmp(attr, known[i]); i++)
+	for (i = 0; i < ARRAY_SIZE(known) && strcmp(attr, known[i]); i++)
 		;
-	if (i == sizeof(known) / sizeof(known[0]))
+	if (i == ARRAY_SIZE(known))
 		return NULL;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/device/%s", ifname, attr);
 	return vft_sysfs__read(root, path, buf, size) < 0 ? NULL : buf;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include "model/event.h"
 #include "model/kinds.h"
+#include "lib/util.h"
 
 /* enum ib_event_type (include/rdma/ib_verbs.h), stable since 2.6. */
 static const char *const ib_event_names[] = {
@@ -173,7 +174,7 @@ bool vft_ifname_is_cni_temp(const char *name)
 	static const char *const prefixes[] = { "temp_", "vfdev", "dev" };
 	size_t i, n;
 
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
 		n = strlen(prefixes[i]);
 		if (strncmp(name, prefixes[i], n) || !name[n])
 			continue;
