@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,35 @@ struct run {
 	bool recorded;
 	const char *only_key;
 	uint64_t read_timeout_ns;
+	bool off_loop; /* re-reads watched by watch_read() below, as the live loop does */
 };
+
+/* The fd a live loop would watch now (-1: none), and how often one was watched and unwatched. */
+static int watched = -1, n_watch, n_unwatch;
+
+static int watch_read(void *ctx, int fd, bool add)
+{
+	assert_true(add ? watched < 0 : watched == fd);
+	watched = add ? fd : -1;
+	*(add ? &n_watch : &n_unwatch) += 1;
+	return 0;
+}
+
+/*
+ * As the live loop does: waits for the watched re-read's fd and polls the
+ * pipeline until no re-read is pending (each wait at most 5 s).
+ */
+static void settle_reads(struct vft_pipeline *p)
+{
+	struct pollfd pfd = { .events = POLLIN };
+
+	while (vft_pipeline__reads_pending(p)) {
+		assert_true(watched >= 0);
+		pfd.fd = watched;
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+		assert_int_equal(vft_pipeline__reads_poll(p), 0);
+	}
+}
 
 static void run_open(struct run *r)
 {
@@ -79,6 +108,7 @@ static void run_open(struct run *r)
 		.only_key = r->only_key,
 		.clock = test_clock,
 		.read_timeout_ns = r->read_timeout_ns,
+		.watch_fd = r->off_loop ? watch_read : NULL,
 	};
 
 	mono = 1000 * SEC;
@@ -697,6 +727,115 @@ static void grace_end_read_hangs(void **state)
 	assert_int_equal(rename(keep, port), 0);
 }
 
+/*
+ * The same hang with the live loop's re-reads off the loop: the tick that
+ * ends the grace periods returns at once, events go on flowing while the
+ * re-read hangs, and each check comes when its re-read answered or was
+ * killed, in order; the second VF's re-read is not tried (paused).
+ */
+static void grace_end_read_hangs_off_loop(void **state)
+{
+	struct run r = { .corr = { .grace_ns = 2 * SEC },
+			 .read_timeout_ns = 300 * 1000000ULL,
+			 .off_loop = true };
+	char port[700], keep[720];
+	struct vft_event ev;
+	uint64_t t0;
+
+	snprintf(port, sizeof(port), "%s/sys/class/infiniband/mlx5_16/ports/1/state", root);
+	snprintf(keep, sizeof(keep), "%s.keep", port);
+	assert_int_equal(rename(port, keep), 0);
+	assert_int_equal(mkfifo(port, 0600), 0);
+	n_watch = n_unwatch = 0;
+	watched = -1;
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF2, "ibp24s0v1", 21, HOST_NS);
+	feed(&r, &ev);
+	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
+	feed(&r, &ev);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	elapse(3 * SEC);
+	t0 = real_ms();
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_true(real_ms() - t0 < 200);
+	assert_int_equal(vft_pipeline__reads_pending(r.p), 2);
+	assert_int_equal(n_watch, 1);
+	assert_true(vft_pipeline__timeout_ms(r.p, -1) <= 1000);
+	assert_int_equal(count(&r, "event", "vf_check", NULL), 0);
+	/* the loop goes on: an event fed now is out before any check */
+	ev = dev(VFT_EV_LINK_CHANGE, VFT_SRC_FENTRY, VF2, "net1", 21, BU_NS);
+	feed(&r, &ev);
+	assert_int_equal(count(&r, "event", "link_change", VF2), 1);
+	/* the hung re-read answers "timed out" at its own deadline, in the child */
+	settle_reads(r.p);
+	assert_true(real_ms() - t0 >= 300);
+	assert_true(real_ms() - t0 < 3000);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
+	assert_int_equal(count(&r, "event", "vf_check", VF2), 1);
+	assert_true(find(&r, "event", "link_change", VF2, 0, NULL) <
+		    find(&r, "event", "vf_check", VF1, 0, NULL));
+	assert_int_equal(count(&r, "event", "rdma_port_state", NULL), 0);
+	assert_int_equal(vft_pipeline__reads_pending(r.p), 0);
+	assert_int_equal(n_watch, 1);
+	assert_int_equal(n_unwatch, 1);
+	assert_int_equal(watched, -1);
+	assert_int_equal(vft_pipeline__skipped_total(r.p, VFT_SKIP_GRACE_END), 2);
+	run_close(&r);
+	assert_int_equal(unlink(port), 0);
+	assert_int_equal(rename(keep, port), 0);
+}
+
+/* Off the loop, a re-read that answers: its port state, then the check, once each. */
+static void grace_end_read_off_loop(void **state)
+{
+	struct run r = { .corr = { .grace_ns = 2 * SEC }, .off_loop = true };
+	struct vft_event ev;
+
+	n_watch = n_unwatch = 0;
+	watched = -1;
+	r.filter.all = true;
+	run_open(&r);
+	assert_int_equal(vft_pipeline__begin(r.p), 0);
+	pod_start(&r);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	elapse(3 * SEC);
+	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
+	assert_int_equal(vft_pipeline__reads_pending(r.p), 1);
+	settle_reads(r.p);
+	assert_int_equal(vft_pipeline__reads_pending(r.p), 0);
+	assert_int_equal(count(&r, "event", "rdma_port_state", VF1), 1);
+	assert_int_equal(count(&r, "event", "vf_check", VF1), 1);
+	assert_true(find(&r, "event", "rdma_port_state", VF1, 0, NULL) <
+		    find(&r, "event", "vf_check", VF1, 0, NULL));
+	assert_int_equal(vft_pipeline__skipped_total(r.p, VFT_SKIP_GRACE_END), 0);
+	/* the end waits for what is pending: a second VF's grace ends as the run stops */
+	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
+	feed(&r, &ev);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
+	ev.has_ret = true;
+	feed(&r, &ev);
+	elapse(3 * SEC);
+	assert_int_equal(vft_pipeline__tick(r.p, true), 0);
+	assert_int_equal(vft_pipeline__reads_pending(r.p), 0);
+	assert_int_equal(count(&r, "event", "vf_check", VF2), 1);
+	assert_int_equal(n_watch, n_unwatch);
+	run_close(&r);
+}
+
 static struct vft_event recorded(uint32_t kind, const char *ifname, const char *parent)
 {
 	struct vft_event ev = dev(kind, VFT_SRC_FENTRY, parent, ifname, 0, HOST_NS);
@@ -828,6 +967,8 @@ int main(void)
 		cmocka_unit_test(grace_end),
 		cmocka_unit_test(grace_across_clock_steps),
 		cmocka_unit_test(grace_end_read_hangs),
+		cmocka_unit_test(grace_end_read_hangs_off_loop),
+		cmocka_unit_test(grace_end_read_off_loop),
 		cmocka_unit_test(capture_replays_the_run),
 		cmocka_unit_test(no_steps_and_retention),
 		cmocka_unit_test(metrics),

@@ -167,43 +167,55 @@ static void vf_event(struct vft_event *ev, const struct vft_vf *vf, uint32_t kin
 	vft_copy_name(ev->vf_key, vf->ref.key, sizeof(ev->vf_key));
 }
 
-int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
-			  uint64_t now_ns, uint64_t timeout_ns, vft_event_cb cb, void *ctx)
+int vft_enrich__grace_read(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
+			   uint64_t timeout_ns, struct vft_grace_read *out)
 {
-	bool live = vft_root_is_live(root), inside, skipped = false;
+	bool live = vft_root_is_live(root), inside;
 	uint32_t port = vf->port ? vf->port : 1;
-	struct vft_port_attrs pa;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->err = -ENODEV;
+	if (!vf->ref.ibdev[0])
+		return 0;
+	inside = live && map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(map);
+	err = timeout_ns ? -ENOENT : -ETIMEDOUT;
+	if (inside && timeout_ns) {
+		/* -ENOENT: not visible there; -ESRCH: the netns is gone, proves nothing */
+		err = vft_netns_map__read_port(map, vf->ref.netns, vf->ref.ibdev, port, timeout_ns,
+					       &out->attrs);
+		if (err && err != -ENOENT && err != -ETIMEDOUT) {
+			vft_debug("cannot read %s/%u inside netns %u (%s): reading <root>/sys\n",
+				  vf->ref.ibdev, port, vf->ref.netns, strerror(-err));
+			inside = false;
+		}
+	}
+	if (!inside && timeout_ns)
+		err = vft_netns__read_port_within(NULL, root, vf->ref.ibdev, port, timeout_ns,
+						  &out->attrs);
+	out->err = err;
+	out->inside = inside;
+	return 0;
+}
+
+int vft_enrich__grace_emit(const struct vft_vf *vf, uint64_t now_ns, const struct vft_grace_read *r,
+			   vft_event_cb cb, void *ctx)
+{
+	bool skipped = false;
 	struct vft_event ev;
 	int err;
 
-	memset(&pa, 0, sizeof(pa));
 	if (vf->ref.ibdev[0]) {
 		vf_event(&ev, vf, VFT_EV_RDMA_PORT_STATE, VFT_SRC_ENRICH, now_ns);
 		vft_copy_name(ev.ibdev, vf->ref.ibdev, sizeof(ev.ibdev));
-		ev.port = port;
-		inside = live && map && vf->ref.netns && vf->ref.netns != vft_netns_map__host(map);
-		err = timeout_ns ? -ENOENT : -ETIMEDOUT;
-		if (inside && timeout_ns) {
-			/* -ENOENT: not visible there; -ESRCH: the netns is gone, proves nothing */
-			err = vft_netns_map__read_port(map, vf->ref.netns, vf->ref.ibdev, port,
-						       timeout_ns, &pa);
-			if (err && err != -ENOENT && err != -ETIMEDOUT) {
-				vft_debug(
-					"cannot read %s/%u inside netns %u (%s): reading <root>/sys\n",
-					vf->ref.ibdev, port, vf->ref.netns, strerror(-err));
-				inside = false;
-			}
-		}
-		if (!inside && timeout_ns)
-			err = vft_netns__read_port_within(NULL, root, vf->ref.ibdev, port,
-							  timeout_ns, &pa);
-		if (!err) {
-			set_port_attrs(&ev, &pa);
-		} else if (err == -ENOENT && inside) {
+		ev.port = vf->port ? vf->port : 1;
+		if (!r->err) {
+			set_port_attrs(&ev, &r->attrs);
+		} else if (r->err == -ENOENT && r->inside) {
 			/* not visible in the netns of its netdev */
 			ev.has_ret = true;
-			ev.ret = err;
-		} else if (err == -ETIMEDOUT) {
+			ev.ret = r->err;
+		} else if (r->err == -ETIMEDOUT) {
 			skipped = true;
 		}
 		if (ev.has_port_attrs || ev.has_ret) {
@@ -216,4 +228,13 @@ int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const str
 	vft_copy_name(ev.vf_key, vf->ref.key, sizeof(ev.vf_key));
 	err = cb(ctx, &ev);
 	return err ? err : skipped ? VFT_ENRICH_SKIPPED : 0;
+}
+
+int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
+			  uint64_t now_ns, uint64_t timeout_ns, vft_event_cb cb, void *ctx)
+{
+	struct vft_grace_read r;
+
+	vft_enrich__grace_read(root, map, vf, timeout_ns, &r);
+	return vft_enrich__grace_emit(vf, now_ns, &r, cb, ctx);
 }

@@ -47,4 +47,22 @@ void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host
 int vft_enrich__grace_end(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
 			  uint64_t now_ns, uint64_t timeout_ns, vft_event_cb cb, void *ctx);
 
+/*
+ * vft_enrich__grace_end() in two halves, for a caller that runs the re-read
+ * off its event loop (in a child process of its own: the answer is plain
+ * data). vft_enrich__grace_read() re-reads @vf's port as grace_end does
+ * (err 0, -ENOENT, -ETIMEDOUT or another -errno of the read; -ENODEV when
+ * @vf has no RDMA device); vft_enrich__grace_emit() turns an answer into
+ * the events, stamped @now_ns, and returns what grace_end returns.
+ */
+struct vft_grace_read {
+	int32_t err;
+	bool inside; /* read from inside the VF's netns */
+	struct vft_port_attrs attrs;
+};
+int vft_enrich__grace_read(const char *root, struct vft_netns_map *map, const struct vft_vf *vf,
+			   uint64_t timeout_ns, struct vft_grace_read *out);
+int vft_enrich__grace_emit(const struct vft_vf *vf, uint64_t now_ns, const struct vft_grace_read *r,
+			   vft_event_cb cb, void *ctx);
+
 #endif /* VFT_ENRICH_H */

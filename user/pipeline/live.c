@@ -23,7 +23,7 @@
 
 #define SEC 1000000000ULL
 
-enum { TAG_BPF = 1, TAG_NETLINK = 2, TAG_MODULE = 3, TAG_CHECK = 4 };
+enum { TAG_BPF = 1, TAG_NETLINK = 2, TAG_MODULE = 3, TAG_CHECK = 4, TAG_READ = 5 };
 
 /* One run: what it opened, and where its loop is. */
 struct live {
@@ -236,13 +236,27 @@ static int open_epoll(struct live *l)
 	return 0;
 }
 
+/* The pipeline's grace-end re-reads are watched by this loop, never waited for in it. */
+static int watch_read(void *ctx, int fd, bool add)
+{
+	struct live *l = ctx;
+
+	if (l->epfd < 0)
+		return -EBADF;
+	if (add)
+		return epoll_add(l->epfd, fd, TAG_READ);
+	return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL) ? -errno : 0;
+}
+
 /* Everything the run reads from and writes to, in the order its failures are cheapest. */
 static int open_run(struct live *l)
 {
 	struct vft_trace_opts *o = l->o;
 	struct vft_pipeline_opts po = { .root = o->source.root,
 					.filter = &o->filter,
-					.corr = &o->corr };
+					.corr = &o->corr,
+					.watch_fd = watch_read,
+					.watch_ctx = l };
 	int err;
 
 	o->filter.root = o->source.root;
@@ -365,6 +379,8 @@ static int read_sources(struct live *l, const struct epoll_event *evs, int n)
 			bpf_source__module_event(l->src);
 		else if (evs[i].data.u32 == TAG_CHECK)
 			err = audit_check_poll(l);
+		else if (evs[i].data.u32 == TAG_READ)
+			err = vft_pipeline__reads_poll(l->p);
 	}
 	/* also when idle: it checks for modules whose hooks wait */
 	if (err >= 0)
@@ -595,6 +611,7 @@ static void close_run(struct live *l)
 	vft_bounded__cancel(&l->check);
 	if (l->epfd >= 0)
 		close(l->epfd);
+	l->epfd = -1;
 	vft_metrics_server__free(l->server);
 	vft_pipeline__free(l->p);
 	vft_metrics__free(l->metrics);

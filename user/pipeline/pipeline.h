@@ -41,9 +41,11 @@
 /*
  * A grace period's end re-reads the VF's RDMA port in a child given this
  * long (a sysfs read can hang in a driver); one that times out pauses the
- * re-reads of every VF for VFT_PIPELINE_READ_PAUSE_NS, so the loop is held
- * at most once per pause. The checks come without their re-read meanwhile,
- * and each is counted as skipped.
+ * re-reads of every VF for VFT_PIPELINE_READ_PAUSE_NS. The checks come
+ * without their re-read meanwhile, and each is counted as skipped. A live
+ * loop that watches the re-read's fd (vft_pipeline_opts.watch_fd) is never
+ * held by it; without one, the loop waits for each re-read (at most once per
+ * pause).
  */
 #define VFT_PIPELINE_READ_TIMEOUT_NS (2 * 1000000000ULL)
 #define VFT_PIPELINE_READ_PAUSE_NS (30 * 1000000000ULL)
@@ -80,6 +82,16 @@ struct vft_pipeline_opts {
 	uint64_t (*clock)(clockid_t clock);
 	/* A grace end's re-read: 0 picks VFT_PIPELINE_READ_TIMEOUT_NS (tests pass less). */
 	uint64_t read_timeout_ns;
+	/*
+	 * Given by a live loop: grace ends' re-reads run off the loop, one at a
+	 * time, their VFs' checks waiting in order. @watch_fd(@watch_ctx, fd,
+	 * true) asks the loop to watch a re-read's fd (readable: call
+	 * vft_pipeline__reads_poll()); (fd, false) comes before that fd is
+	 * closed. It returns 0 or -errno (the re-read is then skipped). NULL:
+	 * each re-read is waited for where its grace period ends (replay, tests).
+	 */
+	int (*watch_fd)(void *watch_ctx, int fd, bool add);
+	void *watch_ctx;
 };
 
 struct vft_pipeline;
@@ -141,16 +153,27 @@ int vft_pipeline__feed_recorded(struct vft_pipeline *p, const struct vft_event *
  * The timers: releases held netlink events that are due (all of them when
  * @stop), then ends the grace periods that are due: each VF's RDMA port is
  * re-read (from inside its netns on this node) and its vf_check follows, both
- * into the stream. Returns 0 or the first error.
+ * into the stream (off the loop with watch_fd; @stop then waits for the
+ * re-reads still running or waiting, each within its deadline). Returns 0 or
+ * the first error.
  */
 int vft_pipeline__tick(struct vft_pipeline *p, bool stop);
+/*
+ * The running grace-end re-read (with vft_pipeline_opts.watch_fd): takes
+ * its answer if it is complete, or ends it past its deadline, delivers its
+ * VF's events and starts the next waiting VF's. Returns 0 or -errno of the
+ * delivery.
+ */
+int vft_pipeline__reads_poll(struct vft_pipeline *p);
+/* VFs whose grace-end re-read is running or waiting to run. */
+size_t vft_pipeline__reads_pending(const struct vft_pipeline *p);
 /* Releases every held netlink event now: the end of a snapshot (check). 0 or an error. */
 int vft_pipeline__drain(struct vft_pipeline *p);
 
 /*
  * How long the caller's loop may sleep: @ms (-1: no limit of its own),
- * shortened to when the oldest held netlink event or the next grace
- * deadline is due (a timer due later than a second wakes it in a second).
+ * shortened to when the oldest held netlink event, the next grace
+ * deadline or the running re-read's deadline is due (a timer due later than a second wakes it in a second).
  */
 int vft_pipeline__timeout_ms(const struct vft_pipeline *p, int ms);
 
