@@ -14,11 +14,11 @@
 #include "enrich/enrich.h"
 #include "enrich/exe.h"
 #include "enrich/netns.h"
+#include "pipeline/grace.h"
 #include "pipeline/pipeline.h"
 #include "sources/inventory.h"
 #include "sources/merge.h"
 #include "sources/netlink_source.h"
-#include "lib/bounded.h"
 #include "lib/util.h"
 
 struct vft_pipeline {
@@ -35,11 +35,7 @@ struct vft_pipeline {
 	bool cap_err;	    /* a capture write failed (said) */
 	uint64_t cap_bytes; /* capture bytes already counted in the metrics */
 	uint64_t skipped[VFT_SKIP_MAX];
-	uint64_t reads_paused_until; /* CLOCK_MONOTONIC: a grace end's re-read timed out */
-	/* with opts.watch_fd: the running re-read (of parked[0]) and the VFs waiting */
-	struct vft_bounded read;
-	struct vft_vf *parked;
-	size_t n_parked, cap_parked;
+	struct vft_grace *grace; /* grace ends' re-reads */
 };
 
 uint64_t vft_clock_ns(clockid_t clock)
@@ -312,178 +308,27 @@ int vft_pipeline__begin(struct vft_pipeline *p)
 
 /* ---- timers ---- */
 
-/* How long a re-read may take now: 0 while re-reads are paused after one timed out. */
-static uint64_t read_timeout(const struct vft_pipeline *p)
-{
-	if (now_ns(p, CLOCK_MONOTONIC) < p->reads_paused_until)
-		return 0;
-	return p->o.read_timeout_ns ? p->o.read_timeout_ns : VFT_PIPELINE_READ_TIMEOUT_NS;
-}
-
-/* @vf's events from the re-read @r that had @timeout (0: skipped); said and counted when skipped. */
-static int grace_emit(struct vft_pipeline *p, const struct vft_vf *vf,
-		      const struct vft_grace_read *r, uint64_t timeout)
-{
-	int err;
-
-	err = vft_enrich__grace_emit(vf, now_ns(p, CLOCK_REALTIME), r, deliver, p);
-	if (err != VFT_ENRICH_SKIPPED)
-		return err;
-	if (timeout) {
-		vft_warn("%s: re-reading the RDMA port of %s did not answer in %llu ms: checks go "
-			 "without it for %llu s\n",
-			 vf->ref.key, vf->ref.ibdev, (unsigned long long)(timeout / 1000000),
-			 (unsigned long long)(VFT_PIPELINE_READ_PAUSE_NS / 1000000000ULL));
-		p->reads_paused_until = now_ns(p, CLOCK_MONOTONIC) + VFT_PIPELINE_READ_PAUSE_NS;
-	}
-	vft_pipeline__skipped(p, VFT_SKIP_GRACE_END);
-	return 0;
-}
-
-/* In the re-read's child: the answer, as plain data. */
-static int read_child(void *arg, int fd)
-{
-	struct vft_pipeline *p = arg;
-	struct vft_grace_read r;
-
-	vft_enrich__grace_read(p->o.root, p->netns, &p->parked[0], read_timeout(p), &r);
-	return vft_write_all(fd, &r, sizeof(r));
-}
-
-/* The re-read's deadline: two reads (inside the netns, then sysfs) and the forks. */
-static uint64_t read_deadline(const struct vft_pipeline *p)
-{
-	return 2 * read_timeout(p) + 1000000000ULL;
-}
-
-/* Ends the running re-read, if any: its fd unwatched first. */
-static void read_cancel(struct vft_pipeline *p)
-{
-	if (vft_bounded__fd(&p->read) >= 0)
-		p->o.watch_fd(p->o.watch_ctx, vft_bounded__fd(&p->read), false);
-	vft_bounded__cancel(&p->read);
-}
-
-static void unpark_first(struct vft_pipeline *p)
-{
-	memmove(p->parked, p->parked + 1, --p->n_parked * sizeof(*p->parked));
-}
-
 /*
- * Starts the re-read of the first waiting VF; the ones that need none, or
- * while re-reads are paused, get their check at once. Returns 0 or -errno
- * of a delivery.
- */
-static int read_next(struct vft_pipeline *p)
-{
-	struct vft_grace_read r;
-	uint64_t timeout;
-	int err;
-
-	while (p->n_parked && !vft_bounded__running(&p->read)) {
-		timeout = read_timeout(p);
-		if (timeout) {
-			fflush(NULL); /* the child must not inherit buffered output */
-			err = vft_bounded__start(&p->read, read_child, p, read_deadline(p));
-			if (!err)
-				err = p->o.watch_fd(p->o.watch_ctx, vft_bounded__fd(&p->read),
-						    true);
-			if (!err)
-				return 0;
-			vft_warn("%s: cannot start the re-read of its RDMA port: %s\n",
-				 p->parked[0].ref.key, strerror(-err));
-			read_cancel(p);
-		}
-		vft_enrich__grace_read(p->o.root, p->netns, &p->parked[0], 0, &r);
-		err = grace_emit(p, &p->parked[0], &r, 0);
-		unpark_first(p);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* The running re-read ended (@ret: what vft_bounded__poll() said): its VF's events, the next one started. */
-static int read_done(struct vft_pipeline *p, int ret)
-{
-	uint64_t timeout = read_timeout(p);
-	struct vft_grace_read r;
-	int err;
-
-	memset(&r, 0, sizeof(r));
-	r.err = -ETIMEDOUT;
-	if (ret == 1 && p->read.len == sizeof(r)) {
-		memcpy(&r, p->read.buf, sizeof(r));
-	} else if (ret != -ETIMEDOUT) {
-		/* the child died: the check goes without the re-read, with no pause */
-		vft_warn("%s: the re-read of its RDMA port failed: %s\n", p->parked[0].ref.key,
-			 ret == 1 ? "short answer" : strerror(-ret));
-		timeout = 0;
-	}
-	read_cancel(p);
-	err = grace_emit(p, &p->parked[0], &r, timeout);
-	unpark_first(p);
-	return err ? err : read_next(p);
-}
-
-int vft_pipeline__reads_poll(struct vft_pipeline *p)
-{
-	int ret;
-
-	if (!vft_bounded__running(&p->read))
-		return read_next(p);
-	ret = vft_bounded__poll(&p->read);
-	return ret ? read_done(p, ret) : 0;
-}
-
-size_t vft_pipeline__reads_pending(const struct vft_pipeline *p)
-{
-	return p->n_parked;
-}
-
-/* Waits for the running re-read and every waiting one, each within its deadline (the end). */
-static int reads_finish(struct vft_pipeline *p)
-{
-	int err = 0;
-
-	while (!err && p->n_parked)
-		err = vft_bounded__running(&p->read) ? read_done(p, vft_bounded__wait(&p->read)) :
-						       read_next(p);
-	return err;
-}
-
-/*
- * A VF's grace period is over: re-read its RDMA port from inside its netns
- * (from the host's sysfs when that cannot be done), then let the correlator
- * check it. Both go into the stream, so a replay sees what was read. With a
- * loop to watch the re-read, the VF waits its turn and the loop goes on.
+ * A VF's grace period is over: its RDMA port re-read from inside its netns
+ * (from the host's sysfs when that cannot be done), then the correlator
+ * checks it (grace.c). Both go into the stream, so a replay sees what was
+ * read.
  */
 static int on_due(void *ctx, const struct vft_vf *vf)
 {
 	struct vft_pipeline *p = ctx;
-	uint64_t timeout = read_timeout(p);
-	struct vft_grace_read r;
-	struct vft_vf *np;
-	size_t cap;
 
-	if (p->o.watch_fd && vf->ref.ibdev[0] && timeout) {
-		if (p->n_parked == p->cap_parked) {
-			cap = p->cap_parked ? 2 * p->cap_parked : 16;
-			np = realloc(p->parked, cap * sizeof(*np));
-			if (!np)
-				return -ENOMEM;
-			p->parked = np;
-			p->cap_parked = cap;
-		}
-		np = &p->parked[p->n_parked++];
-		*np = *vf;
-		/* the timeline is the correlator's, valid only in this call */
-		np->steps = NULL;
-		np->n_steps = 0;
-		return read_next(p);
-	}
-	vft_enrich__grace_read(p->o.root, p->netns, vf, timeout, &r);
-	return grace_emit(p, vf, &r, timeout);
+	return vft_grace__due(p->grace, vf);
+}
+
+int vft_pipeline__reads_poll(struct vft_pipeline *p)
+{
+	return vft_grace__poll(p->grace);
+}
+
+size_t vft_pipeline__reads_pending(const struct vft_pipeline *p)
+{
+	return vft_grace__pending(p->grace);
 }
 
 int vft_pipeline__tick(struct vft_pipeline *p, bool stop)
@@ -495,8 +340,8 @@ int vft_pipeline__tick(struct vft_pipeline *p, bool stop)
 				       on_merged, p);
 	if (err >= 0)
 		err = vft_corr__take_due(p->corr, now_ns(p, CLOCK_BOOTTIME), on_due, p);
-	if (err >= 0 && p->n_parked)
-		err = stop ? reads_finish(p) : vft_pipeline__reads_poll(p);
+	if (err >= 0 && vft_grace__pending(p->grace))
+		err = stop ? vft_grace__finish(p->grace) : vft_grace__poll(p->grace);
 	return err;
 }
 
@@ -523,14 +368,7 @@ int vft_pipeline__timeout_ms(const struct vft_pipeline *p, int ms)
 {
 	if (p->merge)
 		ms = until_due(p, ms, vft_merge__next_release(p->merge), CLOCK_MONOTONIC);
-	/* a running re-read's deadline is on the real monotonic clock (lib/bounded.c) */
-	if (vft_bounded__running(&p->read)) {
-		uint64_t now = vft_clock_ns(CLOCK_MONOTONIC), left;
-
-		left = p->read.deadline_ns > now ? (p->read.deadline_ns - now) / 1000000 + 1 : 0;
-		if (ms < 0 || left < (uint64_t)ms)
-			ms = (int)(left > 1000 ? 1000 : left);
-	}
+	ms = vft_grace__timeout_ms(p->grace, ms);
 	/* the correlator's grace deadlines are on the boot-time clock (vft_event.boot_ns) */
 	return until_due(p, ms, vft_corr__next_due(p->corr), CLOCK_BOOTTIME);
 }
@@ -772,6 +610,28 @@ uint64_t vft_pipeline__skipped_total(const struct vft_pipeline *p, enum vft_skip
 	return what < VFT_SKIP_MAX ? p->skipped[what] : 0;
 }
 
+static void grace_skipped(void *ctx)
+{
+	vft_pipeline__skipped(ctx, VFT_SKIP_GRACE_END);
+}
+
+static int new_grace(struct vft_pipeline *p)
+{
+	struct vft_grace_opts go = {
+		.root = p->o.root,
+		.netns = p->netns,
+		.timeout_ns = p->o.read_timeout_ns,
+		.clock = p->o.clock ? p->o.clock : vft_clock_ns,
+		.deliver = deliver,
+		.skipped = grace_skipped,
+		.ctx = p,
+		.watch_fd = p->o.watch_fd,
+		.watch_ctx = p->o.watch_ctx,
+	};
+
+	return vft_grace__new(&go, &p->grace);
+}
+
 int vft_pipeline__new(const struct vft_pipeline_opts *opts, struct vft_pipeline **out)
 {
 	struct vft_pipeline *p = calloc(1, sizeof(*p));
@@ -780,7 +640,6 @@ int vft_pipeline__new(const struct vft_pipeline_opts *opts, struct vft_pipeline 
 	if (!p)
 		goto fail;
 	p->o = *opts;
-	p->read.fd = -1;
 	if (!p->o.recorded) {
 		err = vft_merge__new(VFT_PIPELINE_MERGE_WINDOW_NS, &p->merge);
 		if (err)
@@ -795,6 +654,9 @@ int vft_pipeline__new(const struct vft_pipeline_opts *opts, struct vft_pipeline 
 		if (vft_netns_map__new(p->o.root, &p->netns))
 			vft_debug("cannot read /proc: namespaces will not be attributed to pods\n");
 	}
+	err = new_grace(p);
+	if (err)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -806,9 +668,7 @@ void vft_pipeline__free(struct vft_pipeline *p)
 {
 	if (!p)
 		return;
-	if (p->o.watch_fd)
-		read_cancel(p);
-	free(p->parked);
+	vft_grace__free(p->grace);
 	vft_pipeline__capture_close(p);
 	vft_merge__free(p->merge);
 	vft_corr__free(p->corr);

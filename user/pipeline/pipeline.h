@@ -38,17 +38,6 @@
 
 /* How long a netlink event waits for the BPF event of the same change. */
 #define VFT_PIPELINE_MERGE_WINDOW_NS (500 * 1000000ULL)
-/*
- * A grace period's end re-reads the VF's RDMA port in a child given this
- * long (a sysfs read can hang in a driver); one that times out pauses the
- * re-reads of every VF for VFT_PIPELINE_READ_PAUSE_NS. The checks come
- * without their re-read meanwhile, and each is counted as skipped. A live
- * loop that watches the re-read's fd (vft_pipeline_opts.watch_fd) is never
- * held by it; without one, the loop waits for each re-read (at most once per
- * pause).
- */
-#define VFT_PIPELINE_READ_TIMEOUT_NS (2 * 1000000000ULL)
-#define VFT_PIPELINE_READ_PAUSE_NS (30 * 1000000000ULL)
 
 /* What a check skipped (metrics label, summary). */
 enum vft_skip {
@@ -80,11 +69,11 @@ struct vft_pipeline_opts {
 	uint64_t since_ns, until_ns;
 	/* The clock of every stamp and deadline; NULL: clock_gettime() (tests pass theirs). */
 	uint64_t (*clock)(clockid_t clock);
-	/* A grace end's re-read: 0 picks VFT_PIPELINE_READ_TIMEOUT_NS (tests pass less). */
+	/* A grace end's re-read (grace.h): 0 picks VFT_GRACE_READ_TIMEOUT_NS (tests pass less). */
 	uint64_t read_timeout_ns;
 	/*
 	 * Given by a live loop: grace ends' re-reads run off the loop, one at a
-	 * time, their VFs' checks waiting in order. @watch_fd(@watch_ctx, fd,
+	 * time, their VFs' checks waiting in order (grace.h). @watch_fd(@watch_ctx, fd,
 	 * true) asks the loop to watch a re-read's fd (readable: call
 	 * vft_pipeline__reads_poll()); (fd, false) comes before that fd is
 	 * closed. It returns 0 or -errno (the re-read is then skipped). NULL:
