@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "enrich/netns.h"
 #include "enrich/runtime.h"
 #include "fixture.h"
 #include "runtime_fixture.h"
@@ -251,13 +252,126 @@ static void rescan(void **state)
 	vft_runtime__free(rt);
 }
 
+/* A process @pid in the netns of inode @ino, in cgroup @cgroup. */
+static void add_proc(uint32_t pid, uint32_t ino, const char *cgroup)
+{
+	char rel[128], path[PATH_MAX], link[64], text[512];
+
+	snprintf(rel, sizeof(rel), "/proc/%u/cgroup", pid);
+	snprintf(text, sizeof(text), "0::%s\n", cgroup);
+	rtfx_write(root, rel, text);
+	snprintf(rel, sizeof(rel), "/proc/%u/ns", pid);
+	rtfx_mkdir(root, rel);
+	snprintf(path, sizeof(path), "%s%s/net", root, rel);
+	snprintf(link, sizeof(link), "net:[%u]", ino);
+	assert_int_equal(symlink(link, path), 0);
+}
+
+/*
+ * The netns map names a pod by the best source: the CNI call, the runtime's
+ * sandbox, the cgroup; and falls back when the better one is forgotten.
+ */
+static void netns_map_precedence(void **state)
+{
+	struct vft_netns_map *m = NULL;
+	struct vft_netns_info info;
+	char name[300];
+	uint32_t a, b;
+
+	a = rtfx_netns(root, RTFX_NETNS_A);
+	b = rtfx_netns(root, RTFX_NETNS_B);
+	/* the guaranteed pod's cgroup says POD_GU; the runtime says ml/trainer-0 */
+	add_proc(7000, a, GU_POD "/cri-containerd-" CTR_GU ".scope");
+	rtfx_containerd(root, RTFX_SB_A, "sandbox", "trainer-0", "ml", RTFX_UID_A,
+			"/var/run/netns/" RTFX_NETNS_A);
+	/* an old containerd: no UID in the sandbox, the cgroup's stays */
+	add_proc(7100, b, BE_POD "/cri-containerd-" CTR_BE ".scope");
+	rtfx_containerd(root, RTFX_SB_B, "sandbox", "trainer-1", "ml", NULL,
+			"/var/run/netns/" RTFX_NETNS_B);
+	assert_int_equal(vft_netns_map__new(root, &m), 0);
+
+	assert_int_equal(vft_netns_map__lookup(m, a, &info), 0);
+	assert_string_equal(info.name, RTFX_NETNS_A);
+	assert_string_equal(info.pod_ns, "ml");
+	assert_string_equal(info.pod_name, "trainer-0");
+	assert_string_equal(info.pod_uid, RTFX_UID_A);
+	assert_int_equal(info.pod_source, VFT_POD_SRC_RUNTIME);
+	assert_string_equal(vft_pod_source__name(info.pod_source), "runtime");
+	assert_int_equal(info.pid, 7000);
+
+	assert_int_equal(vft_netns_map__lookup(m, b, &info), 0);
+	assert_string_equal(info.pod_name, "trainer-1");
+	assert_string_equal(info.pod_uid, POD_BE);
+	assert_int_equal(info.pod_source, VFT_POD_SRC_RUNTIME);
+
+	/* the cgroup alone: a UID, no name */
+	assert_int_equal(vft_netns_map__lookup(m, 4026532303U, &info), 0);
+	assert_string_equal(info.pod_uid, POD_GU);
+	assert_string_equal(info.pod_name, "");
+	assert_int_equal(info.pod_source, VFT_POD_SRC_CGROUP);
+	/* no pod at all */
+	assert_int_equal(vft_netns_map__lookup(m, 4026531840U, &info), 0);
+	assert_int_equal(info.pod_source, VFT_POD_SRC_NONE);
+	assert_null(vft_pod_source__name(info.pod_source));
+
+	/* the CNI call's word comes first; a CNI_ARGS without UID keeps the cgroup's */
+	assert_int_equal(vft_netns_map__set_pod_cni(m, a, "ml", "trainer-0b", NULL), 0);
+	assert_int_equal(vft_netns_map__lookup(m, a, &info), 0);
+	assert_string_equal(info.pod_name, "trainer-0b");
+	assert_string_equal(info.pod_uid, POD_GU);
+	assert_int_equal(info.pod_source, VFT_POD_SRC_CNI);
+	assert_string_equal(vft_pod_source__name(info.pod_source), "cni");
+	assert_int_equal(vft_netns_map__set_pod_cni(m, a, "ml", "trainer-0c", RTFX_UID_B), 0);
+	assert_int_equal(vft_netns_map__lookup(m, a, &info), 0);
+	assert_string_equal(info.pod_name, "trainer-0c");
+	assert_string_equal(info.pod_uid, RTFX_UID_B);
+
+	/* refused: no netns, no name, a name too long */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(vft_netns_map__set_pod_cni(m, 0, "ml", "x", NULL), -EINVAL);
+	assert_int_equal(vft_netns_map__set_pod_cni(m, b, "ml", "", NULL), -EINVAL);
+	assert_int_equal(vft_netns_map__set_pod_cni(m, b, "ml", name, NULL), -EINVAL);
+	assert_int_equal(vft_netns_map__lookup(m, b, &info), 0);
+	assert_int_equal(info.pod_source, VFT_POD_SRC_RUNTIME);
+
+	/* forgotten (the netns was destroyed): the CNI's word goes with it */
+	vft_netns_map__forget(m, a);
+	assert_int_equal(vft_netns_map__lookup(m, a, &info), 0);
+	assert_string_equal(info.pod_name, "trainer-0");
+	assert_int_equal(info.pod_source, VFT_POD_SRC_RUNTIME);
+
+	/* the sandbox went away: a rescan leaves the cgroup's UID */
+	rtfx_rm(root, RTFX_CONTAINERD "/" RTFX_SB_A "/config.json");
+	assert_int_equal(vft_netns_map__rescan(m), 0);
+	assert_int_equal(vft_netns_map__lookup(m, a, &info), 0);
+	assert_string_equal(info.pod_name, "");
+	assert_string_equal(info.pod_uid, POD_GU);
+	assert_int_equal(info.pod_source, VFT_POD_SRC_CGROUP);
+	vft_netns_map__free(m);
+}
+
+/* The label a pod is shown by. */
+static void pod_label(void **state)
+{
+	char buf[VFT_POD_NS_LEN + VFT_POD_NAME_LEN + 1];
+
+	assert_string_equal(vft_pod_label(buf, sizeof(buf), "ml", "trainer-0", RTFX_UID_A),
+			    "ml/trainer-0");
+	assert_string_equal(vft_pod_label(buf, sizeof(buf), "", "trainer-0", NULL), "trainer-0");
+	assert_string_equal(vft_pod_label(buf, sizeof(buf), "ml", "", RTFX_UID_A), RTFX_UID_A);
+	assert_string_equal(vft_pod_label(buf, sizeof(buf), NULL, NULL, NULL), "");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(no_runtime),	  T(containerd_sandbox), T(crio_sandbox),
-		T(two_sandboxes), T(bad_entries),	 T(rescan),
+		T(no_runtime),		 T(containerd_sandbox),
+		T(crio_sandbox),	 T(two_sandboxes),
+		T(bad_entries),		 T(rescan),
+		T(netns_map_precedence), cmocka_unit_test(pod_label),
 	};
 
 	return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);

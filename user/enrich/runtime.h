@@ -40,6 +40,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "model/event.h" /* VFT_POD_NAME_LEN, VFT_POD_NS_LEN */
 
 /* A sandbox's spec is a few KiB (CRI-O's, with its JSON annotations, some tens). */
 #define VFT_RUNTIME_FILE_MAX (1u << 20)
@@ -51,9 +52,6 @@ enum vft_runtime_kind {
 	VFT_RUNTIME_CRIO,
 };
 
-/* Room for a pod's name (a DNS subdomain, at most 253), namespace (a label, 63) and UID. */
-#define VFT_POD_NAME_LEN 256
-#define VFT_POD_NS_LEN 64
 #define VFT_POD_UID_LEN 40
 
 struct vft_sandbox {

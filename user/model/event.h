@@ -12,6 +12,10 @@
 #include <linux/types.h>
 #include "vftrace.h"
 
+/* Room for a pod's name (a DNS subdomain, at most 253) and namespace (a label, 63). */
+#define VFT_POD_NAME_LEN 256
+#define VFT_POD_NS_LEN 64
+
 /* A VF's key in the correlator: a PCI address, else a netdev's first name. */
 #define VFT_KEY_LEN 40
 
@@ -114,6 +118,9 @@ struct vft_event {
 	char netns_name[64];	  /* its /run/netns name, "" if none */
 	char pod_uid[40];	  /* Kubernetes pod UID with dashes, "" if not a pod's */
 	char container[72];	  /* container id of a process in it, "" if unknown */
+	char pod_ns[VFT_POD_NS_LEN];	 /* the pod's namespace, "" if not known */
+	char pod_name[VFT_POD_NAME_LEN]; /* the pod's name, "" if not known */
+	uint8_t pod_source;		 /* enum vft_pod_source: who said which pod */
 	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
 	uint64_t lost;		  /* lost: events dropped since the previous lost event */
 
@@ -122,6 +129,29 @@ struct vft_event {
 	int32_t ret;		   /* 0 or a negative errno */
 	char message[VFT_MSG_LEN]; /* extack or netlink error message */
 };
+
+/*
+ * Who named a netns's pod, best first: the CNI call that attached it (its
+ * CNI_ARGS), the container runtime's sandbox state (enrich/runtime.h), the
+ * cgroup of a process in it (the UID only).
+ */
+enum vft_pod_source {
+	VFT_POD_SRC_NONE = 0,
+	VFT_POD_SRC_CGROUP,
+	VFT_POD_SRC_RUNTIME,
+	VFT_POD_SRC_CNI,
+	VFT_POD_SRC_MAX,
+};
+
+/* "cgroup", "runtime", "cni"; NULL for none or an unknown value. */
+const char *vft_pod_source__name(uint32_t source);
+
+/*
+ * "ml/trainer-0" for a pod whose name is known, else its UID, into @buf;
+ * "" when neither is. Returns @buf.
+ */
+const char *vft_pod_label(char *buf, size_t size, const char *ns, const char *name,
+			  const char *uid);
 
 /* Where the kernel ran when it reported an event (enum vft_context, from VFT_F_IN_*). */
 enum vft_context {
