@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "vftrace.h"
+#include "model/text.h"
 
 /* Room for a pod's name (a DNS subdomain, at most 253) and namespace (a label, 63). */
 #define VFT_POD_NAME_LEN 256
@@ -202,8 +203,8 @@ enum vft_describe {
 	VFT_DESCRIBE_STEP,
 };
 
-/* Room for the longest description of any event, with its NUL. */
-#define VFT_DESCRIBE_MAX 512
+/* Room for the longest description of any event (a netns_info naming a pod), with its NUL. */
+#define VFT_DESCRIBE_MAX 1024
 
 /*
  * Writes @ev's description into @buf (cut to @size, at least 1, as
@@ -211,6 +212,13 @@ enum vft_describe {
  */
 size_t vft_event__describe(const struct vft_event *ev, enum vft_describe how, char *buf,
 			   size_t size);
+/*
+ * vft_event__describe(VFT_DESCRIBE_STEP), with a netns that @pod_of names
+ * (model/text.h; NULL names none) written "pod ml/trainer-0" instead of
+ * "netns 4026532301".
+ */
+size_t vft_event__describe_step(const struct vft_event *ev, vft_text_pod_of *pod_of, void *ctx,
+				char *buf, size_t size);
 /* The text line's subject column: the VF, the netdev, RDMA device, device or PF it names. */
 const char *vft_event__subject(const struct vft_event *ev);
 /* "PORT_ACTIVE", ... for enum ib_event_type; NULL if unknown. */
