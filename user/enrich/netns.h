@@ -27,12 +27,14 @@ struct vft_netns_info {
 	bool host;	    /* the netns of pid 1 */
 	char name[64];	    /* /run/netns name, "" if none */
 	char pod_uid[40];   /* pod UID with dashes, "" if not known to be a pod's */
-	char pod_ns[VFT_POD_NS_LEN];	 /* the pod's namespace, "" if not known */
-	char pod_name[VFT_POD_NAME_LEN]; /* the pod's name, "" if not known */
-	uint8_t pod_source;		 /* enum vft_pod_source */
 	char container[72]; /* container id of that process ("" for the pod's own cgroup) */
 	uint32_t pid;	    /* a process in it (the lowest pid), 0 if none */
 	char path[256];	    /* a path that opens it (under root): /run/netns/x or /proc/N/ns/net */
+
+	/* the pod's namespace and name, "" if not known; enum vft_pod_source: who said so */
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
+	uint8_t pod_source;
 };
 
 struct vft_netns_map;

@@ -83,8 +83,7 @@ const char *vft_pod_source__name(uint32_t source)
 	return source < VFT_POD_SRC_MAX ? pod_source_names[source] : NULL;
 }
 
-const char *vft_pod_label(char *buf, size_t size, const char *ns, const char *name,
-			  const char *uid)
+const char *vft_pod_label(char *buf, size_t size, const char *ns, const char *name, const char *uid)
 {
 	if (name && name[0])
 		snprintf(buf, size, "%s%s%s", ns && ns[0] ? ns : "", ns && ns[0] ? "/" : "", name);

@@ -119,11 +119,13 @@ struct vft_event {
 	char netns_name[64];	  /* its /run/netns name, "" if none */
 	char pod_uid[40];	  /* Kubernetes pod UID with dashes, "" if not a pod's */
 	char container[72];	  /* container id of a process in it, "" if unknown */
-	char pod_ns[VFT_POD_NS_LEN];	 /* the pod's namespace, "" if not known */
-	char pod_name[VFT_POD_NAME_LEN]; /* the pod's name, "" if not known */
-	uint8_t pod_source;		 /* enum vft_pod_source: who said which pod */
 	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
 	uint64_t lost;		  /* lost: events dropped since the previous lost event */
+
+	/* netns_info: the pod's namespace and name, "" if not known; who said so */
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
+	uint8_t pod_source; /* enum vft_pod_source */
 
 	/* result and messages */
 	bool has_ret;
