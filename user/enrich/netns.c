@@ -341,6 +341,25 @@ out:
 	return err;
 }
 
+/* What a scan of the runtimes' state skipped, in one line (each entry had its own). */
+static void report_runtime(const struct vft_runtime *rt)
+{
+	struct vft_runtime_stats s;
+	uint64_t bad;
+
+	vft_runtime__stats(rt, &s);
+	bad = s.too_big + s.bad_json + s.incomplete + s.bad_value + s.unreadable + s.over_limit;
+	if (!bad)
+		return;
+	vft_debug("netns: runtime state: %llu sandboxes, %llu entries skipped (%llu too big, "
+		  "%llu bad JSON, %llu incomplete, %llu bad values, %llu unreadable, %llu over "
+		  "the limit)\n",
+		  (unsigned long long)s.sandboxes, (unsigned long long)bad,
+		  (unsigned long long)s.too_big, (unsigned long long)s.bad_json,
+		  (unsigned long long)s.incomplete, (unsigned long long)s.bad_value,
+		  (unsigned long long)s.unreadable, (unsigned long long)s.over_limit);
+}
+
 /* Replaces the map's table with a fresh scan; keeps the old one on failure. */
 static int rescan(struct vft_netns_map *m)
 {
@@ -364,6 +383,8 @@ static int rescan(struct vft_netns_map *m)
 	if (err)
 		vft_debug("netns: the container runtimes' state: %s, pods named as before\n",
 			  strerror(-err));
+	else
+		report_runtime(m->rt);
 	err = 0;
 	table_free(&m->t);
 	m->t = t;
