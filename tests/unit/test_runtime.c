@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "enrich/enrich.h"
 #include "enrich/netns.h"
 #include "enrich/runtime.h"
 #include "fixture.h"
@@ -275,6 +276,7 @@ static void netns_map_precedence(void **state)
 {
 	struct vft_netns_map *m = NULL;
 	struct vft_netns_info info;
+	struct vft_event ev;
 	char name[300];
 	uint32_t a, b;
 
@@ -298,6 +300,15 @@ static void netns_map_precedence(void **state)
 	assert_int_equal(info.pod_source, VFT_POD_SRC_RUNTIME);
 	assert_string_equal(vft_pod_source__name(info.pod_source), "runtime");
 	assert_int_equal(info.pid, 7000);
+	/* the netns_info the pipeline announces the netns with carries it */
+	vft_enrich__netns_info(m, a, false, 1, &ev);
+	assert_int_equal(ev.kind, VFT_EV_NETNS_INFO);
+	assert_int_equal(ev.netns, a);
+	assert_string_equal(ev.netns_name, RTFX_NETNS_A);
+	assert_string_equal(ev.pod_ns, "ml");
+	assert_string_equal(ev.pod_name, "trainer-0");
+	assert_string_equal(ev.pod_uid, RTFX_UID_A);
+	assert_int_equal(ev.pod_source, VFT_POD_SRC_RUNTIME);
 
 	assert_int_equal(vft_netns_map__lookup(m, b, &info), 0);
 	assert_string_equal(info.pod_name, "trainer-1");
