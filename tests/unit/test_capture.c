@@ -238,6 +238,9 @@ static struct vft_event make_event(uint32_t kind, unsigned int i)
 		strcpy(ev.pod_uid, "0f5e6a1c-3b2d-4e8f-9a7b-6c5d4e3f2a1b");
 		strcpy(ev.container,
 		       "3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a");
+		strcpy(ev.pod_ns, "ml");
+		snprintf(ev.pod_name, sizeof(ev.pod_name), "trainer-%u", i % 8);
+		ev.pod_source = 1 + i % (VFT_POD_SRC_MAX - 1);
 		break;
 	case VFT_EV_VF_CHECK:
 		ev.source = VFT_SRC_TIMER;
@@ -642,6 +645,68 @@ static void every_kind_round_trips(void **state)
 	assert_int_equal(res.st.blocks, st.blocks);
 	assert_int_equal(res.st.events, nev);
 	free(res.evs);
+}
+
+/* A netns_info keeps its pod (namespace, name, UID, source) through a capture. */
+static void netns_info_pod_round_trips(void **state)
+{
+	const char *path = tpath("pod.vftcap");
+	struct vft_capture_writer *w;
+	struct vft_event ev;
+	struct result res;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VFT_EV_NETNS_INFO;
+	ev.source = VFT_SRC_ENRICH;
+	ev.ts_ns = 1764355201000000000ULL;
+	ev.netns = 4026532303u;
+	strcpy(ev.netns_name, "cni-8f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
+	strcpy(ev.pod_uid, "d2f1c7a4-3b8e-4f5a-9c6d-1e0b2a3c4d5e");
+	strcpy(ev.pod_ns, "ml");
+	strcpy(ev.pod_name, "trainer-0");
+	ev.pod_source = VFT_POD_SRC_RUNTIME;
+	w = new_writer(path, NULL);
+	assert_int_equal(vft_capture_writer__write(w, &ev), 0);
+	assert_int_equal(vft_capture_writer__free(w), 0);
+	res = read_all(path, 1);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.hdr.minor, VFT_CAPTURE_MINOR);
+	assert_string_equal(res.evs[0].pod_ns, "ml");
+	assert_string_equal(res.evs[0].pod_name, "trainer-0");
+	assert_string_equal(res.evs[0].pod_uid, "d2f1c7a4-3b8e-4f5a-9c6d-1e0b2a3c4d5e");
+	assert_int_equal(res.evs[0].pod_source, VFT_POD_SRC_RUNTIME);
+	assert_memory_equal(&res.evs[0], &ev, sizeof(ev));
+	free(res.evs);
+}
+
+/*
+ * A capture of format 1.0 (before the pod's namespace, name and source) still
+ * reads: its netns_info events have the pod UID only.
+ */
+static void old_capture_has_no_pod_name(void **state)
+{
+	const char *top = getenv("VFT_SRCDIR") ?: ".";
+	struct vft_capture_reader *r;
+	struct vft_event ev;
+	char path[PATH_MAX], msg[256];
+	size_t infos = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/tests/golden/vm-findings-6.12.cap", top);
+	assert_int_equal(vft_capture_reader__open(path, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(vft_capture_reader__header(r)->minor, 0);
+	while ((ret = vft_capture_reader__next(r, &ev)) == 1) {
+		if (ev.kind != VFT_EV_NETNS_INFO)
+			continue;
+		infos++;
+		assert_string_equal(ev.pod_ns, "");
+		assert_string_equal(ev.pod_name, "");
+		assert_int_equal(ev.pod_source, VFT_POD_SRC_NONE);
+	}
+	assert_int_equal(ret, 0);
+	assert_true(infos > 0);
+	assert_int_equal(vft_capture_reader__status(r)->corrupt, 0);
+	vft_capture_reader__free(r);
 }
 
 /* More distinct strings than one block's table holds: the writer ends the block. */
@@ -1694,6 +1759,8 @@ int main(void)
 		cmocka_unit_test(every_declared_field_has_a_tag),
 		cmocka_unit_test(every_field_round_trips),
 		cmocka_unit_test(every_kind_round_trips),
+		cmocka_unit_test(netns_info_pod_round_trips),
+		cmocka_unit_test(old_capture_has_no_pod_name),
 		cmocka_unit_test(string_table_limit),
 		cmocka_unit_test(empty_capture),
 		cmocka_unit_test(keep_shifts_the_previous_recording),

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "check/check.h"
 
 #define HOST_NS 4026531840u
@@ -427,6 +428,72 @@ static void table_shows_failures_and_evidence(void **state)
 	free(buf);
 }
 
+/*
+ * A VF in a pod the runtime names: the row, its table (a POD column wide
+ * enough for the name) and its JSON show ml/trainer-0; a pod known by UID
+ * alone keeps the 8-character column; a mapping failure names the pod.
+ */
+static void row_shows_the_pod_by_name(void **state)
+{
+	struct json_object *lines, *v, *x;
+	struct vft_check_row rows[2];
+	struct vft_check_facts f;
+	struct vft_vf vf;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	ready_vf(&vf, &f);
+	strcpy(vf.ref.pod_ns, "ml");
+	strcpy(vf.ref.pod_name, "trainer-0");
+	vft_check__row(&vf, &f, HOST_NS, &rows[0]);
+	assert_true(rows[0].ready);
+	assert_string_equal(rows[0].pod, POD);
+	assert_string_equal(rows[0].ref.pod_name, "trainer-0");
+	ready_vf(&vf, &f);
+	snprintf(vf.ref.key, sizeof(vf.ref.key), "0000:18:00.2");
+	vft_check__row(&vf, &f, HOST_NS, &rows[1]);
+
+	out = open_memstream(&buf, &len);
+	assert_int_equal(vft_check__print_text(out, rows, 2, false), 0);
+	fclose(out);
+	/* the column takes the name's width: "POD" and the UID's cut padded to it */
+	assert_non_null(strstr(buf, " POD          RDMA"));
+	assert_non_null(strstr(buf, " ml/trainer-0 mlx5_"));
+	assert_non_null(strstr(buf, " 0e5c2a7d     mlx5_"));
+	free(buf);
+
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(vft_check__print_json(out, rows, 1), 0);
+	fclose(out);
+	/* the first line is the row */
+	*strchr(buf, '\n') = '\0';
+	lines = json_tokener_parse(buf);
+	assert_non_null(lines);
+	assert_true(json_object_object_get_ex(lines, "vf", &v));
+	assert_true(json_object_object_get_ex(v, "pod_name", &x));
+	assert_string_equal(json_object_get_string(x), "trainer-0");
+	assert_true(json_object_object_get_ex(v, "pod_namespace", &x));
+	assert_string_equal(json_object_get_string(x), "ml");
+	assert_true(json_object_object_get_ex(v, "pod", &x));
+	assert_string_equal(json_object_get_string(x), POD);
+	assert_true(json_object_object_get_ex(v, "netns", &x));
+	assert_int_equal(json_object_get_int64(x), POD_NS);
+	json_object_put(lines);
+	free(buf);
+
+	/* in another pod's netns than the one it was allocated to: named */
+	ready_vf(&vf, &f);
+	strcpy(vf.ref.pod_ns, "ml");
+	strcpy(vf.ref.pod_name, "trainer-1");
+	snprintf(vf.ref.pod_uid, sizeof(vf.ref.pod_uid), "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a");
+	vft_check__row(&vf, &f, HOST_NS, &rows[0]);
+	only_fails(&rows[0], VFT_CHK_MAPPING);
+	assert_string_equal(rows[0].r[VFT_CHK_MAPPING].evidence,
+			    "in pod ml/trainer-1's netns, but allocated to pod " POD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +509,7 @@ int main(void)
 		cmocka_unit_test(free_roce_vf_is_not_held_to_a_gid),
 		cmocka_unit_test(missing_vf_row),
 		cmocka_unit_test(table_shows_failures_and_evidence),
+		cmocka_unit_test(row_shows_the_pod_by_name),
 	};
 
 	return cmocka_run_group_tests_name("check", tests, NULL, NULL);

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "correlate/correlate.h"
+#include "sinks/sink.h"
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL
@@ -2239,6 +2241,98 @@ static void sf_netdev_keyed_apart(void **state)
 	assert_int_equal(vft_corr__n_vfs(t->c), 2);
 }
 
+/*
+ * A pod known by name (the runtime's sandbox, a CNI call): the finding, its
+ * evidence and JSON, the timeline's steps and the text timeline name it
+ * ml/trainer-0; the JSON keeps the netns inode.
+ */
+static void pod_named_in_findings_and_timeline(void **state)
+{
+	static const uint32_t pod3 = 4026532777u;
+	struct t *t = *state;
+	struct dev d = dev_of(VF1, "ens1f0v1", 11);
+	struct vft_event ev = ev_of(t, VFT_EV_NETNS_INFO);
+	struct json_object *o, *v, *x;
+	const struct vft_finding *f;
+	const struct vft_vf *vf;
+	struct vft_sink *s;
+	char *buf = NULL;
+	size_t len = 0, i;
+	bool named = false;
+	FILE *out;
+
+	ev.source = VFT_SRC_ENRICH;
+	ev.netns = pod3;
+	strcpy(ev.netns_name, "cni-8f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
+	strcpy(ev.pod_uid, "d2f1c7a4-3b8e-4f5a-9c6d-1e0b2a3c4d5e");
+	strcpy(ev.pod_ns, "ml");
+	strcpy(ev.pod_name, "trainer-0");
+	ev.pod_source = VFT_POD_SRC_RUNTIME;
+	feed(t, &ev);
+
+	reg(t, &d);
+	t->now += SEC;
+	up(t, &d, &networkd);
+	addr(t, VFT_EV_ADDR_ADD, &d, 10, ip6, &networkd);
+	t->now += 250 * MS;
+	move(t, &d, pod3, "net1", 3, &cni);
+	f = must_find(t, VFT_F_HOST_MANAGER_CLAIM);
+	assert_int_equal(f->vf.netns, pod3);
+	assert_string_equal(f->vf.pod_ns, "ml");
+	assert_string_equal(f->vf.pod_name, "trainer-0");
+	assert_string_equal(f->vf.pod_uid, "d2f1c7a4-3b8e-4f5a-9c6d-1e0b2a3c4d5e");
+	assert_non_null(strstr(f->evidence, " pod=ml/trainer-0"));
+
+	o = vft_finding__to_json(f);
+	assert_true(json_object_object_get_ex(o, "vf", &v));
+	assert_true(json_object_object_get_ex(v, "pod_name", &x));
+	assert_string_equal(json_object_get_string(x), "trainer-0");
+	assert_true(json_object_object_get_ex(v, "pod_namespace", &x));
+	assert_string_equal(json_object_get_string(x), "ml");
+	assert_true(json_object_object_get_ex(v, "netns", &x));
+	assert_int_equal(json_object_get_int64(x), pod3);
+	assert_true(json_object_object_get_ex(o, "evidence", &x));
+	assert_non_null(strstr(json_object_get_string(x), "pod=ml/trainer-0"));
+	json_object_put(o);
+
+	vf = vf_by_key(t, VF1);
+	assert_non_null(vf->steps);
+	for (i = 0; i < vf->n_steps; i++)
+		named |= !strcmp(vf->steps[i].text, "moved ens1f0v1 to pod ml/trainer-0 as net1");
+	assert_true(named);
+
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	s = vft_sink_text__new(out, false);
+	assert_int_equal(vft_sink__finding(s, f), 0);
+	assert_int_equal(vft_sink__timeline(s, vf), 0);
+	vft_sink__free(s);
+	fclose(out);
+	assert_non_null(strstr(buf, "to pod ml/trainer-0 as net1"));
+	assert_non_null(strstr(buf, "now: net1 pod ml/trainer-0"));
+	/* the text names the pod, not its inode; the netns history keeps inodes */
+	assert_non_null(strstr(buf, "netns: 4026531840 -> 4026532777"));
+	free(buf);
+}
+
+/* A pod known by its UID alone: steps keep the inode, as before. */
+static void pod_by_uid_keeps_the_inode(void **state)
+{
+	struct t *t = *state;
+	struct dev d = dev_of(VF1, "ens1f0v1", 11);
+	const struct vft_vf *vf;
+	bool inode = false;
+	size_t i;
+
+	reg(t, &d);
+	move(t, &d, POD_NS, "net1", 3, &cni);
+	vf = vf_by_key(t, VF1);
+	assert_string_equal(vf->ref.pod_name, "");
+	for (i = 0; vf->steps && i < vf->n_steps; i++)
+		inode |= !strcmp(vf->steps[i].text, "moved ens1f0v1 to netns 4026532291 as net1");
+	assert_true(inode);
+}
+
 static void netns_info_later_fills_refs(void **state)
 {
 	struct t *t = *state;
@@ -2776,6 +2870,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(retain_keeps_what_is_not_gone, setup_retain,
 						teardown),
 		cmocka_unit_test(retain_forgets_netns_nothing_is_in),
+		cmocka_unit_test_setup_teardown(pod_named_in_findings_and_timeline, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(pod_by_uid_keeps_the_inode, setup, teardown),
 		cmocka_unit_test(retain_netns_churn),
 		T(without_retain_nothing_is_forgotten),
 		cmocka_unit_test(no_steps_keeps_state_but_no_timeline),

@@ -242,6 +242,8 @@ static void longest_line_fits(void **state)
 		FILL(link_layer);
 		FILL(netns_name);
 		FILL(pod_uid);
+		FILL(pod_ns);
+		FILL(pod_name);
 		FILL(container);
 		FILL(vf_key);
 		FILL(message);

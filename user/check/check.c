@@ -153,10 +153,16 @@ static const char *netns_label(const struct vft_vf *vf, char *buf, size_t size)
 	return buf;
 }
 
+/* The pod of the VF's netns as evidence names it: "ml/trainer-0", else its UID. */
+static const char *pod_word(const struct vft_vf_ref *ref, char *buf, size_t size)
+{
+	return vft_pod_label(buf, size, ref->pod_ns, ref->pod_name, ref->pod_uid);
+}
+
 static void check_mapping(const struct vft_vf *vf, const struct vft_check_facts *f,
 			  uint32_t host_netns, struct vft_check_result *r)
 {
-	char nsbuf[96];
+	char nsbuf[96], pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN];
 
 	if (f->physfn[0] && vf->pf[0] && strcmp(f->physfn, vf->pf)) {
 		set(r, VFT_CHK_FAIL, "physfn %s, but PF %s lists it", f->physfn, vf->pf);
@@ -179,12 +185,13 @@ static void check_mapping(const struct vft_vf *vf, const struct vft_check_facts 
 		set(r, VFT_CHK_FAIL,
 		    "allocated to pod %s (netns %u), but its netdev %s is in netns %u%s%s",
 		    f->alloc_pod, f->alloc_netns, vf->ref.ifname, vf->ref.netns,
-		    vf->ref.pod_uid[0] ? ", pod " : "", vf->ref.pod_uid);
+		    vf->ref.pod_uid[0] || vf->ref.pod_name[0] ? ", pod " : "",
+		    pod_word(&vf->ref, pod, sizeof(pod)));
 		return;
 	}
 	if (vf->ref.pod_uid[0] && f->alloc_pod[0] && strcmp(vf->ref.pod_uid, f->alloc_pod)) {
-		set(r, VFT_CHK_FAIL, "in pod %s's netns, but allocated to pod %s", vf->ref.pod_uid,
-		    f->alloc_pod);
+		set(r, VFT_CHK_FAIL, "in pod %s's netns, but allocated to pod %s",
+		    pod_word(&vf->ref, pod, sizeof(pod)), f->alloc_pod);
 		return;
 	}
 	if (!vf->pf[0] && !f->alloc_pod[0]) {
@@ -325,12 +332,32 @@ static const char *cell(const struct vft_check_row *row, int i)
 						  "-";
 }
 
+/*
+ * The row's POD cell: "ml/trainer-0" when its netns's pod is known by name,
+ * else the pod's UID (cut to the column), else "-".
+ */
+static const char *pod_cell(const struct vft_check_row *row, char *buf, size_t size)
+{
+	if (row->ref.pod_name[0])
+		return vft_pod_label(buf, size, row->ref.pod_ns, row->ref.pod_name, NULL);
+	return row->pod[0] ? row->pod : "-";
+}
+
+/* Pod names widen the POD column up to this; a UID is cut to 8, as before. */
+#define POD_COL_MAX 32
+
 int vft_check__print_text(FILE *out, const struct vft_check_row *rows, size_t n, bool color)
 {
+	char pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN];
 	size_t i, ready = 0;
-	int k;
+	int k, podw = 8;
 
-	fprintf(out, "%-13s %-10s %-12s %-8s %-9s", "VF", "NETDEV", "NETNS", "POD", "RDMA");
+	for (i = 0; i < n; i++)
+		if (rows[i].ref.pod_name[0] &&
+		    (int)strlen(pod_cell(&rows[i], pod, sizeof(pod))) > podw)
+			podw = (int)strlen(pod);
+	podw = podw > POD_COL_MAX ? POD_COL_MAX : podw;
+	fprintf(out, "%-13s %-10s %-12s %-*s %-9s", "VF", "NETDEV", "NETNS", podw, "POD", "RDMA");
 	for (k = 0; k < VFT_CHK_MAX; k++)
 		fprintf(out, " %-7s", item_titles[k]);
 	fprintf(out, " READY\n");
@@ -344,8 +371,9 @@ int vft_check__print_text(FILE *out, const struct vft_check_row *rows, size_t n,
 			snprintf(ns, sizeof(ns), "%u", r->ref.netns);
 		else
 			snprintf(ns, sizeof(ns), "-");
-		fprintf(out, "%-13.13s %-10.10s %-12.12s %-8.8s %-9.9s", r->ref.key,
-			r->ref.ifname[0] ? r->ref.ifname : "-", ns, r->pod[0] ? r->pod : "-",
+		fprintf(out, "%-13.13s %-10.10s %-12.12s %-*.*s %-9.9s", r->ref.key,
+			r->ref.ifname[0] ? r->ref.ifname : "-", ns, podw,
+			r->ref.pod_name[0] ? podw : 8, pod_cell(r, pod, sizeof(pod)),
 			r->ref.ibdev[0] ? r->ref.ibdev : "-");
 		for (k = 0; k < VFT_CHK_MAX; k++) {
 			bool fail = r->r[k].status == VFT_CHK_FAIL;

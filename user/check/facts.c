@@ -270,9 +270,13 @@ static bool selected(const struct vft_facts_opts *o, const struct vft_vf *vf,
 	static const struct vft_filter none;
 	const struct vft_filter *fl = o->filter ? o->filter : &none;
 	const char *pod = vf->ref.pod_uid[0] ? vf->ref.pod_uid : f->alloc_pod;
+	char label[VFT_POD_NS_LEN + VFT_POD_NAME_LEN];
 	size_t i;
 
-	if (o->pod && strcmp(pod, o->pod) && strcmp(f->alloc_pod, o->pod))
+	/* a pod known by name is also selected by "namespace/name" */
+	vft_pod_label(label, sizeof(label), vf->ref.pod_ns, vf->ref.pod_name, NULL);
+	if (o->pod && strcmp(pod, o->pod) && strcmp(f->alloc_pod, o->pod) &&
+	    (!label[0] || strcmp(label, o->pod)))
 		return false;
 	if (o->netns && strcmp(vf->ref.netns_name, o->netns))
 		return false;

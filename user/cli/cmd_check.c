@@ -32,7 +32,9 @@ static const struct argp_option check_options[] = {
 	{ "root", OPT_ROOT, "DIR", 0,
 	  "Inspect the tree under DIR instead of this node (for tests: /sys, /proc, /run, /etc, "
 	  "/var/lib/kubelet under DIR)" },
-	{ "pod", OPT_POD, "UID", 0, "Only the VFs of this pod (in its netns, or allocated to it)" },
+	{ "pod", OPT_POD, "UID", 0,
+	  "Only the VFs of this pod (in its netns, or allocated to it); a pod that the "
+	  "container runtime or a CNI call names also by NAMESPACE/NAME" },
 	{ "netns", OPT_NETNS, "NAME", 0, "Only the VFs in the netns of this /run/netns name" },
 	{ "vf", OPT_VF, "BDF|IFNAME", 0, "Only this VF, by PCI address or netdev name" },
 	{ "ifname", 'i', "GLOB", 0, "Only devices whose name matches GLOB (repeatable)" },

@@ -58,6 +58,9 @@ struct vft_vf_ref {
 	char netns_name[64];	    /* /run/netns name, "" */
 	char pod_uid[40];	    /* "" when its netns is not a known pod's */
 	char ibdev[VFT_IBNAME_LEN]; /* its RDMA device, "" if none known */
+	/* its pod's namespace and name, "" when not known by name */
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
 };
 
 struct vft_finding {

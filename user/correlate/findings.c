@@ -6,6 +6,7 @@
  * Which events raise or resolve a code is in the rules_*.c files.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enrich/cgroup.h"
@@ -205,6 +206,19 @@ static bool stays_open(uint32_t code)
 }
 
 /*
+ * " pod=ml/trainer-0" after the evidence, when the VF's pod is known by name
+ * (only then: the evidence of a pod known by its UID alone is as it was).
+ */
+static void add_pod_evidence(struct vft_finding *f)
+{
+	char pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN];
+	size_t len = strlen(f->evidence);
+
+	vft_pod_label(pod, sizeof(pod), f->vf.pod_ns, f->vf.pod_name, NULL);
+	snprintf(f->evidence + len, sizeof(f->evidence) - len, "%spod=%s", len ? " " : "", pod);
+}
+
+/*
  * Raises @code on @r. One finding of a code is open per VF at a time: a
  * second one while the first is open is not raised again (its evidence
  * would repeat). Info findings are never open. @unit, if not NULL, is the
@@ -237,6 +251,8 @@ int corr_raise_as(struct vft_corr *c, struct rec *r, uint32_t code, uint64_t ts,
 	f->err = err;
 	vft_copy_name(f->message, message, sizeof(f->message));
 	vft_copy_name(f->evidence, evidence ? evidence : "", sizeof(f->evidence));
+	if (f->vf.pod_name[0])
+		add_pod_evidence(f);
 	f->remedy = codes[code].remedy;
 	ret = enqueue(c, f);
 	if (ret) {

@@ -164,6 +164,8 @@ struct nsinfo {
 	uint64_t seen_ns; /* last named by a netns_info, made, or emptied */
 	char name[64];
 	char pod_uid[40];
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
 };
 
 /* Strings of kept steps, each stored once; a string's id is its offset, 0 is "". */
@@ -373,6 +375,13 @@ int corr_set_netdev(struct vft_corr *c, struct rec *r, const char *ifname, uint3
 
 /* nstable.c */
 struct nsinfo *corr_ns_find(const struct vft_corr *c, uint32_t netns);
+/*
+ * How a message names a pod into @buf: "ml/trainer-0" when its name is
+ * known, else the netns's /run/netns name, else the pod UID; "" if none.
+ * Returns @buf.
+ */
+const char *corr_pod_word(char *buf, size_t size, const char *pod_ns, const char *pod_name,
+			  const char *netns_name, const char *pod_uid);
 struct nsinfo *corr_ns_get(struct vft_corr *c, uint32_t netns);
 void corr_ns_drop(struct vft_corr *c, uint32_t netns);
 void corr_ref_update(struct rec *r, const struct nsinfo *n);

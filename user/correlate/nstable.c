@@ -110,14 +110,26 @@ void corr_ns_drop(struct vft_corr *c, uint32_t netns)
 	c->stats.netns_forgotten++;
 }
 
+const char *corr_pod_word(char *buf, size_t size, const char *pod_ns, const char *pod_name,
+			  const char *netns_name, const char *pod_uid)
+{
+	if (pod_name[0])
+		return vft_pod_label(buf, size, pod_ns, pod_name, NULL);
+	vft_copy_name(buf, netns_name[0] ? netns_name : pod_uid, size);
+	return buf;
+}
+
 /* Fills the netns-derived part of a VF's reference from @n, its netns's entry or NULL. */
 void corr_ref_update(struct rec *r, const struct nsinfo *n)
 {
 	r->pub.ref.netns_name[0] = r->pub.ref.pod_uid[0] = '\0';
+	r->pub.ref.pod_ns[0] = r->pub.ref.pod_name[0] = '\0';
 	if (!n)
 		return;
 	memcpy(r->pub.ref.netns_name, n->name, sizeof(n->name));
 	memcpy(r->pub.ref.pod_uid, n->pod_uid, sizeof(n->pod_uid));
+	memcpy(r->pub.ref.pod_ns, n->pod_ns, sizeof(n->pod_ns));
+	memcpy(r->pub.ref.pod_name, n->pod_name, sizeof(n->pod_name));
 }
 
 /* A netns_info event: what a netns is (the host's, its name, its pod); no record (@r NULL). */
@@ -136,6 +148,8 @@ int corr_on_netns_info(struct vft_corr *c, struct rec *r, const struct vft_event
 	n->seen_ns = c->now_ns;
 	vft_copy_name(n->name, ev->netns_name, sizeof(n->name));
 	vft_copy_name(n->pod_uid, ev->pod_uid, sizeof(n->pod_uid));
+	vft_copy_name(n->pod_ns, ev->pod_ns, sizeof(n->pod_ns));
+	vft_copy_name(n->pod_name, ev->pod_name, sizeof(n->pod_name));
 	if (ev->netns_host)
 		c->host_netns = ev->netns;
 	/* usually none: the stream says what a netns is before a device is in it */

@@ -74,14 +74,16 @@ int corr_raise_attach(struct vft_corr *c, struct rec *r, uint64_t ts, const char
 {
 	struct attach_fail *a = r->afail;
 	struct vft_event actor = { .has_actor = !!a->actor.pid, .actor = a->actor };
-	char msg[256], evd[256], pod[64], left[80], ebuf[16];
+	char msg[256], evd[256], pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN + 8], left[80], ebuf[16];
+	char who[sizeof(pod)];
 	bool there = r->pub.registered && r->pub.ref.netns == a->netns;
 	int err;
 
 	pod[0] = left[0] = '\0';
-	if (r->pub.ref.netns == a->netns && (r->pub.ref.netns_name[0] || r->pub.ref.pod_uid[0]))
-		corr_fmt(pod, sizeof(pod), " (%s)",
-			 r->pub.ref.netns_name[0] ? r->pub.ref.netns_name : r->pub.ref.pod_uid);
+	corr_pod_word(who, sizeof(who), r->pub.ref.pod_ns, r->pub.ref.pod_name,
+		      r->pub.ref.netns_name, r->pub.ref.pod_uid);
+	if (r->pub.ref.netns == a->netns && who[0])
+		corr_fmt(pod, sizeof(pod), " (%s)", who);
 	if (there)
 		corr_fmt(left, sizeof(left), "; the VF is left there as %s, %s", r->pub.ref.ifname,
 			 r->pub.up ? "up" : "down");

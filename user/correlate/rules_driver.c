@@ -61,15 +61,15 @@ int corr_on_vf_add(struct vft_corr *c, struct rec *r, const struct vft_event *ev
 int corr_on_vf_remove(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
 	const struct vft_vf_ref *v = &r->pub.ref;
-	char msg[256], evd[256], pod[80] = "";
+	char msg[256], evd[256], pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN + 8] = "", who[sizeof(pod)];
 
 	r->vf_removed = true;
 	if (ev->source == VFT_SRC_INVENTORY || !r->pod_start_ns || !r->pub.registered ||
 	    !is_pod_ns(c, v->netns))
 		return 0;
-	if (v->netns_name[0] || v->pod_uid[0])
-		corr_fmt(pod, sizeof(pod), " (pod %s)",
-			 v->netns_name[0] ? v->netns_name : v->pod_uid);
+	corr_pod_word(who, sizeof(who), v->pod_ns, v->pod_name, v->netns_name, v->pod_uid);
+	if (who[0])
+		corr_fmt(pod, sizeof(pod), " (pod %s)", who);
 	corr_fmt(msg, sizeof(msg),
 		 "%s was removed by its PF %s while its netdev %s is in netns %u%s: the pod "
 		 "loses its netdev for good (the VF no longer exists)",

@@ -115,7 +115,7 @@ static int back_in_host(struct vft_corr *c, struct rec *r, const struct vft_even
 
 int corr_on_move(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 {
-	char msg[256], evd[256], ebuf[16], pod[64] = "", then[64];
+	char msg[256], evd[256], ebuf[16], pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN] = "", then[64];
 	const struct nsinfo *from;
 	bool afail_out;
 	struct rec *dup;
@@ -139,7 +139,8 @@ int corr_on_move(struct vft_corr *c, struct rec *r, const struct vft_event *ev)
 	/* the pod it leaves, named before its netns entry may go with it */
 	from = corr_ns_find(c, ev->from_netns);
 	if (from && !from->host)
-		vft_copy_name(pod, from->name[0] ? from->name : from->pod_uid, sizeof(pod));
+		corr_pod_word(pod, sizeof(pod), from->pod_ns, from->pod_name, from->name,
+			      from->pod_uid);
 	afail_out = r->afail && r->afail->netns == ev->from_netns;
 	/* the kernel closes the device and flushes its addresses on the way */
 	r->pub.up = false;

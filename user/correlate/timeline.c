@@ -464,6 +464,16 @@ static const struct vft_event *step_event(struct vft_corr *c, const struct kept_
 	return ev;
 }
 
+/* A netns's pod for a step's words, when a netns_info named it (not by UID alone). */
+static const char *step_pod_of(void *ctx, uint32_t netns, char *buf, size_t size)
+{
+	const struct nsinfo *n = corr_ns_find(ctx, netns);
+
+	if (!n || !n->pod_name[0])
+		return NULL;
+	return vft_pod_label(buf, size, n->pod_ns, n->pod_name, NULL);
+}
+
 static void render_step(struct vft_corr *c, const struct kept_step *k, struct vft_step *s)
 {
 	s->ts_ns = k->ts_ns;
@@ -472,7 +482,7 @@ static void render_step(struct vft_corr *c, const struct kept_step *k, struct vf
 	s->pid = k->pid;
 	memset(s->comm, 0, sizeof(s->comm));
 	vft_copy_name(s->comm, pool_str(c, k->comm), sizeof(s->comm));
-	vft_event__describe(step_event(c, k), VFT_DESCRIBE_STEP, s->text, sizeof(s->text));
+	vft_event__describe_step(step_event(c, k), step_pod_of, c, s->text, sizeof(s->text));
 }
 
 /* Forgets the rendered steps of @r. */

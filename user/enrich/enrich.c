@@ -136,6 +136,9 @@ void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host
 	vft_copy_name(ev->netns_name, info.name, sizeof(ev->netns_name));
 	vft_copy_name(ev->pod_uid, info.pod_uid, sizeof(ev->pod_uid));
 	vft_copy_name(ev->container, info.container, sizeof(ev->container));
+	vft_copy_name(ev->pod_ns, info.pod_ns, sizeof(ev->pod_ns));
+	vft_copy_name(ev->pod_name, info.pod_name, sizeof(ev->pod_name));
+	ev->pod_source = info.pod_source;
 }
 
 static void set_port_attrs(struct vft_event *ev, const struct vft_port_attrs *pa)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "enrich/cgroup.h"
 #include "enrich/netns.h"
+#include "enrich/runtime.h"
 #include "lib/bounded.h"
 #include "lib/util.h"
 
@@ -40,9 +41,23 @@ struct ns_table {
 	size_t n, cap;
 };
 
+/* What a CNI call said of a netns's pod (vft_netns_map__set_pod_cni()). */
+struct cni_pod {
+	uint32_t netns;
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
+	char pod_uid[40];
+};
+
+/* The most netns whose CNI call is remembered: more than a node has pods. */
+#define CNI_PODS_MAX 4096
+
 struct vft_netns_map {
 	char root[PATH_MAX]; /* "" for the live system */
 	struct ns_table t;
+	struct vft_runtime *rt; /* the runtimes' sandboxes, scanned with the table */
+	struct cni_pod *cni;	/* unsorted: few, and looked up on a netns_info only */
+	size_t n_cni, cap_cni;
 	uint32_t host;
 	uint64_t last_scan_ns; /* CLOCK_MONOTONIC */
 };
@@ -326,6 +341,25 @@ out:
 	return err;
 }
 
+/* What a scan of the runtimes' state skipped, in one line (each entry had its own). */
+static void report_runtime(const struct vft_runtime *rt)
+{
+	struct vft_runtime_stats s;
+	uint64_t bad;
+
+	vft_runtime__stats(rt, &s);
+	bad = s.too_big + s.bad_json + s.incomplete + s.bad_value + s.unreadable + s.over_limit;
+	if (!bad)
+		return;
+	vft_debug("netns: runtime state: %llu sandboxes, %llu entries skipped (%llu too big, "
+		  "%llu bad JSON, %llu incomplete, %llu bad values, %llu unreadable, %llu over "
+		  "the limit)\n",
+		  (unsigned long long)s.sandboxes, (unsigned long long)bad,
+		  (unsigned long long)s.too_big, (unsigned long long)s.bad_json,
+		  (unsigned long long)s.incomplete, (unsigned long long)s.bad_value,
+		  (unsigned long long)s.unreadable, (unsigned long long)s.over_limit);
+}
+
 /* Replaces the map's table with a fresh scan; keeps the old one on failure. */
 static int rescan(struct vft_netns_map *m)
 {
@@ -342,6 +376,16 @@ static int rescan(struct vft_netns_map *m)
 		goto out;
 	if (vft_netns__of_pid(m->root, 1, &host))
 		host = 0;
+	/* the runtimes' state is a refinement: a scan that fails keeps the last one */
+	err = m->rt ? vft_runtime__rescan(m->rt) : vft_runtime__new(m->root, &m->rt);
+	if (err == -ENOMEM)
+		goto out;
+	if (err)
+		vft_debug("netns: the container runtimes' state: %s, pods named as before\n",
+			  strerror(-err));
+	else
+		report_runtime(m->rt);
+	err = 0;
 	table_free(&m->t);
 	m->t = t;
 	m->host = host;
@@ -376,6 +420,44 @@ out:
 	return err;
 }
 
+static struct cni_pod *cni_find(const struct vft_netns_map *m, uint32_t netns)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_cni; i++)
+		if (m->cni[i].netns == netns)
+			return &m->cni[i];
+	return NULL;
+}
+
+/* The pod of @e into @out, from the best source that names it (netns.h). */
+static void fill_pod(const struct vft_netns_map *m, const struct ns_ent *e,
+		     struct vft_netns_info *out)
+{
+	const struct cni_pod *c = cni_find(m, e->netns);
+	struct vft_sandbox sb;
+
+	memcpy(out->pod_uid, e->pod_uid, sizeof(out->pod_uid));
+	out->pod_source = e->pod_uid[0] ? VFT_POD_SRC_CGROUP : VFT_POD_SRC_NONE;
+	if (c) {
+		memcpy(out->pod_ns, c->pod_ns, sizeof(out->pod_ns));
+		memcpy(out->pod_name, c->pod_name, sizeof(out->pod_name));
+		/* a CNI_ARGS without the UID leaves the cgroup's */
+		if (c->pod_uid[0])
+			memcpy(out->pod_uid, c->pod_uid, sizeof(out->pod_uid));
+		out->pod_source = VFT_POD_SRC_CNI;
+		return;
+	}
+	if (vft_runtime__pod_by_netns(m->rt, e->netns, e->name, &sb))
+		return;
+	memcpy(out->pod_ns, sb.pod_ns, sizeof(out->pod_ns));
+	memcpy(out->pod_name, sb.pod_name, sizeof(out->pod_name));
+	/* containerd before 1.6.11 did not write the UID: the cgroup's stays */
+	if (sb.pod_uid[0])
+		memcpy(out->pod_uid, sb.pod_uid, sizeof(out->pod_uid));
+	out->pod_source = VFT_POD_SRC_RUNTIME;
+}
+
 /* Writes what @e says into @out. Returns 0 or -ENAMETOOLONG (no path fits). */
 static int fill_info(const struct vft_netns_map *m, const struct ns_ent *e,
 		     struct vft_netns_info *out)
@@ -386,7 +468,7 @@ static int fill_info(const struct vft_netns_map *m, const struct ns_ent *e,
 	out->netns = e->netns;
 	out->host = m->host && e->netns == m->host;
 	memcpy(out->name, e->name, sizeof(out->name));
-	memcpy(out->pod_uid, e->pod_uid, sizeof(out->pod_uid));
+	fill_pod(m, e, out);
 	memcpy(out->container, e->container, sizeof(out->container));
 	out->pid = e->pid;
 	if (e->name[0]) {
@@ -423,10 +505,66 @@ int vft_netns_map__lookup(struct vft_netns_map *m, uint32_t netns, struct vft_ne
 	return fill_info(m, e, out);
 }
 
+/* Copies @src into @dst when it fits: 0, or -EINVAL. NULL is "". */
+static int copy_fitting(char *dst, const char *src, size_t size)
+{
+	if (!src)
+		src = "";
+	if (strlen(src) >= size)
+		return -EINVAL;
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+int vft_netns_map__set_pod_cni(struct vft_netns_map *m, uint32_t netns, const char *pod_ns,
+			       const char *pod_name, const char *pod_uid)
+{
+	struct cni_pod c = { .netns = netns }, *slot, *grown;
+	size_t cap;
+	int err;
+
+	err = -EINVAL;
+	if (!netns || !pod_name || !pod_name[0])
+		goto out;
+	if (copy_fitting(c.pod_ns, pod_ns, sizeof(c.pod_ns)) ||
+	    copy_fitting(c.pod_name, pod_name, sizeof(c.pod_name)) ||
+	    copy_fitting(c.pod_uid, pod_uid, sizeof(c.pod_uid)))
+		goto out;
+	slot = cni_find(m, netns);
+	if (!slot && m->n_cni >= CNI_PODS_MAX) {
+		/* a forget missed (no lo unregister seen): the oldest goes */
+		vft_debug("netns: more than %d pods named by CNI calls, the oldest forgotten\n",
+			  CNI_PODS_MAX);
+		memmove(m->cni, m->cni + 1, (m->n_cni - 1) * sizeof(*m->cni));
+		m->n_cni--;
+	}
+	if (!slot && m->n_cni == m->cap_cni) {
+		cap = m->cap_cni ? m->cap_cni * 2 : 16;
+		grown = realloc(m->cni, cap * sizeof(*grown));
+		err = -ENOMEM;
+		if (!grown)
+			goto out;
+		m->cni = grown;
+		m->cap_cni = cap;
+	}
+	if (!slot)
+		slot = &m->cni[m->n_cni++];
+	*slot = c;
+	err = 0;
+out:
+	return err;
+}
+
 void vft_netns_map__forget(struct vft_netns_map *m, uint32_t netns)
 {
 	struct ns_ent *e = table_find(&m->t, netns);
+	struct cni_pod *c = cni_find(m, netns);
 
+	if (c) {
+		/* in the order set, so that the oldest goes first past CNI_PODS_MAX */
+		memmove(c, c + 1, (size_t)(m->cni + m->n_cni - (c + 1)) * sizeof(*c));
+		m->n_cni--;
+	}
 	if (!e)
 		return;
 	memmove(e, e + 1, (size_t)(m->t.ents + m->t.n - (e + 1)) * sizeof(*e));
@@ -462,6 +600,8 @@ void vft_netns_map__free(struct vft_netns_map *m)
 	if (!m)
 		return;
 	table_free(&m->t);
+	vft_runtime__free(m->rt);
+	free(m->cni);
 	free(m);
 }
 

@@ -8,22 +8,33 @@
  * process and <root>/run/netns/<name>, and attributes a netns to a pod from
  * the cgroup of a process in it (<root>/proc/<pid>/cgroup, the cgroup v2
  * "0::<path>" line; vft_cgroup__pod() rules).
+ *
+ * The pod of a netns is named, best first, by what a CNI call said of it
+ * (vft_netns_map__set_pod_cni()), by the container runtime's sandbox whose
+ * pinned netns it is (enrich/runtime.h: namespace, name and UID), else by the
+ * cgroup of a process in it (the UID only). pod_source says which.
  */
 #ifndef VFT_NETNS_H
 #define VFT_NETNS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "model/event.h"
 #include "sources/inventory.h"
 
 struct vft_netns_info {
 	uint32_t netns;	    /* inode */
 	bool host;	    /* the netns of pid 1 */
 	char name[64];	    /* /run/netns name, "" if none */
-	char pod_uid[40];   /* pod UID with dashes, "" if no process in it is a pod's */
+	char pod_uid[40];   /* pod UID with dashes, "" if not known to be a pod's */
 	char container[72]; /* container id of that process ("" for the pod's own cgroup) */
 	uint32_t pid;	    /* a process in it (the lowest pid), 0 if none */
 	char path[256];	    /* a path that opens it (under root): /run/netns/x or /proc/N/ns/net */
+
+	/* the pod's namespace and name, "" if not known; enum vft_pod_source: who said so */
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
+	uint8_t pod_source;
 };
 
 struct vft_netns_map;
@@ -46,6 +57,17 @@ int vft_netns_map__lookup(struct vft_netns_map *m, uint32_t netns, struct vft_ne
  * gives its inode to a later netns), so that a look-up scans again.
  */
 void vft_netns_map__forget(struct vft_netns_map *m, uint32_t netns);
+
+/*
+ * Records the pod that a CNI call attached netns @netns to (its CNI_ARGS:
+ * K8S_POD_NAMESPACE, K8S_POD_NAME, K8S_POD_UID; NULL or "" for one it did
+ * not give): a look-up then names that pod before what the runtimes and the
+ * cgroups say, until vft_netns_map__forget(). Values too long for the
+ * fields are refused. Returns 0, -EINVAL (netns 0, no name, a value too
+ * long) or -ENOMEM.
+ */
+int vft_netns_map__set_pod_cni(struct vft_netns_map *m, uint32_t netns, const char *pod_ns,
+			       const char *pod_name, const char *pod_uid);
 
 /* Scans again now. Returns 0 or -errno. */
 int vft_netns_map__rescan(struct vft_netns_map *m);

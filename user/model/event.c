@@ -72,6 +72,26 @@ const char *vft_context__name(uint32_t context)
 	return context < VFT_CTX_MAX ? context_names[context] : NULL;
 }
 
+static const char *const pod_source_names[VFT_POD_SRC_MAX] = {
+	[VFT_POD_SRC_CGROUP] = "cgroup",
+	[VFT_POD_SRC_RUNTIME] = "runtime",
+	[VFT_POD_SRC_CNI] = "cni",
+};
+
+const char *vft_pod_source__name(uint32_t source)
+{
+	return source < VFT_POD_SRC_MAX ? pod_source_names[source] : NULL;
+}
+
+const char *vft_pod_label(char *buf, size_t size, const char *ns, const char *name, const char *uid)
+{
+	if (name && name[0])
+		snprintf(buf, size, "%s%s%s", ns && ns[0] ? ns : "", ns && ns[0] ? "/" : "", name);
+	else
+		snprintf(buf, size, "%s", uid ? uid : "");
+	return buf;
+}
+
 const char *vft_source__name(uint32_t source)
 {
 	return source < VFT_SRC_MAX ? source_names[source] : NULL;

@@ -11,6 +11,11 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "vftrace.h"
+#include "model/text.h"
+
+/* Room for a pod's name (a DNS subdomain, at most 253) and namespace (a label, 63). */
+#define VFT_POD_NAME_LEN 256
+#define VFT_POD_NS_LEN 64
 
 /* A VF's key in the correlator: a PCI address, else a netdev's first name. */
 #define VFT_KEY_LEN 40
@@ -117,11 +122,39 @@ struct vft_event {
 	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
 	uint64_t lost;		  /* lost: events dropped since the previous lost event */
 
+	/* netns_info: the pod's namespace and name, "" if not known; who said so */
+	char pod_ns[VFT_POD_NS_LEN];
+	char pod_name[VFT_POD_NAME_LEN];
+	uint8_t pod_source; /* enum vft_pod_source */
+
 	/* result and messages */
 	bool has_ret;
 	int32_t ret;		   /* 0 or a negative errno */
 	char message[VFT_MSG_LEN]; /* extack or netlink error message */
 };
+
+/*
+ * Who named a netns's pod, best first: the CNI call that attached it (its
+ * CNI_ARGS), the container runtime's sandbox state (enrich/runtime.h), the
+ * cgroup of a process in it (the UID only).
+ */
+enum vft_pod_source {
+	VFT_POD_SRC_NONE = 0,
+	VFT_POD_SRC_CGROUP,
+	VFT_POD_SRC_RUNTIME,
+	VFT_POD_SRC_CNI,
+	VFT_POD_SRC_MAX,
+};
+
+/* "cgroup", "runtime", "cni"; NULL for none or an unknown value. */
+const char *vft_pod_source__name(uint32_t source);
+
+/*
+ * "ml/trainer-0" for a pod whose name is known, else its UID, into @buf;
+ * "" when neither is. Returns @buf.
+ */
+const char *vft_pod_label(char *buf, size_t size, const char *ns, const char *name,
+			  const char *uid);
 
 /* Where the kernel ran when it reported an event (enum vft_context, from VFT_F_IN_*). */
 enum vft_context {
@@ -172,8 +205,8 @@ enum vft_describe {
 	VFT_DESCRIBE_STEP,
 };
 
-/* Room for the longest description of any event, with its NUL. */
-#define VFT_DESCRIBE_MAX 512
+/* Room for the longest description of any event (a netns_info naming a pod), with its NUL. */
+#define VFT_DESCRIBE_MAX 1024
 
 /*
  * Writes @ev's description into @buf (cut to @size, at least 1, as
@@ -181,6 +214,13 @@ enum vft_describe {
  */
 size_t vft_event__describe(const struct vft_event *ev, enum vft_describe how, char *buf,
 			   size_t size);
+/*
+ * vft_event__describe(VFT_DESCRIBE_STEP), with a netns that @pod_of names
+ * (model/text.h; NULL names none) written "pod ml/trainer-0" instead of
+ * "netns 4026532301".
+ */
+size_t vft_event__describe_step(const struct vft_event *ev, vft_text_pod_of *pod_of, void *ctx,
+				char *buf, size_t size);
 /* The text line's subject column: the VF, the netdev, RDMA device, device or PF it names. */
 const char *vft_event__subject(const struct vft_event *ev);
 /* "PORT_ACTIVE", ... for enum ib_event_type; NULL if unknown. */

@@ -53,8 +53,8 @@ static void step_register(struct vft_text *t, const struct vft_event *ev)
 {
 	vft_text__str(t, "netdev ");
 	vft_text__str(t, ev->ifname);
-	vft_text__str(t, " registered in netns ");
-	vft_text__dec(t, ev->netns);
+	vft_text__str(t, " registered in ");
+	vft_text__netns(t, ev->netns);
 }
 
 static void step_unregister(struct vft_text *t, const struct vft_event *ev)
@@ -105,8 +105,8 @@ static void step_move(struct vft_text *t, const struct vft_event *ev)
 {
 	vft_text__str(t, failed(ev) ? "move of " : "moved ");
 	vft_text__str(t, ev->ifname);
-	vft_text__str(t, " to netns ");
-	vft_text__dec(t, ev->to_netns);
+	vft_text__str(t, " to ");
+	vft_text__netns(t, ev->to_netns);
 	if (failed(ev)) {
 		failed_errno(t, ev);
 		vft_text__str(t, ev->message[0] ? ": " : "");
@@ -340,8 +340,8 @@ static void step_rdma_move(struct vft_text *t, const struct vft_event *ev)
 {
 	vft_text__str(t, "RDMA device ");
 	vft_text__str(t, ev->ibdev);
-	vft_text__str(t, " to netns ");
-	vft_text__dec(t, ev->to_netns);
+	vft_text__str(t, " to ");
+	vft_text__netns(t, ev->to_netns);
 	if (failed(ev))
 		failed_errno(t, ev);
 }
@@ -371,8 +371,8 @@ static void step_port(struct vft_text *t, const struct vft_event *ev, const char
 	vft_text__str(t, ev->ibdev);
 	if (failed(ev)) {
 		/* a re-read inside the VF's netns that did not find the device */
-		vft_text__str(t, " not visible in netns ");
-		vft_text__dec(t, ev->netns);
+		vft_text__str(t, " not visible in ");
+		vft_text__netns(t, ev->netns);
 		return;
 	}
 	vft_text__str(t, "/");
@@ -421,7 +421,12 @@ static void line_netns_info(struct vft_text *t, const struct vft_event *ev)
 		vft_text__str(t, " name ");
 		vft_text__str(t, ev->netns_name);
 	}
-	if (ev->pod_uid[0]) {
+	if (ev->pod_name[0]) {
+		vft_text__str(t, " pod ");
+		vft_text__str(t, ev->pod_ns);
+		vft_text__str(t, ev->pod_ns[0] ? "/" : "");
+		vft_text__str(t, ev->pod_name); /* its UID in JSON: the line stays in bounds */
+	} else if (ev->pod_uid[0]) {
 		vft_text__str(t, " pod ");
 		vft_text__str(t, ev->pod_uid);
 	}
@@ -749,6 +754,22 @@ const char *vft_event__subject(const struct vft_event *ev)
 	if (ev->pf[0])
 		return ev->pf;
 	return "-";
+}
+
+size_t vft_event__describe_step(const struct vft_event *ev, vft_text_pod_of *pod_of, void *ctx,
+				char *buf, size_t size)
+{
+	const struct vft_kind_info *k = vft_kind__get(ev->kind);
+	struct vft_text t;
+
+	vft_text__init(&t, buf, size);
+	t.pod_of = pod_of;
+	t.pod_ctx = ctx;
+	if (k->step)
+		k->step(&t, ev);
+	else
+		vft_text__str(&t, k->name ?: "?");
+	return vft_text__done(&t);
 }
 
 size_t vft_event__describe(const struct vft_event *ev, enum vft_describe how, char *buf,

@@ -12,10 +12,18 @@
 #include <stdint.h>
 #include <string.h>
 
+/*
+ * The pod that netns @netns is, as a step names it ("ml/trainer-0"), written
+ * into @buf; NULL or "" when not known by name.
+ */
+typedef const char *vft_text_pod_of(void *ctx, uint32_t netns, char *buf, size_t size);
+
 struct vft_text {
 	char *p;   /* where the next byte goes */
 	char *end; /* the buffer's last byte, kept for the NUL */
 	char *buf;
+	vft_text_pod_of *pod_of; /* NULL: a netns is its inode */
+	void *pod_ctx;
 };
 
 /* Starts an empty text in @buf of @size bytes (at least 1). */
@@ -23,6 +31,8 @@ static inline void vft_text__init(struct vft_text *t, char *buf, size_t size)
 {
 	t->buf = t->p = buf;
 	t->end = buf + size - 1;
+	t->pod_of = NULL;
+	t->pod_ctx = NULL;
 	*t->p = '\0';
 }
 
@@ -74,6 +84,21 @@ static inline void vft_text__dec(struct vft_text *t, uint64_t v)
 		v /= 10;
 	} while (v);
 	vft_text__digits(t, tmp, n);
+}
+
+/* "pod ml/trainer-0" when the text's pod_of names @netns's pod, else "netns 4026532301". */
+static inline void vft_text__netns(struct vft_text *t, uint32_t netns)
+{
+	char buf[64 + 256 + 2]; /* "<namespace>/<name>" */
+	const char *pod = t->pod_of ? t->pod_of(t->pod_ctx, netns, buf, sizeof(buf)) : NULL;
+
+	if (pod && pod[0]) {
+		vft_text__mem(t, "pod ", 4);
+		vft_text__mem(t, pod, strlen(pod));
+		return;
+	}
+	vft_text__mem(t, "netns ", 6);
+	vft_text__dec(t, netns);
 }
 
 /* %d */

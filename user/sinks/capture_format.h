@@ -41,7 +41,7 @@ _Static_assert(VFT_CAPTURE_MAX_STRINGS <= 1u << 21, "placeholders hold 21 bits")
  * that the encoder's and the decoder's loops know it; the definition fails to
  * compile when the table has another length.
  */
-#define CAP_N_FIELDS 60
+#define CAP_N_FIELDS 63
 extern const struct vft_capture_field cap_fields[CAP_N_FIELDS];
 _Static_assert(CAP_N_FIELDS <= 64, "the decoder keeps the fields it set in 64 bits");
 

@@ -255,6 +255,13 @@ static void json_netns_info(struct json_object *o, const struct vft_event *ev)
 	add_str_or_null(o, "netns_name", ev->netns_name);
 	add_str_or_null(o, "pod", ev->pod_uid);
 	add_str_or_null(o, "container", ev->container);
+	/* only when known: a capture made before them replays as it did */
+	if (ev->pod_name[0]) {
+		add_str_or_null(o, "pod_namespace", ev->pod_ns);
+		add_str(o, "pod_name", ev->pod_name);
+	}
+	if (vft_pod_source__name(ev->pod_source))
+		add_str(o, "pod_source", vft_pod_source__name(ev->pod_source));
 }
 
 static void (*const json_fields[VFT_FIELD_MAX])(struct json_object *o,
@@ -290,6 +297,11 @@ struct json_object *vft_vf_ref__to_json(const struct vft_vf_ref *ref)
 	add_str_or_null(o, "netns_name", ref->netns_name);
 	add_str_or_null(o, "pod", ref->pod_uid);
 	add_str_or_null(o, "ibdev", ref->ibdev);
+	/* only when known by name (docs/json.md) */
+	if (ref->pod_name[0]) {
+		add_str_or_null(o, "pod_namespace", ref->pod_ns);
+		add_str(o, "pod_name", ref->pod_name);
+	}
 	return o;
 }
 

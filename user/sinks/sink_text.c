@@ -96,11 +96,21 @@ static const char *sev_color(const struct vft_sink *s, uint32_t severity)
 					     CYAN;
 }
 
-/* Where the VF is: "net1 in netns 4026532291 (pod 3f2a...)". */
+/*
+ * Where the VF is: " net1 netns 4026532291 (cni-...) pod 3f2a...", or, its
+ * pod known by name, " net1 pod ml/trainer-0" (the inode stays in JSON).
+ */
 static void print_where(struct vft_sink *s, const struct vft_vf_ref *ref)
 {
+	char pod[VFT_POD_NS_LEN + VFT_POD_NAME_LEN];
+
 	if (ref->ifname[0])
 		fprintf(s->out, " %s", ref->ifname);
+	if (ref->pod_name[0]) {
+		fprintf(s->out, " pod %s",
+			vft_pod_label(pod, sizeof(pod), ref->pod_ns, ref->pod_name, NULL));
+		return;
+	}
 	if (ref->netns)
 		fprintf(s->out, " netns %u", ref->netns);
 	if (ref->netns_name[0])
