@@ -48,6 +48,8 @@ enum {
 	OPT_UNTIL,
 	OPT_RETAIN,
 	OPT_FROM_CAPTURE,
+	OPT_TRACE_JSON,
+	OPT_HTML,
 };
 
 /* Children of commands that trace nothing: -v. */
