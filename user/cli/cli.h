@@ -107,5 +107,6 @@ int vft_cli__audit(int argc, char **argv);
 int vft_cli__hooks(int argc, char **argv);
 int vft_cli__check(int argc, char **argv);
 int vft_cli__replay(int argc, char **argv);
+int vft_cli__report(int argc, char **argv);
 
 #endif /* VFT_CLI_H */
