@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include "sinks/sink_trace.h"
 #include "sinks/trace_internal.h"
@@ -267,7 +268,19 @@ struct json_object *tr_str(const char *s)
 
 /* ---- the sink's operations ---- */
 
+/* A live run: this node, this kernel. */
 static int trace_ready(struct vft_sink *s, const struct vft_ready *r)
+{
+	struct tr_model *m = &of(s)->m;
+
+	if (gethostname(m->hostname, sizeof(m->hostname) - 1))
+		m->hostname[0] = '\0';
+	vft_copy_name(m->kernel, r->kernel ?: "", sizeof(m->kernel));
+	vft_copy_name(m->version, r->version ?: "", sizeof(m->version));
+	return 0;
+}
+
+static int trace_coverage(struct vft_sink *s, const struct vft_ready *r)
 {
 	return 0;
 }
@@ -440,7 +453,7 @@ static int trace_summary(struct vft_sink *s, const struct vft_summary *sum)
 
 static const struct vft_sink_ops trace_ops = {
 	.ready = trace_ready,
-	.coverage = trace_ready,
+	.coverage = trace_coverage,
 	.event = trace_event,
 	.finding = trace_finding,
 	.resolved = trace_resolved,
