@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # deps.sh - install every Debian package that vftrace's build, tests and VM
-# test layer need. Idempotent: packages already present are skipped, so a
-# second run does not touch the network.
+# test layer need, and the test layer's npm packages (the DevTools trace
+# engine of tests/host/trace, at the versions of its package-lock.json).
+# Idempotent: packages already present are skipped, so a second run does not
+# touch the network.
 #
 # Usage: scripts/deps.sh [--build-only]
 #   --build-only   only what `make` needs (no test or VM packages)
@@ -26,7 +28,25 @@ test_pkgs=(
 	# start in a guest (udev, networkd, NetworkManager and its D-Bus, the
 	# CNI reference plugins in /usr/lib/cni) is installed here.
 	udev systemd dbus network-manager containernetworking-plugins ethtool
+	# tests/host/test_report.sh: the report drawn by headless Chromium, the
+	# trace JSON read by the DevTools trace engine under Node (npm: Debian's
+	# own package, or the one a nodejs from elsewhere brings)
+	chromium nodejs
 )
+
+# The npm packages of tests/host/trace (package-lock.json), once node is there.
+npm_deps() {
+	local dir
+	dir="$(dirname "$0")/../tests/host/trace"
+	[[ "${1:-}" != "--build-only" ]] || return 0
+	[[ -d "$dir/node_modules/@paulirish/trace_engine" ]] && return 0
+	if ! command -v npm >/dev/null; then
+		echo "deps: no npm: install Debian's npm package for the trace engine of tests/host/trace" >&2
+		return 0
+	fi
+	echo "deps: npm ci in tests/host/trace"
+	(cd "$dir" && npm ci --no-audit --no-fund --silent)
+}
 
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--build-only" ]] || pkgs+=("${test_pkgs[@]}")
@@ -39,6 +59,7 @@ done
 
 if ((${#missing[@]} == 0)); then
 	echo "deps: all ${#pkgs[@]} packages present"
+	npm_deps "${1:-}"
 	exit 0
 fi
 
@@ -72,4 +93,5 @@ if [[ -d /run/systemd/system ]]; then
 		esac
 	done
 fi
+npm_deps "${1:-}"
 echo "deps: done"

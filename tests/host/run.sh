@@ -242,7 +242,7 @@ test_usage_errors_exit_2() {
 	[[ $rc == 2 ]] || fail "bad ring size: exit $rc"
 	"$VFTRACE" --version | grep -qE '^vftrace [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version"
 	"$VFTRACE" watch --help | grep -- '--ifname' >/dev/null || fail "watch --help"
-	for c in check record replay audit; do
+	for c in check record replay report audit; do
 		"$VFTRACE" $c --help | grep -- 'Exit status' >/dev/null || fail "$c --help"
 	done
 }

@@ -48,6 +48,8 @@ enum {
 	OPT_UNTIL,
 	OPT_RETAIN,
 	OPT_FROM_CAPTURE,
+	OPT_TRACE_JSON,
+	OPT_HTML,
 };
 
 /* Children of commands that trace nothing: -v. */
@@ -105,5 +107,6 @@ int vft_cli__audit(int argc, char **argv);
 int vft_cli__hooks(int argc, char **argv);
 int vft_cli__check(int argc, char **argv);
 int vft_cli__replay(int argc, char **argv);
+int vft_cli__report(int argc, char **argv);
 
 #endif /* VFT_CLI_H */

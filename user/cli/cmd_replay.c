@@ -6,14 +6,17 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
 #include "pipeline/replay.h"
 #include "sinks/sink.h"
+#include "sinks/sink_trace.h"
 #include "lib/util.h"
 
 struct replay_cli {
 	bool json;
+	const char *trace_json; /* --trace-json FILE */
 	struct vft_strlist paths;
 	struct vft_replay_opts r;
 };
@@ -27,6 +30,10 @@ static const struct argp_option replay_options[] = {
 	  "Only events and findings at or after TIME: RFC 3339 (2026-11-28T21:35:00Z, or with "
 	  "+01:00) or Unix seconds" },
 	{ "until", OPT_UNTIL, "TIME", 0, "Only events and findings at or before TIME" },
+	{ "trace-json", OPT_TRACE_JSON, "FILE", 0,
+	  "Also write the replay as Chrome trace-event JSON into FILE, for Perfetto UI "
+	  "(ui.perfetto.dev) or chrome://tracing: a track per VF with its pod stays, steps and "
+	  "findings (docs/report.md)" },
 	{},
 };
 
@@ -40,6 +47,9 @@ static error_t parse_replay(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_VF:
 		o->r.vf_key = arg;
+		return 0;
+	case OPT_TRACE_JSON:
+		o->trace_json = arg;
 		return 0;
 	case OPT_SINCE:
 	case OPT_UNTIL:
@@ -80,10 +90,11 @@ static const char replay_doc[] =
 	"  vftrace replay vf.cap\n"
 	"  vftrace replay --json vf.cap | jq 'select(.type == \"finding\")'\n"
 	"  vftrace replay --vf 0000:3b:10.5 --since 2026-11-28T21:00:00Z vf.cap.1 vf.cap\n"
+	"  vftrace replay --trace-json vf.trace.json vf.cap   then open it in ui.perfetto.dev\n"
 	"\n"
 	"Exit status: 0 when every file was read (damaged or truncated ones included), 1 when "
 	"a file is not a capture, has a format version this vftrace cannot read, or cannot be "
-	"read, 2 on a usage error.";
+	"read or the --trace-json FILE cannot be written, 2 on a usage error.";
 
 static const struct argp replay_argp = { replay_options, parse_replay, "FILE...", replay_doc,
 					 vft_cli_common_children };
@@ -92,23 +103,48 @@ int vft_cli__replay(int argc, char **argv)
 {
 	struct replay_cli o = {};
 	struct vft_replay_result res;
-	struct vft_sink *sink;
+	struct vft_trace_sink *trace = NULL;
+	struct vft_sink *out, *tee = NULL, *sink;
+	FILE *trace_file = NULL;
 	int err, ret = EXIT_RUNTIME;
 
 	argp_parse(&replay_argp, argc, argv, 0, NULL, &o);
 	signal(SIGPIPE, SIG_IGN);
 	o.r.paths = (const char *const *)o.paths.items;
 	o.r.n_paths = o.paths.n;
-	sink = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
-	if (!sink)
+	out = o.json ? vft_sink_json__new(stdout) : vft_sink_text__new(stdout, isatty(1));
+	if (!out)
 		goto out;
+	sink = out;
+	if (o.trace_json) {
+		struct vft_trace_sink_opts to = {};
+
+		trace_file = fopen(o.trace_json, "we");
+		if (!trace_file) {
+			vft_warn("cannot create %s: %s: give a path in a writable directory\n",
+				 o.trace_json, strerror(errno));
+			goto out;
+		}
+		to.trace_json = trace_file;
+		trace = vft_trace_sink__new(&to);
+		tee = trace ? vft_sink_tee__new(out, vft_trace_sink__sink(trace)) : NULL;
+		if (!tee)
+			goto out;
+		sink = tee;
+	}
 	err = vft_replay__run(&o.r, sink, &res);
 	if (err == -EPIPE || err == -EIO || err == -ENOSPC)
 		ret = vft_output_error(err);
 	else
 		ret = err ? EXIT_RUNTIME : 0;
 out:
-	vft_sink__free(sink);
+	if (trace_file && fclose(trace_file) && !ret) {
+		vft_warn("cannot write %s: %s\n", o.trace_json, strerror(errno));
+		ret = EXIT_RUNTIME;
+	}
+	vft_sink__free(tee);
+	vft_trace_sink__free(trace);
+	vft_sink__free(out);
 	vft_strlist__clear(&o.paths);
 	return ret;
 }

@@ -12,6 +12,9 @@ static const struct argp_option watch_options[] = {
 	  "Also record the stream into capture file FILE (docs/capture-format.md), as `vftrace "
 	  "record` does" },
 	CAPTURE_OPTIONS,
+	{ "trace-json", OPT_TRACE_JSON, "FILE", 0,
+	  "When stopped, also write what was seen as Chrome trace-event JSON into FILE, for "
+	  "Perfetto UI or chrome://tracing: a track per VF (docs/report.md)" },
 	{},
 };
 
@@ -21,6 +24,10 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 
 	if (key == 'j') {
 		o->json = true;
+		return 0;
+	}
+	if (key == OPT_TRACE_JSON) {
+		o->trace_json = arg;
 		return 0;
 	}
 	return vft_cli__parse_capture_opt(key, arg, state, o);
@@ -61,6 +68,7 @@ static const char watch_doc[] =
 	"  vftrace watch --json | jq .        machine-readable\n"
 	"  vftrace watch --json | jq 'select(.type == \"finding\")'   findings only\n"
 	"  vftrace watch --grace 30           give IPAM and the Subnet Manager 30 s\n"
+	"  vftrace watch --trace-json vf.trace.json   a picture of the run when stopped\n"
 	"\n"
 	"Exit status: 0 when stopped by SIGINT or SIGTERM, 1 on a runtime failure, 2 on a "
 	"usage error.";

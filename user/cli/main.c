@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "audit", vft_cli__audit, "the node agent: findings, metrics, flight recorder, checks" },
 	{ "record", vft_cli__record, "record the stream into a capture file" },
 	{ "replay", vft_cli__replay, "analyse capture files, anywhere" },
+	{ "report", vft_cli__report, "draw capture files: an HTML page, Chrome trace JSON" },
 };
 
 struct top_opts {
@@ -79,6 +80,7 @@ static const char top_doc[] =
 	"  audit     the node agent: JSON findings, Prometheus metrics, flight recorder\n"
 	"  record    record the stream into a capture file (a flight recorder with --rotate)\n"
 	"  replay    analyse capture files on any machine: the same findings as live\n"
+	"  report    draw capture files: one HTML page, or Chrome trace JSON for Perfetto\n"
 	"\n"
 	"`vftrace COMMAND --help` describes each command.\n"
 	"\v"

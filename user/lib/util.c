@@ -332,3 +332,35 @@ long vft_read_all(int fd, void *buf, size_t len)
 	}
 	return (long)got;
 }
+
+/*
+ * Kernel names are bytes, JSON strings are UTF-8: replace every byte that is
+ * not part of a valid UTF-8 sequence by '?', so the output always parses.
+ */
+void vft_utf8_sanitize(char *dst, const char *src, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0, len = strlen(src);
+
+	while (i < len && o + 1 < size) {
+		size_t need = s[i] < 0x80	    ? 0 :
+			      (s[i] & 0xe0) == 0xc0 ? 1 :
+			      (s[i] & 0xf0) == 0xe0 ? 2 :
+			      (s[i] & 0xf8) == 0xf0 ? 3 :
+						      4;
+		size_t k;
+		bool ok = need < 4 && i + need < len && o + need + 1 < size;
+
+		for (k = 1; ok && k <= need; k++)
+			ok = (s[i + k] & 0xc0) == 0x80;
+		if (!ok) {
+			dst[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(dst + o, s + i, need + 1);
+		o += need + 1;
+		i += need + 1;
+	}
+	dst[o] = '\0';
+}

@@ -69,4 +69,11 @@ bool vft_u32set__has(const struct vft_u32set *s, uint32_t v);
 bool vft_u32set__del(struct vft_u32set *s, uint32_t v);
 void vft_u32set__clear(struct vft_u32set *s);
 
+/*
+ * Copies @src into @dst (@size bytes, NUL-terminated), each byte that is not
+ * part of a valid UTF-8 sequence replaced by '?': kernel names are bytes,
+ * JSON and HTML are UTF-8.
+ */
+void vft_utf8_sanitize(char *dst, const char *src, size_t size);
+
 #endif /* VFT_UTIL_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include "sinks/sink_trace.h"
 #include "check/check.h"
 #include "check/facts.h"
 #include "lib/bounded.h"
@@ -30,7 +31,10 @@ struct live {
 	struct vft_trace_opts *o;
 	struct bpf_source *src;
 	struct netlink_source *nl;
-	struct vft_sink *sink; /* NULL for record */
+	struct vft_sink *sink;	      /* NULL for record */
+	struct vft_sink *out;	      /* the text or JSON sink, when sink is a tee */
+	struct vft_trace_sink *trace; /* --trace-json */
+	FILE *trace_file;
 	struct vft_metrics *metrics;
 	struct vft_metrics_server *server;
 	struct vft_pipeline *p;
@@ -270,6 +274,24 @@ static int open_run(struct live *l)
 	if (!o->record) {
 		l->sink = o->json ? vft_sink_json__new(stdout) :
 				    vft_sink_text__new(stdout, isatty(1));
+		if (!l->sink)
+			return -ENOMEM;
+	}
+	if (l->sink && o->trace_json) {
+		struct vft_trace_sink_opts to = {};
+
+		l->trace_file = fopen(o->trace_json, "we");
+		if (!l->trace_file) {
+			err = -errno;
+			vft_warn("cannot create %s: %s: give a path in a writable directory\n",
+				 o->trace_json, strerror(-err));
+			return err;
+		}
+		to.trace_json = l->trace_file;
+		l->trace = vft_trace_sink__new(&to);
+		l->out = l->sink;
+		l->sink =
+			l->trace ? vft_sink_tee__new(l->out, vft_trace_sink__sink(l->trace)) : NULL;
 		if (!l->sink)
 			return -ENOMEM;
 	}
@@ -616,6 +638,12 @@ static void close_run(struct live *l)
 	vft_pipeline__free(l->p);
 	vft_metrics__free(l->metrics);
 	vft_sink__free(l->sink);
+	vft_sink__free(l->out);
+	vft_trace_sink__free(l->trace);
+	if (l->trace_file && fclose(l->trace_file)) {
+		vft_warn("cannot write %s: %s\n", l->o->trace_json, strerror(errno));
+		l->ret = VFT_EXIT_RUNTIME;
+	}
 	netlink_source__free(l->nl);
 	bpf_source__free(l->src);
 }

@@ -26,6 +26,8 @@ struct vft_trace_opts {
 	bool no_inventory;
 	bool record;	      /* record: no event output, a progress line instead */
 	const char *out_path; /* capture file (-o), NULL if none */
+	/* watch --trace-json: Chrome trace-event JSON written when stopped, NULL: none */
+	const char *trace_json;
 	struct vft_capture_opts capture;
 	uint64_t duration_ns; /* stop after this long, 0: until a signal */
 	/* audit */

@@ -60,6 +60,11 @@ struct vft_sink {
 struct vft_sink *vft_sink_json__new(FILE *out);
 /* One readable line per event; local wall-clock time. */
 struct vft_sink *vft_sink_text__new(FILE *out, bool color);
+/*
+ * Every call into @a, then into @b (the first error stops it). Does not own
+ * them: free the tee, then them. NULL when out of memory.
+ */
+struct vft_sink *vft_sink_tee__new(struct vft_sink *a, struct vft_sink *b);
 void vft_sink__free(struct vft_sink *s);
 
 static inline int vft_sink__ready(struct vft_sink *s, const struct vft_ready *r)

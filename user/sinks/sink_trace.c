@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sink_trace.c - the picture sink: keeps, per VF, its netns stays (from the
+ * events: where its record says it is), its kept steps (from its timeline
+ * at the end), the calls that acted on it and its findings; at the summary
+ * it hands what it kept to the writers (trace_json.c, report_html.c).
+ *
+ * Times are kept in ns since the epoch; the writers make them relative to
+ * the stream's first event.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "sinks/sink_trace.h"
+#include "sinks/trace_internal.h"
+#include "lib/util.h"
+
+struct vft_trace_sink {
+	struct vft_sink base; /* first: the ops get it back from &base */
+	struct vft_trace_sink_opts o;
+	struct tr_model m;
+};
+
+static struct vft_trace_sink *of(struct vft_sink *s)
+{
+	return (struct vft_trace_sink *)s;
+}
+
+/* ---- the model ---- */
+
+static uint32_t key_hash(const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	while (*key)
+		h = (h ^ (unsigned char)*key++) * 16777619u;
+	return h;
+}
+
+struct tr_vf *tr_model__find(const struct tr_model *m, const char *key)
+{
+	size_t mask = m->index_cap - 1, i;
+
+	if (!m->index_cap)
+		return NULL;
+	for (i = key_hash(key) & mask; m->index[i]; i = (i + 1) & mask)
+		if (!strcmp(m->vfs[m->index[i] - 1]->key, key))
+			return m->vfs[m->index[i] - 1];
+	return NULL;
+}
+
+/* Rebuilds the index at twice its size. 0 or -ENOMEM. */
+static int grow_index(struct tr_model *m)
+{
+	size_t cap = m->index_cap ? m->index_cap * 2 : 64, i, j;
+	uint32_t *index = calloc(cap, sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	for (i = 0; i < m->n_vfs; i++) {
+		for (j = key_hash(m->vfs[i]->key) & (cap - 1); index[j]; j = (j + 1) & (cap - 1))
+			;
+		index[j] = i + 1;
+	}
+	free(m->index);
+	m->index = index;
+	m->index_cap = cap;
+	return 0;
+}
+
+/* The track of @key, made when there is none. NULL when out of memory. */
+static struct tr_vf *get_vf(struct tr_model *m, const char *key)
+{
+	struct tr_vf *v = tr_model__find(m, key), **vfs;
+	size_t i;
+
+	if (v)
+		return v;
+	if ((m->n_vfs + 1) * 2 > m->index_cap && grow_index(m))
+		return NULL;
+	if (m->n_vfs == m->cap_vfs) {
+		size_t cap = m->cap_vfs ? m->cap_vfs * 2 : 16;
+
+		vfs = realloc(m->vfs, cap * sizeof(*vfs));
+		if (!vfs)
+			return NULL;
+		m->vfs = vfs;
+		m->cap_vfs = cap;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	vft_copy_name(v->key, key, sizeof(v->key));
+	v->vf_index = -1;
+	m->vfs[m->n_vfs++] = v;
+	for (i = key_hash(key) & (m->index_cap - 1); m->index[i]; i = (i + 1) & (m->index_cap - 1))
+		;
+	m->index[i] = m->n_vfs;
+	return v;
+}
+
+/* What the record says of the VF: names, PF, driver. */
+static void take_ref(struct tr_vf *v, const struct vft_vf *vf)
+{
+	if (vf->ref.pci[0])
+		vft_copy_name(v->pci, vf->ref.pci, sizeof(v->pci));
+	if (!v->host_name[0] && vf->n_names)
+		vft_copy_name(v->host_name, vf->names[0], sizeof(v->host_name));
+	if (vf->pf[0]) {
+		vft_copy_name(v->pf, vf->pf, sizeof(v->pf));
+		v->vf_index = vf->vf_index;
+	}
+	if (vf->driver[0])
+		vft_copy_name(v->driver, vf->driver, sizeof(v->driver));
+	if (vf->ref.ibdev[0])
+		vft_copy_name(v->ibdev, vf->ref.ibdev, sizeof(v->ibdev));
+}
+
+static bool is_away(const struct tr_model *m, const struct tr_vf *v, const struct vft_vf_ref *ref)
+{
+	if (!ref->netns)
+		return false;
+	if (m->host_netns)
+		return ref->netns != m->host_netns;
+	/* the stream never said which netns is the host's: a pod's, a named one, or a move */
+	return ref->pod_uid[0] || ref->netns_name[0] || ref->netns != v->first_netns;
+}
+
+/* Opens and closes @v's stays by where its record now is. 0 or -ENOMEM. */
+static int track_netns(struct tr_model *m, struct tr_vf *v, const struct vft_vf_ref *ref,
+		       uint64_t ts)
+{
+	struct tr_stay *st = v->n_stays ? &v->stays[v->n_stays - 1] : NULL, *stays;
+
+	if (st && !st->open)
+		st = NULL;
+	if (!v->first_netns)
+		v->first_netns = ref->netns;
+	if (ref->netns == v->netns) {
+		/* a netns_info can name the pod after the move */
+		if (st && ref->pod_uid[0])
+			vft_copy_name(st->pod_uid, ref->pod_uid, sizeof(st->pod_uid));
+		if (st && ref->netns_name[0])
+			vft_copy_name(st->netns_name, ref->netns_name, sizeof(st->netns_name));
+		return 0;
+	}
+	if (st) {
+		st->end_ns = ts;
+		st->open = false;
+	}
+	v->netns = ref->netns;
+	if (!is_away(m, v, ref))
+		return 0;
+	if (v->n_stays == TR_MAX_STAYS) {
+		v->stays_dropped++;
+		return 0;
+	}
+	if (!(v->n_stays & (v->n_stays - 1))) {
+		stays = realloc(v->stays, (v->n_stays ? v->n_stays * 2 : 1) * sizeof(*stays));
+		if (!stays)
+			return -ENOMEM;
+		v->stays = stays;
+	}
+	st = &v->stays[v->n_stays++];
+	memset(st, 0, sizeof(*st));
+	st->start_ns = ts;
+	st->open = true;
+	st->netns = ref->netns;
+	vft_copy_name(st->pod_uid, ref->pod_uid, sizeof(st->pod_uid));
+	vft_copy_name(st->netns_name, ref->netns_name, sizeof(st->netns_name));
+	return 0;
+}
+
+static void seen_at(struct tr_model *m, uint64_t ts)
+{
+	if (!ts)
+		return;
+	if (!m->first_ns || ts < m->first_ns)
+		m->first_ns = ts;
+	if (ts > m->last_ns)
+		m->last_ns = ts;
+}
+
+static int add_call(struct tr_model *m, const char *key, const char *name, const char *detail,
+		    uint32_t pid, uint64_t start_ns, uint64_t end_ns)
+{
+	struct tr_vf *v = get_vf(m, key);
+	struct tr_call *c;
+
+	if (!v)
+		return -ENOMEM;
+	if (v->n_calls == TR_MAX_CALLS) {
+		v->calls_dropped++;
+		return 0;
+	}
+	if (!(v->n_calls & (v->n_calls - 1))) {
+		c = realloc(v->calls, (v->n_calls ? v->n_calls * 2 : 1) * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		v->calls = c;
+	}
+	c = &v->calls[v->n_calls++];
+	memset(c, 0, sizeof(*c));
+	c->start_ns = start_ns;
+	c->end_ns = end_ns > start_ns ? end_ns : start_ns;
+	c->pid = pid;
+	vft_copy_name(c->name, name, sizeof(c->name));
+	vft_copy_name(c->detail, detail ?: "", sizeof(c->detail));
+	seen_at(m, start_ns);
+	seen_at(m, end_ns);
+	return 0;
+}
+
+static void free_model(struct tr_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_vfs; i++) {
+		free(m->vfs[i]->stays);
+		free(m->vfs[i]->calls);
+		free(m->vfs[i]->steps);
+		free(m->vfs[i]);
+	}
+	for (i = 0; i < m->n_files; i++)
+		free((char *)m->files[i]);
+	free(m->vfs);
+	free(m->index);
+	free(m->findings);
+}
+
+/* ---- what the writers share ---- */
+
+void tr_stay__label(const struct tr_stay *st, char *buf, size_t size)
+{
+	if (st->pod_uid[0])
+		snprintf(buf, size, "pod %s", st->pod_uid);
+	else if (st->netns_name[0])
+		snprintf(buf, size, "netns %s", st->netns_name);
+	else
+		snprintf(buf, size, "netns %u", st->netns);
+}
+
+void tr_vf__label(const struct tr_vf *v, char *buf, size_t size)
+{
+	if (v->host_name[0] && strcmp(v->host_name, v->key))
+		snprintf(buf, size, "%s %s", v->key, v->host_name);
+	else
+		snprintf(buf, size, "%s", v->key);
+}
+
+void tr_fmt_us(const struct tr_model *m, uint64_t ns, char *buf, size_t size)
+{
+	uint64_t d = ns >= m->first_ns ? ns - m->first_ns : m->first_ns - ns;
+
+	snprintf(buf, size, "%s%llu.%03llu", ns >= m->first_ns ? "" : "-",
+		 (unsigned long long)(d / 1000), (unsigned long long)(d % 1000));
+}
+
+struct json_object *tr_str(const char *s)
+{
+	char clean[512];
+
+	vft_utf8_sanitize(clean, s ?: "", sizeof(clean));
+	return json_object_new_string(clean);
+}
+
+/* ---- the sink's operations ---- */
+
+/* A live run: this node, this kernel. */
+static int trace_ready(struct vft_sink *s, const struct vft_ready *r)
+{
+	struct tr_model *m = &of(s)->m;
+
+	if (gethostname(m->hostname, sizeof(m->hostname) - 1))
+		m->hostname[0] = '\0';
+	vft_copy_name(m->kernel, r->kernel ?: "", sizeof(m->kernel));
+	vft_copy_name(m->version, r->version ?: "", sizeof(m->version));
+	return 0;
+}
+
+static int trace_coverage(struct vft_sink *s, const struct vft_ready *r)
+{
+	return 0;
+}
+
+static int trace_lost(struct vft_sink *s, uint64_t delta, uint64_t total, uint64_t wall_ns)
+{
+	return 0;
+}
+
+static int trace_capture(struct vft_sink *s, const char *path, const struct vft_capture_header *h)
+{
+	struct tr_model *m = &of(s)->m;
+	char *copy;
+
+	vft_copy_name(m->hostname, h->hostname, sizeof(m->hostname));
+	vft_copy_name(m->kernel, h->kernel, sizeof(m->kernel));
+	vft_copy_name(m->version, h->version, sizeof(m->version));
+	if (m->n_files == TR_MAX_FILES)
+		return 0;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	m->files[m->n_files++] = copy;
+	return 0;
+}
+
+static int trace_event(struct vft_sink *s, const struct vft_event *ev, const struct vft_vf *vf)
+{
+	struct tr_model *m = &of(s)->m;
+	struct tr_vf *v;
+
+	seen_at(m, ev->ts_ns);
+	if (ev->kind == VFT_EV_NETNS_INFO && ev->netns_host)
+		m->host_netns = ev->netns;
+	/*
+	 * HOOK(cni): when the stream has CNI calls (a cni event kind), each
+	 * call's ADD or DEL becomes a slice here, e.g.
+	 *
+	 *	if (ev->kind == VFT_EV_CNI && vf)
+	 *		return add_call(m, vf->ref.key, "CNI ADD", ev->message,
+	 *				ev->actor.pid, start_ns, ev->ts_ns);
+	 *
+	 * and the writers draw it, with flows to the steps its pid made.
+	 */
+	if (!vf)
+		return 0;
+	v = get_vf(m, vf->ref.key);
+	if (!v)
+		return -ENOMEM;
+	take_ref(v, vf);
+	return track_netns(m, v, &vf->ref, ev->ts_ns);
+}
+
+static int trace_finding(struct vft_sink *s, const struct vft_finding *f)
+{
+	struct tr_model *m = &of(s)->m;
+	struct vft_finding *fs;
+	struct tr_vf *v;
+
+	seen_at(m, f->ts_ns);
+	v = get_vf(m, f->vf.key);
+	if (!v)
+		return -ENOMEM;
+	v->shown = true;
+	v->n_findings++;
+	if (f->vf.pci[0] && !v->pci[0])
+		vft_copy_name(v->pci, f->vf.pci, sizeof(v->pci));
+	if (m->n_findings == TR_MAX_FINDINGS) {
+		m->findings_dropped++;
+		return 0;
+	}
+	if (m->n_findings == m->cap_findings) {
+		size_t cap = m->cap_findings ? m->cap_findings * 2 : 16;
+
+		fs = realloc(m->findings, cap * sizeof(*fs));
+		if (!fs)
+			return -ENOMEM;
+		m->findings = fs;
+		m->cap_findings = cap;
+	}
+	m->findings[m->n_findings++] = *f;
+	return 0;
+}
+
+static int trace_resolved(struct vft_sink *s, const struct vft_finding *f)
+{
+	struct tr_model *m = &of(s)->m;
+	size_t lo = 0, hi = m->n_findings;
+
+	seen_at(m, f->resolved_ns);
+	/* ids grow in the order raised */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->findings[mid].id < f->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->n_findings && m->findings[lo].id == f->id) {
+		m->findings[lo].resolved = true;
+		m->findings[lo].resolved_ns = f->resolved_ns;
+		vft_copy_name(m->findings[lo].resolved_by, f->resolved_by,
+			      sizeof(m->findings[lo].resolved_by));
+	}
+	return 0;
+}
+
+static int trace_timeline(struct vft_sink *s, const struct vft_vf *vf)
+{
+	struct tr_model *m = &of(s)->m;
+	struct tr_vf *v = get_vf(m, vf->ref.key);
+
+	if (!v)
+		return -ENOMEM;
+	take_ref(v, vf);
+	v->shown = true;
+	v->steps_dropped = vf->steps_dropped;
+	if (!vf->steps || !vf->n_steps || v->steps)
+		return 0;
+	v->steps = malloc(vf->n_steps * sizeof(*v->steps));
+	if (!v->steps)
+		return -ENOMEM;
+	memcpy(v->steps, vf->steps, vf->n_steps * sizeof(*v->steps));
+	v->n_steps = vf->n_steps;
+	return 0;
+}
+
+static int write_out(FILE *out, int (*writer)(const struct tr_model *, FILE *),
+		     const struct tr_model *m)
+{
+	int err;
+
+	if (!out)
+		return 0;
+	errno = 0;
+	err = writer(m, out);
+	if (!err && (fflush(out) == EOF || ferror(out)))
+		err = errno ? -errno : -EIO;
+	return err;
+}
+
+static int trace_summary(struct vft_sink *s, const struct vft_summary *sum)
+{
+	struct vft_trace_sink *t = of(s);
+	struct tr_model *m = &t->m;
+	uint32_t track = 0;
+	size_t i, j;
+	int err;
+
+	m->summary = *sum;
+	m->has_summary = true;
+	for (i = 0; i < m->n_vfs; i++) {
+		struct tr_vf *v = m->vfs[i];
+
+		for (j = 0; j < v->n_stays; j++) {
+			if (v->stays[j].open) {
+				v->stays[j].end_ns = m->last_ns;
+				v->stays[j].open = false;
+			}
+		}
+		if (v->shown || v->n_calls)
+			v->track = ++track;
+	}
+	err = write_out(t->o.trace_json, tr_write_trace_json, m);
+	if (!err)
+		err = write_out(t->o.html, tr_write_html, m);
+	return err;
+}
+
+static const struct vft_sink_ops trace_ops = {
+	.ready = trace_ready,
+	.coverage = trace_coverage,
+	.event = trace_event,
+	.finding = trace_finding,
+	.resolved = trace_resolved,
+	.timeline = trace_timeline,
+	.capture = trace_capture,
+	.lost = trace_lost,
+	.summary = trace_summary,
+};
+
+struct vft_trace_sink *vft_trace_sink__new(const struct vft_trace_sink_opts *o)
+{
+	struct vft_trace_sink *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->base.ops = &trace_ops;
+	t->o = *o;
+	return t;
+}
+
+struct vft_sink *vft_trace_sink__sink(struct vft_trace_sink *t)
+{
+	return &t->base;
+}
+
+int vft_trace_sink__add_call(struct vft_trace_sink *t, const char *vf_key, const char *name,
+			     const char *detail, uint32_t pid, uint64_t start_ns, uint64_t end_ns)
+{
+	return add_call(&t->m, vf_key, name, detail, pid, start_ns, end_ns);
+}
+
+void vft_trace_sink__free(struct vft_trace_sink *t)
+{
+	if (!t)
+		return;
+	free_model(&t->m);
+	free(t);
+}
