@@ -47,7 +47,7 @@ static void every_kind_has_its_row(void **state)
 			assert_string_not_equal(vft_kinds[j].name, r->name);
 		/* the kernel side emits 1..VFT_EV_BPF_KIND_MAX and vf_config: those decode */
 		assert_int_equal(!!(r->flags & VFT_KIND_BPF),
-				 k <= VFT_EV_BPF_KIND_MAX || k == VFT_EV_VF_CONFIG);
+				 k <= VFT_EV_BPF_KIND_MAX || k == VFT_EV_VF_CONFIG || k == VFT_EV_CNI);
 		if (!(r->flags & VFT_KIND_BPF))
 			assert_null(r->decode);
 		assert_int_equal(r->cls == VFT_KC_META, !(r->flags & VFT_KIND_BPF));
@@ -247,6 +247,11 @@ static void longest_line_fits(void **state)
 		FILL(message);
 		FILL(actor.comm);
 		FILL(actor.cgroup);
+		FILL(actor.exe);
+		FILL(cni_command);
+		FILL(cni_netns);
+		FILL(pod_ns);
+		FILL(pod_name);
 #undef FILL
 		ev.kind = k;
 		/* a bool holds 0 or 1 */
@@ -565,6 +570,13 @@ static void copy_kept(struct vft_event *dst, const struct vft_event *src, uint32
 	KEEP(PORT, sm_lid);
 	KEEP(VFCFG, vf_setting);
 	KEEP(VFCFG, vf_value);
+	KEEP(CNI, cni_command);
+	KEEP(CNI, actor.comm);
+	KEEP(CNI, pod_ns);
+	KEEP(CNI, pod_name);
+	KEEP(CNI, cni_status);
+	KEEP(CNI, cni_duration_ns);
+	KEEP(CNI, cni_flags);
 #undef KEEP
 	if (keep & VFT_KEEP(UP)) {
 		dst->flags = src->flags & 0x1;
@@ -609,6 +621,11 @@ static void random_event(struct vft_event *ev, uint32_t kind, unsigned int *seed
 	NAME(container);
 	NAME(vf_key);
 	NAME(message);
+	NAME(actor.exe);
+	NAME(cni_command);
+	NAME(cni_netns);
+	NAME(pod_ns);
+	NAME(pod_name);
 #undef NAME
 	ev->has_actor = rand_r(seed) & 1;
 	ev->has_numa = rand_r(seed) & 1;

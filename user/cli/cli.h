@@ -48,6 +48,7 @@ enum {
 	OPT_UNTIL,
 	OPT_RETAIN,
 	OPT_FROM_CAPTURE,
+	OPT_CNI_BIN_DIR,
 };
 
 /* Children of commands that trace nothing: -v. */

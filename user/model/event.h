@@ -117,6 +117,21 @@ struct vft_event {
 	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
 	uint64_t lost;		  /* lost: events dropped since the previous lost event */
 
+	/*
+	 * cni: one CNI plugin run, reported when it exited. Its CNI_IFNAME is
+	 * ifname, the inode of CNI_NETNS netns (0 when the path did not
+	 * resolve), CNI_CONTAINERID container, K8S_POD_UID of CNI_ARGS
+	 * pod_uid, the path it was executed by actor.exe.
+	 */
+	char cni_command[16];		 /* CNI_COMMAND: ADD, DEL, CHECK, VERSION ... */
+	char cni_netns[VFT_CNI_VAL_LEN]; /* CNI_NETNS: a path */
+	char pod_ns[64];		 /* K8S_POD_NAMESPACE of CNI_ARGS */
+	char pod_name[256];		 /* K8S_POD_NAME of CNI_ARGS */
+	uint32_t cni_ppid;		 /* its parent's pid */
+	uint32_t cni_status;		 /* its wait status: exit code << 8 | signal */
+	uint64_t cni_duration_ns;	 /* from its exec to its exit */
+	uint32_t cni_flags;		 /* VFT_CNI_EV_* (model/cni.h) */
+
 	/* result and messages */
 	bool has_ret;
 	int32_t ret;		   /* 0 or a negative errno */

@@ -25,7 +25,7 @@
 
 /* The format this code writes. It reads any 1.x; a newer minor only adds tags. */
 #define VFT_CAPTURE_MAJOR 1
-#define VFT_CAPTURE_MINOR 1
+#define VFT_CAPTURE_MINOR 2
 
 /* Limits of the format: a reader refuses anything larger, a writer never makes it. */
 #define VFT_CAPTURE_MAX_HEADER (64u << 10)   /* file header, all of it */
