@@ -477,6 +477,15 @@ static void feed_life(struct fed *f)
 	feed_port(f, VFT_EV_RDMA_PORT_EVENT, 99, false, 0);
 	feed_port(f, VFT_EV_RDMA_PORT_STATE, 0, true, 0);
 	feed_port(f, VFT_EV_RDMA_PORT_STATE, 0, false, -ENOENT);
+	/* the CNI's run, reported at its exit: on the VF its pid touched */
+	ev = event(VFT_EV_CNI, VFT_SRC_TRACEPOINT);
+	strcpy(ev.cni_command, "ADD");
+	strcpy(ev.ifname, "net1");
+	ev.netns = POD_NS;
+	ev.cni_duration_ns = f->ts;
+	feed(f, &ev);
+	ev.cni_status = 7 << 8;
+	feed(f, &ev);
 	ev = event(VFT_EV_VF_CHECK, VFT_SRC_TIMER);
 	strcpy(ev.vf_key, VF);
 	feed(f, &ev);

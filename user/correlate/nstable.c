@@ -161,6 +161,8 @@ void vft_corr__netns_forget(struct vft_corr *c, uint32_t netns)
 {
 	struct nsinfo *n = corr_ns_find(c, netns);
 
-	if (n)
+	if (n) {
 		n->described = false;
+		n->pod[0] = '\0';
+	}
 }

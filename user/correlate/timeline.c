@@ -492,6 +492,7 @@ static void render_step(struct vft_corr *c, const struct kept_step *k, struct vf
 	memset(s->comm, 0, sizeof(s->comm));
 	vft_copy_name(s->comm, pool_str(c, k->comm), sizeof(s->comm));
 	vft_event__describe(step_event(c, k), VFT_DESCRIBE_STEP, s->text, sizeof(s->text));
+	corr_cni_name_pods(c, s->text, sizeof(s->text));
 }
 
 /* Forgets the rendered steps of @r. */
