@@ -292,7 +292,7 @@ static void table_matches_the_object(void **state)
 					    "cni_dirs",	   "cni_runs",	  "cni_scratch",
 					    "vfcfg_reqs",  "vfcfg_walk", "vftrace.rodata",
 					    /* proc.bpf.c's "CNI_..." prefixes */
-					    "vftrace.rodata.str1.1" };
+					    ".rodata.str1.1" };
 	struct vftrace *skel = *state;
 	struct bpf_program *prog;
 	struct bpf_map *map;
