@@ -25,7 +25,7 @@
  */
 #include "common.bpf.h"
 
-#define ENV_STEPS 1024			  /* strings (or pieces of long ones) read from one environment */
+#define ENV_STEPS 1024 /* strings (or pieces of long ones) read from one environment */
 #define CUR_LEN (VFT_CNI_ARGS_LEN + 16) /* one string: "CNI_ARGS=" and the room of its value */
 
 /* A run between its exec and its exit. */

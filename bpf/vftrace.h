@@ -132,8 +132,8 @@ struct vft_bpf_event {
 			__u32 setting; /* enum vft_vf_setting */
 			__u64 value;   /* packed as enum vft_vf_setting says */
 		} vfcfg;
-		struct {		/* cni: the rest is in struct vft_bpf_cni */
-			__u64 start_ns; /* bpf_ktime_get_boot_ns() at its exec */
+		struct {		 /* cni: the rest is in struct vft_bpf_cni */
+			__u64 start_ns;	 /* bpf_ktime_get_boot_ns() at its exec */
 			__u32 exit_code; /* task->exit_code: a wait status */
 			__u32 ppid;	 /* its parent's thread group id */
 			__u32 cut;	 /* VFT_CNI_CUT_*: what did not fit */
@@ -192,7 +192,8 @@ struct vft_bpf_cni {
 	struct vft_cni_strings s;
 };
 
-_Static_assert(sizeof(struct vft_bpf_cni) == 280 + 256 + 512 + 4 * 128, "vft_bpf_cni layout changed");
+_Static_assert(sizeof(struct vft_bpf_cni) == 280 + 256 + 512 + 4 * 128,
+	       "vft_bpf_cni layout changed");
 
 /* A directory of CNI plugins (the cni_dirs map, set by user space): a path prefix. */
 struct vft_cni_dir {
@@ -223,8 +224,8 @@ enum vft_counter {
 	VFT_CNT_LOST = 0,	/* ring buffer full: record dropped */
 	VFT_CNT_STASH_MISS = 1, /* exit probe without its entry (lost pairing) */
 	VFT_CNT_STASH_FULL = 2, /* exit probe whose entry was not kept: nested too deep, map full */
-	VFT_CNT_CNI_FULL = 3,	/* a CNI plugin run not kept at its exec: the cni_runs map is full */
-	VFT_CNT_CNI_CUT = 4,	/* a CNI plugin run with a string cut (VFT_CNI_CUT_*) */
+	VFT_CNT_CNI_FULL = 3, /* a CNI plugin run not kept at its exec: the cni_runs map is full */
+	VFT_CNT_CNI_CUT = 4,  /* a CNI plugin run with a string cut (VFT_CNI_CUT_*) */
 	VFT_CNT_MAX,
 };
 

@@ -46,8 +46,9 @@ static void every_kind_has_its_row(void **state)
 		for (j = 1; j < k; j++)
 			assert_string_not_equal(vft_kinds[j].name, r->name);
 		/* the kernel side emits 1..VFT_EV_BPF_KIND_MAX and vf_config: those decode */
-		assert_int_equal(!!(r->flags & VFT_KIND_BPF),
-				 k <= VFT_EV_BPF_KIND_MAX || k == VFT_EV_VF_CONFIG || k == VFT_EV_CNI);
+		assert_int_equal(!!(r->flags & VFT_KIND_BPF), k <= VFT_EV_BPF_KIND_MAX ||
+								      k == VFT_EV_VF_CONFIG ||
+								      k == VFT_EV_CNI);
 		if (!(r->flags & VFT_KIND_BPF))
 			assert_null(r->decode);
 		assert_int_equal(r->cls == VFT_KC_META, !(r->flags & VFT_KIND_BPF));

@@ -266,7 +266,7 @@ struct vft_corr {
 	/* findings and resolutions of the event being fed, reported after it */
 	struct vft_finding *queue;
 	size_t n_queue, cap_queue;
-	size_t n_afail; /* records with an afail: a move out of a pod looks for its owner */
+	size_t n_afail;	       /* records with an afail: a move out of a pod looks for its owner */
 	struct cni_state *cni; /* rules_cni.c, made with the first step by an actor */
 	/* the newest event time, and when the next sweep is due (retain_ns) */
 	uint64_t now_ns, next_sweep;

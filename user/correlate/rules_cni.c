@@ -157,8 +157,11 @@ static int added(struct vft_corr *c, struct rec *r, const struct run *run)
 	vft_copy_name(r->pub.pod_name, ev->pod_name, sizeof(r->pub.pod_name));
 	vft_copy_name(r->pub.pod_uid, ev->pod_uid, sizeof(r->pub.pod_uid));
 	if (run->pod[0] && r->cni->netns && is_pod_ns(c, r->cni->netns) &&
-	    (n = corr_ns_get(c, r->cni->netns)))
+	    (n = corr_ns_get(c, r->cni->netns))) {
 		vft_copy_name(n->pod, run->pod, sizeof(n->pod));
+		/* its steps rendered so far named the netns: rendered again when looked up */
+		corr_view_drop(c, r);
+	}
 	err = corr_resolve(c, r, VFT_F_CNI_ADD_FAILED, ev->ts_ns, "a later CNI ADD succeeded");
 	if (!err)
 		err = corr_resolve(c, r, VFT_F_NETNS_GONE_WITHOUT_CNI_DEL, ev->ts_ns,

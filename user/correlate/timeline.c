@@ -445,7 +445,8 @@ static const uint64_t *put_group(struct vft_corr *c, struct vft_event *ev, enum 
 		break;
 	case VFT_KEEP_CNI:
 		/* its strings are not one group's: copied every time */
-		vft_copy_name(ev->cni_command, pool_str(c, (uint32_t)*v++), sizeof(ev->cni_command));
+		vft_copy_name(ev->cni_command, pool_str(c, (uint32_t)*v++),
+			      sizeof(ev->cni_command));
 		vft_copy_name(ev->actor.comm, pool_str(c, (uint32_t)*v++), sizeof(ev->actor.comm));
 		vft_copy_name(ev->pod_ns, pool_str(c, (uint32_t)*v++), sizeof(ev->pod_ns));
 		vft_copy_name(ev->pod_name, pool_str(c, (uint32_t)*v++), sizeof(ev->pod_name));

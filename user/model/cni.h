@@ -16,10 +16,11 @@ struct vft_bpf_event;
 struct vft_text;
 
 /* cni_flags of a cni event. */
-#define VFT_CNI_EV_CHILD (1u << 0)  /* run by a CNI plugin run (an IPAM plugin): a step of its call */
-#define VFT_CNI_EV_BY_ENV (1u << 1) /* known by CNI_COMMAND= in its environment, not its path */
-#define VFT_CNI_EV_CUT_SHIFT 8	    /* the kernel side's VFT_CNI_CUT_* bits, shifted */
-#define VFT_CNI_EV_CUT_POD (1u << 16) /* a pod value of CNI_ARGS longer than its field */
+#define VFT_CNI_EV_CHILD \
+	(1u << 0) /* run by a CNI plugin run (an IPAM plugin): a step of its call */
+#define VFT_CNI_EV_BY_ENV (1u << 1)	/* known by CNI_COMMAND= in its environment, not its path */
+#define VFT_CNI_EV_CUT_SHIFT 8		/* the kernel side's VFT_CNI_CUT_* bits, shifted */
+#define VFT_CNI_EV_CUT_POD (1u << 16)	/* a pod value of CNI_ARGS longer than its field */
 #define VFT_CNI_EV_CUT_FIELD (1u << 17) /* CNI_COMMAND, CNI_CONTAINERID or CNI_IFNAME was cut */
 
 /*

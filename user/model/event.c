@@ -186,4 +186,3 @@ bool vft_ifname_is_cni_temp(const char *name)
 	}
 	return false;
 }
-

@@ -285,7 +285,8 @@ static void json_cni(struct json_object *o, const struct vft_event *ev)
 		add_int(o, "signal", vft_cni_signal(ev->cni_status));
 	add_int(o, "duration_ns", (int64_t)ev->cni_duration_ns);
 	add_int(o, "ppid", ev->cni_ppid);
-	json_object_object_add(o, "ipam", json_object_new_boolean(ev->cni_flags & VFT_CNI_EV_CHILD));
+	json_object_object_add(o, "ipam",
+			       json_object_new_boolean(ev->cni_flags & VFT_CNI_EV_CHILD));
 	json_object_object_add(o, "by_env",
 			       json_object_new_boolean(ev->cni_flags & VFT_CNI_EV_BY_ENV));
 	for (i = 0; i < ARRAY_SIZE(cuts); i++) {

@@ -23,7 +23,10 @@ struct bpf_source_opts {
 };
 
 /* The directories of CNI plugins when none is given: where the plugins' packages put them. */
-#define VFT_CNI_DEFAULT_DIRS { "/opt/cni/bin", "/usr/lib/cni" }
+#define VFT_CNI_DEFAULT_DIRS                   \
+	{                                      \
+		"/opt/cni/bin", "/usr/lib/cni" \
+	}
 
 /*
  * @dir as the kernel side matches it: an absolute path without "." or ".."
