@@ -568,6 +568,14 @@ static int json_timeline(struct vft_sink *s, const struct vft_vf *vf)
 	json_object_object_add(o, "registered", json_object_new_boolean(vf->registered));
 	json_object_object_add(o, "up", json_object_new_boolean(vf->up));
 	add_int(o, "addresses", vf->n_addrs);
+	/* the pod of the CNI ADD that attached it, when one was seen */
+	if (vf->pod_name[0] || vf->pod_uid[0]) {
+		p = json_object_new_object();
+		add_str_or_null(p, "namespace", vf->pod_ns);
+		add_str_or_null(p, "name", vf->pod_name);
+		add_str_or_null(p, "uid", vf->pod_uid);
+		json_object_object_add(o, "cni_pod", p);
+	}
 	if (vf->has_port) {
 		p = json_object_new_object();
 		add_int(p, "port", vf->port);
