@@ -76,6 +76,7 @@ mkdir -p "$BIN" "$TMP/elsewhere"
 cp /bin/true "$BIN/fast"
 printf '#!/bin/sh\nexit 7\n' >"$BIN/seven"
 # a main plugin that runs its IPAM plugin as the SR-IOV CNI runs host-local: same environment
+# shellcheck disable=SC2016 # expanded by the script
 printf '#!/bin/sh\n"${0%%/*}/fast"\nexit 0\n' >"$BIN/main"
 chmod +x "$BIN/seven" "$BIN/main"
 cp /bin/true "$TMP/elsewhere/by-env"
