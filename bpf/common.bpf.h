@@ -222,17 +222,12 @@ static __always_inline __u32 irq_context(void)
 	return 0;
 }
 
-static __always_inline struct vft_bpf_event *ev_reserve(__u32 kind, __u32 source)
+/* The common header of a record, from the current task; the rest of @e is zeroed. */
+static __always_inline void ev_fill(struct vft_bpf_event *e, __u32 kind, __u32 source)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct vft_bpf_event *e;
 	__u64 id;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(VFT_CNT_LOST);
-		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	id = bpf_get_current_pid_tgid();
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
@@ -244,6 +239,17 @@ static __always_inline struct vft_bpf_event *ev_reserve(__u32 kind, __u32 source
 	e->flags = irq_context();
 	e->actor_netns = net_inum(BPF_CORE_READ(task, nsproxy, net_ns));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline struct vft_bpf_event *ev_reserve(__u32 kind, __u32 source)
+{
+	struct vft_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(VFT_CNT_LOST);
+		return NULL;
+	}
+	ev_fill(e, kind, source);
 	return e;
 }
 

@@ -44,6 +44,7 @@ enum vft_kind {
 	VFT_EV_TRUST = 23,	/* actor.comm may configure VFs in the host netns (watch --trust) */
 	/* the kernel side again (after VFT_EV_BPF_KIND_MAX: numbers are never reused) */
 	VFT_EV_VF_CONFIG = 24, /* a VF setting asked of its PF (RTM_SETLINK, IFLA_VFINFO_LIST) */
+	VFT_EV_CNI = 25,       /* a CNI plugin run, reported when it exits (struct vft_bpf_cni) */
 	VFT_EV_KIND_MAX,
 };
 
@@ -131,6 +132,12 @@ struct vft_bpf_event {
 			__u32 setting; /* enum vft_vf_setting */
 			__u64 value;   /* packed as enum vft_vf_setting says */
 		} vfcfg;
+		struct {		 /* cni: the rest is in struct vft_bpf_cni */
+			__u64 start_ns;	 /* bpf_ktime_get_boot_ns() at its exec */
+			__u32 exit_code; /* task->exit_code: a wait status */
+			__u32 ppid;	 /* its parent's thread group id */
+			__u32 cut;	 /* VFT_CNI_CUT_*: what did not fit */
+		} cni;
 	} u;
 };
 
@@ -143,7 +150,56 @@ struct vft_bpf_event {
 #define VFT_F_IN_SOFTIRQ (1u << 2) /* serving a softirq (NET_RX: an RA's SLAAC address) */
 #define VFT_F_IN_HARDIRQ (1u << 3)
 
+#define VFT_F_CNI_CHILD (1u << 4)  /* cni: its parent is a CNI plugin run (an IPAM plugin) */
+#define VFT_F_CNI_BY_ENV (1u << 5) /* cni: known by CNI_COMMAND= in its environment, not its path */
+
 _Static_assert(sizeof(struct vft_bpf_event) == 120 + 160, "vft_bpf_event layout changed");
+
+/*
+ * A CNI plugin run: what its exec said (the path it was executed by and the
+ * CNI_ variables of its environment), reported with its exit. The only
+ * record longer than struct vft_bpf_event; its header says kind VFT_EV_CNI.
+ */
+#define VFT_CNI_PATH_LEN 256 /* the path given to execve() */
+#define VFT_CNI_ARGS_LEN 512 /* CNI_ARGS: K8S_POD_NAMESPACE=..;K8S_POD_NAME=..;K8S_POD_UID=.. */
+#define VFT_CNI_VAL_LEN 128  /* any other CNI_ variable's value */
+#define VFT_CNI_DIR_LEN 64   /* a directory of CNI plugins (its prefix, with the last '/') */
+#define VFT_CNI_MAX_DIRS 8
+
+/* The CNI_ variables kept besides CNI_ARGS, index of vft_cni_strings.var[]. */
+enum vft_cni_var {
+	VFT_CNI_COMMAND = 0, /* ADD, DEL, CHECK, GC, STATUS, VERSION */
+	VFT_CNI_CONTAINERID,
+	VFT_CNI_NETNS, /* a path: /var/run/netns/cni-..., /proc/<pid>/ns/net */
+	VFT_CNI_IFNAME,
+	VFT_CNI_VARS,
+};
+
+/* What did not fit (vft_bpf_event.u.cni.cut); each is also counted (VFT_CNT_CNI_CUT). */
+#define VFT_CNI_CUT_PATH (1u << 0) /* the path is longer than its room */
+#define VFT_CNI_CUT_ARGS (1u << 1) /* CNI_ARGS is longer than its room */
+#define VFT_CNI_CUT_VAR (1u << 2)  /* another CNI_ variable is longer than its room */
+#define VFT_CNI_CUT_ENV (1u << 3)  /* the environment is longer than the kernel side reads */
+
+struct vft_cni_strings {
+	char path[VFT_CNI_PATH_LEN];
+	char args[VFT_CNI_ARGS_LEN];
+	char var[VFT_CNI_VARS][VFT_CNI_VAL_LEN];
+};
+
+struct vft_bpf_cni {
+	struct vft_bpf_event hdr;
+	struct vft_cni_strings s;
+};
+
+_Static_assert(sizeof(struct vft_bpf_cni) == 280 + 256 + 512 + 4 * 128,
+	       "vft_bpf_cni layout changed");
+
+/* A directory of CNI plugins (the cni_dirs map, set by user space): a path prefix. */
+struct vft_cni_dir {
+	__u32 len; /* of prefix, 0: an unused slot */
+	char prefix[VFT_CNI_DIR_LEN];
+};
 
 /*
  * The settings of a vf_config event: the numbers are the kernel's IFLA_VF_*
@@ -168,6 +224,8 @@ enum vft_counter {
 	VFT_CNT_LOST = 0,	/* ring buffer full: record dropped */
 	VFT_CNT_STASH_MISS = 1, /* exit probe without its entry (lost pairing) */
 	VFT_CNT_STASH_FULL = 2, /* exit probe whose entry was not kept: nested too deep, map full */
+	VFT_CNT_CNI_FULL = 3, /* a CNI plugin run not kept at its exec: the cni_runs map is full */
+	VFT_CNT_CNI_CUT = 4,  /* a CNI plugin run with a string cut (VFT_CNI_CUT_*) */
 	VFT_CNT_MAX,
 };
 

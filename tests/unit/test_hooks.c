@@ -288,8 +288,11 @@ static bool table_names(const char *name)
  */
 static void table_matches_the_object(void **state)
 {
-	static const char *const maps[] = { "events",	  "counters",	"stashes",
-					    "vfcfg_reqs", "vfcfg_walk", "vftrace.rodata" };
+	static const char *const maps[] = { "events", "counters", "stashes", "cni_dirs", "cni_runs",
+					    "cni_scratch", "vfcfg_reqs", "vfcfg_walk",
+					    "vftrace.rodata",
+					    /* proc.bpf.c's "CNI_..." prefixes */
+					    ".rodata.str1.1" };
 	struct vftrace *skel = *state;
 	struct bpf_program *prog;
 	struct bpf_map *map;

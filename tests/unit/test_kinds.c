@@ -46,8 +46,9 @@ static void every_kind_has_its_row(void **state)
 		for (j = 1; j < k; j++)
 			assert_string_not_equal(vft_kinds[j].name, r->name);
 		/* the kernel side emits 1..VFT_EV_BPF_KIND_MAX and vf_config: those decode */
-		assert_int_equal(!!(r->flags & VFT_KIND_BPF),
-				 k <= VFT_EV_BPF_KIND_MAX || k == VFT_EV_VF_CONFIG);
+		assert_int_equal(!!(r->flags & VFT_KIND_BPF), k <= VFT_EV_BPF_KIND_MAX ||
+								      k == VFT_EV_VF_CONFIG ||
+								      k == VFT_EV_CNI);
 		if (!(r->flags & VFT_KIND_BPF))
 			assert_null(r->decode);
 		assert_int_equal(r->cls == VFT_KC_META, !(r->flags & VFT_KIND_BPF));
@@ -249,6 +250,11 @@ static void longest_line_fits(void **state)
 		FILL(message);
 		FILL(actor.comm);
 		FILL(actor.cgroup);
+		FILL(actor.exe);
+		FILL(cni_command);
+		FILL(cni_netns);
+		FILL(pod_ns);
+		FILL(pod_name);
 #undef FILL
 		ev.kind = k;
 		/* a bool holds 0 or 1 */
@@ -474,6 +480,15 @@ static void feed_life(struct fed *f)
 	feed_port(f, VFT_EV_RDMA_PORT_EVENT, 99, false, 0);
 	feed_port(f, VFT_EV_RDMA_PORT_STATE, 0, true, 0);
 	feed_port(f, VFT_EV_RDMA_PORT_STATE, 0, false, -ENOENT);
+	/* the CNI's run, reported at its exit: on the VF its pid touched */
+	ev = event(VFT_EV_CNI, VFT_SRC_TRACEPOINT);
+	strcpy(ev.cni_command, "ADD");
+	strcpy(ev.ifname, "net1");
+	ev.netns = POD_NS;
+	ev.cni_duration_ns = f->ts;
+	feed(f, &ev);
+	ev.cni_status = 7 << 8;
+	feed(f, &ev);
 	ev = event(VFT_EV_VF_CHECK, VFT_SRC_TIMER);
 	strcpy(ev.vf_key, VF);
 	feed(f, &ev);
@@ -567,6 +582,13 @@ static void copy_kept(struct vft_event *dst, const struct vft_event *src, uint32
 	KEEP(PORT, sm_lid);
 	KEEP(VFCFG, vf_setting);
 	KEEP(VFCFG, vf_value);
+	KEEP(CNI, cni_command);
+	KEEP(CNI, actor.comm);
+	KEEP(CNI, pod_ns);
+	KEEP(CNI, pod_name);
+	KEEP(CNI, cni_status);
+	KEEP(CNI, cni_duration_ns);
+	KEEP(CNI, cni_flags);
 #undef KEEP
 	if (keep & VFT_KEEP(UP)) {
 		dst->flags = src->flags & 0x1;
@@ -611,6 +633,11 @@ static void random_event(struct vft_event *ev, uint32_t kind, unsigned int *seed
 	NAME(container);
 	NAME(vf_key);
 	NAME(message);
+	NAME(actor.exe);
+	NAME(cni_command);
+	NAME(cni_netns);
+	NAME(pod_ns);
+	NAME(pod_name);
 #undef NAME
 	ev->has_actor = rand_r(seed) & 1;
 	ev->has_numa = rand_r(seed) & 1;

@@ -52,6 +52,9 @@ int vft_cli__libbpf_print(enum libbpf_print_level level, const char *fmt, va_lis
 static const struct argp_option tracing_options[] = {
 	{ "mechanism", OPT_MECH, "auto|fentry|kprobe", 0, MECH_HELP },
 	{ "root", OPT_ROOT, "DIR", 0, "Read /proc and /sys under DIR (for tests; default /)" },
+	{ "cni-bin-dir", OPT_CNI_BIN_DIR, "DIR", 0,
+	  "A program run from DIR is a CNI plugin (repeatable, at most 8; default /opt/cni/bin "
+	  "and /usr/lib/cni). A program with CNI_COMMAND in its environment is one anywhere" },
 	{},
 };
 
@@ -68,6 +71,19 @@ static error_t parse_tracing(int key, char *arg, struct argp_state *state)
 	case OPT_ROOT:
 		o->root = arg;
 		return 0;
+	case OPT_CNI_BIN_DIR: {
+		struct vft_cni_dir d;
+		int err = vft_cni_dir__make(arg, &d);
+
+		if (err)
+			argp_error(state, "invalid --cni-bin-dir '%s': %s", arg,
+				   err == -ENAMETOOLONG ? "longer than 62 bytes" :
+							  "not an absolute path without . or ..");
+		if (o->n_cni_dirs == VFT_CNI_MAX_DIRS)
+			argp_error(state, "--cni-bin-dir: at most %d", VFT_CNI_MAX_DIRS);
+		o->cni_dirs[o->n_cni_dirs++] = arg;
+		return 0;
+	}
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

@@ -50,6 +50,7 @@ enum {
 	OPT_FROM_CAPTURE,
 	OPT_TRACE_JSON,
 	OPT_HTML,
+	OPT_CNI_BIN_DIR,
 };
 
 /* Children of commands that trace nothing: -v. */

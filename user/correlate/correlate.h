@@ -40,6 +40,9 @@ enum vft_finding_code {
 	VFT_F_CNI_ATTACH_FAILED,
 	VFT_F_POD_NETNS_GONE_BEFORE_DEL,
 	VFT_F_VF_REMOVED_IN_POD,
+	VFT_F_CNI_ADD_FAILED,
+	VFT_F_NETNS_GONE_WITHOUT_CNI_DEL,
+	VFT_F_CNI_DEL_RESETS_OTHER_POD,
 	VFT_F_MAX,
 };
 
@@ -121,6 +124,13 @@ struct vft_vf {
 	char link_layer[16];
 	uint32_t n_ip_gids; /* RoCE v2 GIDs derived from an IP address */
 	int32_t numa_node;  /* -1 if unknown */
+	/*
+	 * The pod of the CNI ADD that attached it (its CNI_ARGS), "" when no
+	 * ADD of it was seen; kept after the VF leaves the pod until the next ADD.
+	 */
+	char pod_ns[64];
+	char pod_name[256];
+	char pod_uid[40];
 	/*
 	 * Ordered by time of arrival. Rendered when vft_corr__vf() returns the
 	 * record, and kept up to date by later events, until VFT_CORR_VIEWS

@@ -95,6 +95,7 @@ static rule_fn *const rule_of[VFT_EV_KIND_MAX] = {
 	[VFT_EV_NETNS_INFO] = corr_on_netns_info,
 	[VFT_EV_VF_CHECK] = corr_on_check,
 	[VFT_EV_TRUST] = corr_on_trust,
+	[VFT_EV_CNI] = corr_on_cni,
 };
 
 /* Open findings that a later event fixes, in the order of their codes. */
@@ -160,6 +161,9 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	/* a grace period's end is a step when it judged the stay, not when it came early */
 	if (k->corr != VFT_KCORR_CHECK || r->checked)
 		corr_add_step(c, r, ev);
+	/* what a CNI run, reported at its exit, did */
+	if (ev->has_actor && ev->actor.pid)
+		corr_cni_touch(c, r, ev);
 	corr_update_gone(c, r);
 	if (!err)
 		err = resolve_fixed(c, r, ev);
@@ -171,6 +175,10 @@ int vft_corr__feed(struct vft_corr *c, const struct vft_event *ev)
 	c->n_queue = 0;
 	return err;
 out:
+	/* a refusal of no VF's (a netlink error) may be a CNI run's failed step */
+	if (!err && ev->has_actor && ev->actor.pid && k->corr != VFT_KCORR_CNI &&
+	    (k->cls == VFT_KC_NETLINK_ERROR || (ev->has_ret && ev->ret < 0)))
+		corr_cni_touch(c, NULL, ev);
 	if (err == -ENOMEM)
 		c->stats.dropped++;
 	if (!err && c->ops.event)
@@ -282,5 +290,6 @@ void vft_corr__free(struct vft_corr *c)
 	free(c->queue);
 	free(c->trust);
 	free(c->trust_dirs);
+	free(c->cni);
 	free(c);
 }

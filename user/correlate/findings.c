@@ -106,6 +106,27 @@ static const struct {
 			  "ran): reset the VF through the PF (MAC, VLAN, trust) and restore its host "
 			  "name; check multus and the runtime's teardown order",
 	},
+	[VFT_F_CNI_ADD_FAILED] = {
+		.name = "CNI_ADD_FAILED",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "read the failed step in the evidence and the plugin's own log (kubectl "
+			  "describe pod); the kubelet retries the ADD: fix the cause (a name taken "
+			  "in the pod, the VF's state on its PF) or delete the pod",
+	},
+	[VFT_F_NETNS_GONE_WITHOUT_CNI_DEL] = {
+		.name = "NETNS_GONE_WITHOUT_CNI_DEL",
+		.severity = VFT_SEV_WARNING,
+		.remedy = "the pod's netns went and no CNI DEL of its attachment ran: the VF was "
+			  "not reset; check that multus and the runtime run DEL (a DEL that runs "
+			  "later resolves it), else reset the VF through its PF",
+	},
+	[VFT_F_CNI_DEL_RESETS_OTHER_POD] = {
+		.name = "CNI_DEL_RESETS_OTHER_POD",
+		.severity = VFT_SEV_ERROR,
+		.remedy = "an old pod's DEL reset a VF that a newer pod holds: set the VF's MAC, "
+			  "VLAN and trust again (or delete and re-create the newer pod); make the "
+			  "runtime finish a pod's DEL before its VF is given to another pod",
+	},
 	[VFT_F_VF_REMOVED_IN_POD] = {
 		.name = "VF_REMOVED_IN_POD",
 		.severity = VFT_SEV_WARNING,
@@ -202,7 +223,7 @@ static bool stays_open(uint32_t code)
 {
 	return codes[code].severity != VFT_SEV_INFO && code != VFT_F_HOST_MANAGER_CLAIM &&
 	       code != VFT_F_DRIVER_CHURN && code != VFT_F_POD_NETNS_GONE_BEFORE_DEL &&
-	       code != VFT_F_VF_REMOVED_IN_POD;
+	       code != VFT_F_VF_REMOVED_IN_POD && code != VFT_F_CNI_DEL_RESETS_OTHER_POD;
 }
 
 /*

@@ -19,6 +19,8 @@
  *                   in the pod and the rollback that follows it
  *   rules_driver.c  driver churn and the VF's PF (vf_add, vf_remove)
  *   rules_rdma.c    RDMA devices, their netns and their ports (port_rules.h)
+ *   rules_cni.c     CNI plugin runs: the VFs a run's pid touched, the pod of an ADD,
+ *                   CNI_ADD_FAILED, NETNS_GONE_WITHOUT_CNI_DEL, CNI_DEL_RESETS_OTHER_POD
  *   port_rules.c    the facts of an RDMA port, shared with check (public: port_rules.h)
  *   retention.c     forgetting gone VFs and unused netns (retain_ns)
  *   feed.c          vft_corr__feed(): the record of an event (by its kind's row), the rule
@@ -94,6 +96,15 @@ struct attach_fail {
 	char kmsg[128]; /* the kernel's message, "" if none */
 };
 
+/* The CNI ADD that attached a VF (rules_cni.c), until the next one. */
+struct cni_attach {
+	uint64_t ts_ns;
+	uint32_t pid;
+	uint32_t netns; /* the pod's, 0 if unknown */
+	bool del_seen;	/* a DEL of this attachment ran */
+	char container[72];
+};
+
 struct rec {
 	struct vft_vf pub;
 	uint32_t idx;
@@ -117,6 +128,7 @@ struct rec {
 	uint32_t attach_pid;	   /* who moved it into its pod (the CNI), 0 if unknown */
 	uint32_t out_failed_ns;	   /* the pod a move to the host failed from (a DEL's), 0 */
 	struct attach_fail *afail; /* a failed step in the pod, not raised yet */
+	struct cni_attach *cni;	   /* the CNI ADD that attached it, NULL if none seen */
 	bool claimed_after_return;
 	bool ever_in_pod;
 	bool had_rdma;
@@ -166,6 +178,32 @@ struct nsinfo {
 	char pod_uid[40];
 	char pod_ns[VFT_POD_NS_LEN];
 	char pod_name[VFT_POD_NAME_LEN];
+	bool pod_by_cni; /* pod_ns, pod_name from a CNI ADD into it: netns_info keeps them */
+};
+
+/*
+ * A step with an actor, for the CNI run that reports it later (its exit):
+ * the VF it was on (by key: a record may go) or "" (a netlink error).
+ */
+#define CNI_TOUCHES 512
+#define CNI_CHILDREN 8
+
+struct cni_touch {
+	uint64_t clock; /* ev_clock() */
+	uint32_t pid;
+	uint32_t kind;
+	int32_t ret;
+	char key[VFT_KEY_LEN];
+	char what[96]; /* a failed step's text, "" */
+};
+
+/* The touches and the IPAM runs not yet nested under their plugin's run, both rings. */
+struct cni_state {
+	struct cni_touch touch[CNI_TOUCHES];
+	size_t n_touch, next_touch;
+	struct vft_event child[CNI_CHILDREN];
+	bool child_used[CNI_CHILDREN];
+	size_t n_child, next_child;
 };
 
 /* Strings of kept steps, each stored once; a string's id is its offset, 0 is "". */
@@ -230,7 +268,8 @@ struct vft_corr {
 	/* findings and resolutions of the event being fed, reported after it */
 	struct vft_finding *queue;
 	size_t n_queue, cap_queue;
-	size_t n_afail; /* records with an afail: a move out of a pod looks for its owner */
+	size_t n_afail;	       /* records with an afail: a move out of a pod looks for its owner */
+	struct cni_state *cni; /* rules_cni.c, made with the first step by an actor */
 	/* the newest event time, and when the next sweep is due (retain_ns) */
 	uint64_t now_ns, next_sweep;
 };
@@ -441,6 +480,12 @@ int corr_on_step_failed(struct vft_corr *c, struct rec *r, const struct vft_even
 int corr_raise_attach(struct vft_corr *c, struct rec *r, uint64_t ts, const char *then);
 int corr_rollback_of(struct vft_corr *c, struct rec *r, const struct vft_event *ev, bool *rollback);
 void corr_attach_forget(struct vft_corr *c, struct rec *r);
+
+/* rules_cni.c */
+void corr_cni_touch(struct vft_corr *c, const struct rec *r, const struct vft_event *ev);
+int corr_on_cni(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+int corr_cni_kernel_return(struct vft_corr *c, struct rec *r, const struct vft_event *ev);
+/* "netns 4026532291" in @text becomes "pod ml/trainer-0" where a CNI ADD named its pod */
 
 /* retention.c */
 void corr_update_gone(struct vft_corr *c, struct rec *r);

@@ -148,8 +148,11 @@ int corr_on_netns_info(struct vft_corr *c, struct rec *r, const struct vft_event
 	n->seen_ns = c->now_ns;
 	vft_copy_name(n->name, ev->netns_name, sizeof(n->name));
 	vft_copy_name(n->pod_uid, ev->pod_uid, sizeof(n->pod_uid));
-	vft_copy_name(n->pod_ns, ev->pod_ns, sizeof(n->pod_ns));
-	vft_copy_name(n->pod_name, ev->pod_name, sizeof(n->pod_name));
+	if (!n->pod_by_cni) {
+		/* a CNI ADD's CNI_ARGS said it first: they stay */
+		vft_copy_name(n->pod_ns, ev->pod_ns, sizeof(n->pod_ns));
+		vft_copy_name(n->pod_name, ev->pod_name, sizeof(n->pod_name));
+	}
 	if (ev->netns_host)
 		c->host_netns = ev->netns;
 	/* usually none: the stream says what a netns is before a device is in it */
@@ -175,6 +178,10 @@ void vft_corr__netns_forget(struct vft_corr *c, uint32_t netns)
 {
 	struct nsinfo *n = corr_ns_find(c, netns);
 
-	if (n)
+	if (n) {
 		n->described = false;
+		if (n->pod_by_cni)
+			n->pod_ns[0] = n->pod_name[0] = '\0';
+		n->pod_by_cni = false;
+	}
 }

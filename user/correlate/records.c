@@ -116,6 +116,7 @@ void corr_rec_free(struct rec *r)
 	free(r->pend);
 	free(r->claimed_by);
 	free(r->afail);
+	free(r->cni);
 	free(r);
 }
 

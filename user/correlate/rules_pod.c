@@ -108,6 +108,8 @@ static int back_in_host(struct vft_corr *c, struct rec *r, const struct vft_even
 			 r->pub.ref.ifname, r->host_name[0] ? r->host_name : "-");
 		err = corr_raise(c, r, VFT_F_POD_NETNS_GONE_BEFORE_DEL, ev->ts_ns, 0, ev, 0, msg,
 				 evd);
+		if (!err)
+			err = corr_cni_kernel_return(c, r, ev);
 	}
 	schedule(r, ev, c->opts.grace_ns, DUE_RETURN);
 	return err;

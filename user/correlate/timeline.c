@@ -124,7 +124,7 @@ static const uint8_t keep_width[VFT_KEEP_MAX] = {
 	[VFT_KEEP_NEW_IFNAME] = 1, [VFT_KEEP_MESSAGE] = 1,   [VFT_KEEP_UP] = 1,
 	[VFT_KEEP_ADDR] = 2,	   [VFT_KEEP_DRIVER] = 1,    [VFT_KEEP_VF] = 2,
 	[VFT_KEEP_IBDEV] = 1,	   [VFT_KEEP_NEW_IBDEV] = 1, [VFT_KEEP_NODE_GUID] = 1,
-	[VFT_KEEP_PORT] = 6,	   [VFT_KEEP_VFCFG] = 2,
+	[VFT_KEEP_PORT] = 6,	   [VFT_KEEP_VFCFG] = 2,     [VFT_KEEP_CNI] = 7,
 };
 
 /* The number of values a step of @kind keeps, or UINT_MAX when more than KEPT_VALUES. */
@@ -243,6 +243,15 @@ static bool keep_step(struct vft_corr *c, struct rec *r, const struct vft_event 
 		case VFT_KEEP_VFCFG:
 			*v++ = ev->vf_setting;
 			*v++ = ev->vf_value;
+			break;
+		case VFT_KEEP_CNI:
+			*v++ = str_id(pool_add(p, ev->cni_command, sizeof(ev->cni_command)), &oom);
+			*v++ = str_id(pool_add(p, ev->actor.comm, sizeof(ev->actor.comm)), &oom);
+			*v++ = str_id(pool_add(p, ev->pod_ns, sizeof(ev->pod_ns)), &oom);
+			*v++ = str_id(pool_add(p, ev->pod_name, sizeof(ev->pod_name)), &oom);
+			*v++ = ev->cni_status;
+			*v++ = ev->cni_duration_ns;
+			*v++ = ev->cni_flags;
 			break;
 		case VFT_KEEP_MAX:
 			break;
@@ -433,6 +442,17 @@ static const uint64_t *put_group(struct vft_corr *c, struct vft_event *ev, enum 
 	case VFT_KEEP_VFCFG:
 		ev->vf_setting = (uint32_t)*v++;
 		ev->vf_value = *v++;
+		break;
+	case VFT_KEEP_CNI:
+		/* its strings are not one group's: copied every time */
+		vft_copy_name(ev->cni_command, pool_str(c, (uint32_t)*v++),
+			      sizeof(ev->cni_command));
+		vft_copy_name(ev->actor.comm, pool_str(c, (uint32_t)*v++), sizeof(ev->actor.comm));
+		vft_copy_name(ev->pod_ns, pool_str(c, (uint32_t)*v++), sizeof(ev->pod_ns));
+		vft_copy_name(ev->pod_name, pool_str(c, (uint32_t)*v++), sizeof(ev->pod_name));
+		ev->cni_status = (uint32_t)*v++;
+		ev->cni_duration_ns = *v++;
+		ev->cni_flags = (uint32_t)*v++;
 		break;
 	case VFT_KEEP_MAX:
 		break;

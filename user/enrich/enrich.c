@@ -102,6 +102,22 @@ static void vf_of_pf(const char *root, struct vft_event *ev)
 		ev->device[0] = '\0';
 }
 
+/*
+ * The inode of the netns that CNI_NETNS names (a bind mount under
+ * /var/run/netns, or /proc/<pid>/ns/net), under @root. A DEL's netns may be
+ * gone: 0.
+ */
+static void cni_netns(const char *root, struct vft_event *ev)
+{
+	char path[4096];
+	struct stat st;
+
+	if (ev->netns || ev->cni_netns[0] != '/' ||
+	    vft_path(path, sizeof(path), root, ev->cni_netns) || stat(path, &st))
+		return;
+	ev->netns = (uint32_t)st.st_ino;
+}
+
 void vft_enrich__event(const char *root, struct vft_event *ev)
 {
 	uint32_t what = vft_kind__get(ev->kind)->enrich;
@@ -112,6 +128,8 @@ void vft_enrich__event(const char *root, struct vft_event *ev)
 		bound_netdev(root, ev);
 	if (what & VFT_ENRICH_VF_OF_PF)
 		vf_of_pf(root, ev);
+	if (what & VFT_ENRICH_CNI_NETNS)
+		cni_netns(root, ev);
 }
 
 void vft_enrich__netns_info(struct vft_netns_map *map, uint32_t netns, bool host, uint64_t now_ns,

@@ -150,7 +150,9 @@ int vft_event__from_bpf(struct vft_event *ev, const void *data, size_t size,
 	const struct vft_bpf_event *r = data;
 	const struct vft_kind_info *k;
 
-	if (size != sizeof(*r))
+	/* a cni record is the header and the run's strings */
+	if (size < sizeof(*r) ||
+	    size != (r->kind == VFT_EV_CNI ? sizeof(struct vft_bpf_cni) : sizeof(*r)))
 		return -EINVAL;
 	k = vft_kind__get(r->kind);
 	if (!(k->flags & VFT_KIND_BPF) || !r->source || r->source > VFT_SRC_TRACEPOINT)

@@ -122,10 +122,26 @@ struct vft_event {
 	char vf_key[VFT_KEY_LEN]; /* vf_check: the correlator's key of the VF */
 	uint64_t lost;		  /* lost: events dropped since the previous lost event */
 
-	/* netns_info: the pod's namespace and name, "" if not known; who said so */
+	/*
+	 * The pod's namespace and name, "" if not known: netns_info's (and who
+	 * said so, pod_source), or a cni run's K8S_POD_NAMESPACE and
+	 * K8S_POD_NAME of CNI_ARGS.
+	 */
 	char pod_ns[VFT_POD_NS_LEN];
 	char pod_name[VFT_POD_NAME_LEN];
 	uint8_t pod_source; /* enum vft_pod_source */
+	/*
+	 * cni: one CNI plugin run, reported when it exited. Its CNI_IFNAME is
+	 * ifname, the inode of CNI_NETNS netns (0 when the path did not
+	 * resolve), CNI_CONTAINERID container, K8S_POD_UID of CNI_ARGS
+	 * pod_uid, the path it was executed by actor.exe.
+	 */
+	char cni_command[16];		 /* CNI_COMMAND: ADD, DEL, CHECK, VERSION ... */
+	char cni_netns[VFT_CNI_VAL_LEN]; /* CNI_NETNS: a path */
+	uint32_t cni_ppid;		 /* its parent's pid */
+	uint32_t cni_status;		 /* its wait status: exit code << 8 | signal */
+	uint64_t cni_duration_ns;	 /* from its exec to its exit */
+	uint32_t cni_flags;		 /* VFT_CNI_EV_* (model/cni.h) */
 
 	/* result and messages */
 	bool has_ret;

@@ -10,6 +10,7 @@
 #include "model/event.h"
 #include "model/kinds.h"
 #include "model/text.h"
+#include "model/cni.h"
 #include "model/vfcfg.h"
 #include "lib/util.h"
 
@@ -686,6 +687,22 @@ const struct vft_kind_info vft_kinds[] = {
 		.track = VFT_TRACK_NONE,
 		.enrich = VFT_ENRICH_VF_OF_PF,
 		.corr = VFT_KCORR_VF,
+	},
+	[VFT_EV_CNI] = {
+		.name = "cni",
+		.cls = VFT_KC_CNI,
+		.flags = VFT_KIND_BPF,
+		/* the netdev: CNI_IFNAME and the inode of CNI_NETNS, the pod's */
+		.fields = VFT_FLD(NETDEV) | VFT_FLD(ACTOR) | VFT_FLD(CNI),
+		.decode = vft_cni__decode,
+		.line = vft_cni__line,
+		.step = vft_cni__step,
+		.keep = VFT_KEEP(IFNAME) | VFT_KEEP(CNI),
+		.subject = "cni",
+		.select = VFT_SELECT_ALWAYS,
+		.track = VFT_TRACK_NONE,
+		.enrich = VFT_ENRICH_CNI_NETNS,
+		.corr = VFT_KCORR_CNI,
 	},
 	[VFT_EV_NETNS_INFO] = {
 		.name = "netns_info",

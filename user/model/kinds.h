@@ -33,6 +33,7 @@ enum vft_kind_class {
 	VFT_KC_RDMA_PORT,     /* an RDMA device's port */
 	VFT_KC_NETLINK_ERROR, /* a netlink request refused */
 	VFT_KC_META,	      /* made in user space: netns_info, vf_check, lost, trust */
+	VFT_KC_CNI,	      /* a CNI plugin run */
 	VFT_KC_MAX,
 };
 
@@ -67,6 +68,7 @@ enum vft_field {
 	VFT_FIELD_PORT_ATTRS, /* has_port_attrs, port_state ... n_ip_gids, port_guid */
 	VFT_FIELD_NETNS_INFO, /* netns, netns_host, netns_name, pod_uid, container */
 	VFT_FIELD_LOST,	      /* lost (not in JSON: a replay reports it as a lost line) */
+	VFT_FIELD_CNI,	      /* cni_*, pod_ns, pod_name, pod_uid, container, actor.exe */
 	VFT_FIELD_MAX,
 };
 
@@ -105,6 +107,7 @@ enum vft_kind_pair {
 #define VFT_ENRICH_PORT_ATTRS (1u << 0)	  /* the port's attributes, from sysfs */
 #define VFT_ENRICH_BOUND_NETDEV (1u << 1) /* the netdev bound to the RDMA device */
 #define VFT_ENRICH_VF_OF_PF (1u << 2)	  /* the PF's name and BDF, its VF's BDF (virtfnN) */
+#define VFT_ENRICH_CNI_NETNS (1u << 3)	  /* the inode of the netns path CNI_NETNS names */
 
 /* Which handler family of the correlator takes it (user/correlate). */
 enum vft_kind_corr {
@@ -116,6 +119,7 @@ enum vft_kind_corr {
 	VFT_KCORR_CHECK,      /* the end of a grace period: by vf_key */
 	VFT_KCORR_NETNS_INFO, /* what a netns is */
 	VFT_KCORR_TRUST,      /* a comm trusted to configure VFs in the host netns */
+	VFT_KCORR_CNI,	      /* a CNI plugin run: the VFs its pid touched during the run */
 	VFT_KCORR_MAX,
 };
 
@@ -141,6 +145,8 @@ enum vft_keep {
 	VFT_KEEP_NODE_GUID,  /* node_guid */
 	VFT_KEEP_PORT,	     /* port, port_event, has_port_attrs, port_state, lid, sm_lid */
 	VFT_KEEP_VFCFG,	     /* vf_setting, vf_value */
+	/* cni_command, actor.comm, pod_ns, pod_name, cni_status, cni_duration_ns, cni_flags */
+	VFT_KEEP_CNI,
 	VFT_KEEP_MAX,
 };
 

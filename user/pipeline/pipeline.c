@@ -220,6 +220,10 @@ static int on_merged(void *ctx, const struct vft_event *in)
 	/* now, while it runs: a CNI plugin lives for milliseconds (gone: "", unverified) */
 	if (ev.has_actor && ev.actor.pid && !ev.actor.exe[0])
 		vft_exe__read(p->o.root, ev.actor.pid, ev.actor.exe, sizeof(ev.actor.exe));
+	/* a successful ADD names its netns's pod before the runtimes and cgroups do */
+	if (p->netns && ev.kind == VFT_EV_CNI && !strcmp(ev.cni_command, "ADD") && !ev.cni_status &&
+	    ev.netns && ev.pod_name[0])
+		vft_netns_map__set_pod_cni(p->netns, ev.netns, ev.pod_ns, ev.pod_name, ev.pod_uid);
 	err = vft_pipeline__announce_netns(p, ev.netns, false);
 	if (!err && ev.kind == VFT_EV_NETNS_MOVE)
 		err = vft_pipeline__announce_netns(p, ev.to_netns, false);

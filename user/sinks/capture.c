@@ -114,6 +114,12 @@ const struct vft_capture_field cap_fields[] = {
 	FIELD(61, VFT_CAPF_STR, pod_ns),
 	FIELD(62, VFT_CAPF_STR, pod_name),
 	FIELD(63, VFT_CAPF_U8, pod_source),
+	FIELD(64, VFT_CAPF_STR, cni_command),
+	FIELD(65, VFT_CAPF_STR, cni_netns),
+	FIELD(66, VFT_CAPF_U32, cni_ppid),
+	FIELD(67, VFT_CAPF_U32, cni_status),
+	FIELD(68, VFT_CAPF_U64, cni_duration_ns),
+	FIELD(69, VFT_CAPF_U32, cni_flags),
 };
 
 /* Worst case of one event: every field with a 2-byte key, a 10-byte varint or a string. */

@@ -41,9 +41,9 @@ _Static_assert(VFT_CAPTURE_MAX_STRINGS <= 1u << 21, "placeholders hold 21 bits")
  * that the encoder's and the decoder's loops know it; the definition fails to
  * compile when the table has another length.
  */
-#define CAP_N_FIELDS 63
+#define CAP_N_FIELDS 69
 extern const struct vft_capture_field cap_fields[CAP_N_FIELDS];
-_Static_assert(CAP_N_FIELDS <= 64, "the decoder keeps the fields it set in 64 bits");
+_Static_assert(CAP_N_FIELDS <= 128, "the decoder keeps the fields it set in 2 x 64 bits");
 
 /* The file header into @buf (at least 1024 bytes); returns its length. */
 size_t cap_encode_header(const struct vft_capture_header *h, uint8_t *buf);

@@ -472,7 +472,7 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 {
 	const uint8_t *p = r->rp, *end;
 	uint8_t *base = (uint8_t *)ev;
-	uint64_t len, ts_delta = 0, seen = 0; /* fields set, by tag - 1 */
+	uint64_t len, ts_delta = 0, seen[2] = { 0, 0 }; /* fields set, by tag - 1 */
 
 	if (get_varint(&p, r->rend, &len) || len > (uint64_t)(r->rend - p) ||
 	    len > VFT_CAPTURE_MAX_EVENT)
@@ -483,7 +483,7 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 		const struct vft_capture_field *f = NULL;
 		const struct rstr *str;
 		const uint8_t *s = NULL;
-		uint64_t key, v, bit = 0;
+		uint64_t key, v, bit = 0, *word = seen;
 		unsigned int wt;
 
 		if (get_varint(&p, end, &key) || get_varint(&p, end, &v))
@@ -491,7 +491,8 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 		wt = key & 3;
 		if ((key >> 2) - 1 < CAP_N_FIELDS) {
 			f = &cap_fields[(key >> 2) - 1];
-			bit = 1ULL << ((key >> 2) - 1);
+			word = &seen[((key >> 2) - 1) / 64];
+			bit = 1ULL << (((key >> 2) - 1) % 64);
 		}
 		switch (wt) {
 		case WT_VARINT:
@@ -514,9 +515,9 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 				continue;
 			if (f->type != VFT_CAPF_BYTES || v > f->size)
 				return -1;
-			if (seen & bit) /* a field twice: the last one counts */
+			if (*word & bit) /* a field twice: the last one counts */
 				memset(base + f->offset, 0, f->size);
-			seen |= bit;
+			*word |= bit;
 			if (v)
 				memcpy(base + f->offset, s, (size_t)v);
 			continue;
@@ -528,9 +529,9 @@ static int decode_event(struct vft_capture_reader *r, struct vft_event *ev)
 			continue;
 		if (f->type != VFT_CAPF_STR || v >= f->size)
 			return -1;
-		if (seen & bit)
+		if (*word & bit)
 			memset(base + f->offset, 0, f->size);
-		seen |= bit;
+		*word |= bit;
 		/* a C string ends at its first NUL */
 		copy_str(base + f->offset, s, str->clen);
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <json-c/json.h>
 #include "enrich/cgroup.h"
+#include "model/cni.h"
 #include "model/kinds.h"
 #include "model/vfcfg.h"
 #include "sinks/sink.h"
@@ -232,6 +233,56 @@ static void json_netns_info(struct json_object *o, const struct vft_event *ev)
 		add_str(o, "pod_source", vft_pod_source__name(ev->pod_source));
 }
 
+static void json_cni(struct json_object *o, const struct vft_event *ev)
+{
+	static const char *const cuts[] = { "path", "args", "var", "env" };
+	struct json_object *pod = NULL, *cut = NULL;
+	int code = vft_cni_exit_code(ev->cni_status);
+	size_t i;
+
+	add_str_or_null(o, "command", ev->cni_command);
+	add_str(o, "plugin", vft_cni_plugin(ev));
+	add_str_or_null(o, "path", ev->actor.exe);
+	add_str_or_null(o, "container_id", ev->container);
+	add_str_or_null(o, "netns_path", ev->cni_netns);
+	if (ev->pod_name[0] || ev->pod_ns[0] || ev->pod_uid[0]) {
+		pod = json_object_new_object();
+		add_str_or_null(pod, "namespace", ev->pod_ns);
+		add_str_or_null(pod, "name", ev->pod_name);
+		add_str_or_null(pod, "uid", ev->pod_uid);
+	}
+	json_object_object_add(o, "pod", pod);
+	if (code >= 0)
+		add_int(o, "exit_code", code);
+	else
+		json_object_object_add(o, "exit_code", NULL);
+	if (vft_cni_signal(ev->cni_status))
+		add_int(o, "signal", vft_cni_signal(ev->cni_status));
+	add_int(o, "duration_ns", (int64_t)ev->cni_duration_ns);
+	add_int(o, "ppid", ev->cni_ppid);
+	json_object_object_add(o, "ipam",
+			       json_object_new_boolean(ev->cni_flags & VFT_CNI_EV_CHILD));
+	json_object_object_add(o, "by_env",
+			       json_object_new_boolean(ev->cni_flags & VFT_CNI_EV_BY_ENV));
+	for (i = 0; i < ARRAY_SIZE(cuts); i++) {
+		if (!(ev->cni_flags & 1u << (VFT_CNI_EV_CUT_SHIFT + i)))
+			continue;
+		if (!cut)
+			cut = json_object_new_array();
+		json_object_array_add(cut, json_object_new_string(cuts[i]));
+	}
+	if (ev->cni_flags & (VFT_CNI_EV_CUT_POD | VFT_CNI_EV_CUT_FIELD)) {
+		if (!cut)
+			cut = json_object_new_array();
+		if (ev->cni_flags & VFT_CNI_EV_CUT_POD)
+			json_object_array_add(cut, json_object_new_string("pod"));
+		if (ev->cni_flags & VFT_CNI_EV_CUT_FIELD)
+			json_object_array_add(cut, json_object_new_string("field"));
+	}
+	if (cut)
+		json_object_object_add(o, "truncated", cut);
+}
+
 static void (*const json_fields[VFT_FIELD_MAX])(struct json_object *o,
 						const struct vft_event *ev) = {
 	[VFT_FIELD_MOVE] = json_move,
@@ -249,6 +300,7 @@ static void (*const json_fields[VFT_FIELD_MAX])(struct json_object *o,
 	[VFT_FIELD_PORT_EVENT] = json_port_event,
 	[VFT_FIELD_PORT_ATTRS] = json_port_attrs,
 	[VFT_FIELD_NETNS_INFO] = json_netns_info,
+	[VFT_FIELD_CNI] = json_cni,
 };
 
 struct json_object *vft_vf_ref__to_json(const struct vft_vf_ref *ref)
@@ -496,6 +548,14 @@ static int json_timeline(struct vft_sink *s, const struct vft_vf *vf)
 	json_object_object_add(o, "registered", json_object_new_boolean(vf->registered));
 	json_object_object_add(o, "up", json_object_new_boolean(vf->up));
 	add_int(o, "addresses", vf->n_addrs);
+	/* the pod of the CNI ADD that attached it, when one was seen */
+	if (vf->pod_name[0] || vf->pod_uid[0]) {
+		p = json_object_new_object();
+		add_str_or_null(p, "namespace", vf->pod_ns);
+		add_str_or_null(p, "name", vf->pod_name);
+		add_str_or_null(p, "uid", vf->pod_uid);
+		json_object_object_add(o, "cni_pod", p);
+	}
 	if (vf->has_port) {
 		p = json_object_new_object();
 		add_int(p, "port", vf->port);

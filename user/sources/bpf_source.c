@@ -216,6 +216,53 @@ static void find_preempt_count(struct bpf_source *src)
 			  "name the interrupted task as actor\n");
 }
 
+int vft_cni_dir__make(const char *dir, struct vft_cni_dir *out)
+{
+	size_t n = strlen(dir);
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (dir[0] != '/')
+		return -EINVAL;
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	/* the kernel sees the path given to execve(): a "." or ".." part would never match */
+	for (p = dir; p < dir + n; p++)
+		if (*p == '/' && p[1] == '.' &&
+		    (p[2] == '/' || !p[2] || (p[2] == '.' && (p[3] == '/' || !p[3]))))
+			return -EINVAL;
+	if (n == 1)
+		n = 0; /* "/": every path */
+	if (n + 2 > sizeof(out->prefix))
+		return -ENAMETOOLONG;
+	memcpy(out->prefix, dir, n);
+	out->prefix[n] = '/';
+	out->len = (uint32_t)n + 1;
+	return 0;
+}
+
+/* Fills the kernel side's map of CNI plugin directories. */
+static int set_cni_dirs(struct bpf_source *src, struct vftrace *skel)
+{
+	static const char *const defaults[] = VFT_CNI_DEFAULT_DIRS;
+	const char *const *dirs = src->opts.n_cni_dirs ? src->opts.cni_dirs : defaults;
+	size_t n = src->opts.n_cni_dirs ? src->opts.n_cni_dirs : ARRAY_SIZE(defaults);
+	struct vft_cni_dir d;
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < n && i < VFT_CNI_MAX_DIRS && !err; i++) {
+		err = vft_cni_dir__make(dirs[i], &d);
+		if (err) {
+			vft_warn("CNI plugin directory %s: %s\n", dirs[i], strerror(-err));
+			break;
+		}
+		if (bpf_map__update_elem(skel->maps.cni_dirs, &i, sizeof(i), &d, sizeof(d), 0))
+			err = -errno;
+	}
+	return err;
+}
+
 /* Opens, configures and loads one instance; the module instance reuses the core maps. */
 static int load_instance(struct bpf_source *src, bool modules, struct vftrace **out)
 {
@@ -235,7 +282,12 @@ static int load_instance(struct bpf_source *src, bool modules, struct vftrace **
 		    (err = bpf_map__reuse_fd(skel->maps.counters,
 					     bpf_map__fd(src->skel->maps.counters))) ||
 		    (err = bpf_map__reuse_fd(skel->maps.stashes,
-					     bpf_map__fd(src->skel->maps.stashes))))
+					     bpf_map__fd(src->skel->maps.stashes))) ||
+		    /* unused there: not made twice */
+		    (err = bpf_map__reuse_fd(skel->maps.cni_runs,
+					     bpf_map__fd(src->skel->maps.cni_runs))) ||
+		    (err = bpf_map__reuse_fd(skel->maps.cni_scratch,
+					     bpf_map__fd(src->skel->maps.cni_scratch))))
 			goto fail;
 	} else if (src->opts.ringbuf_bytes) {
 		err = bpf_map__set_max_entries(skel->maps.events, src->opts.ringbuf_bytes);
@@ -258,6 +310,11 @@ static int load_instance(struct bpf_source *src, bool modules, struct vftrace **
 			"loading the BPF programs%s failed: %s (run with -v for the verifier log)\n",
 			modules ? " for module hooks" : "", strerror(-err));
 		goto fail;
+	}
+	if (!modules) {
+		err = set_cni_dirs(src, skel);
+		if (err)
+			goto fail;
 	}
 	*out = skel;
 	return 0;

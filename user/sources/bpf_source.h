@@ -17,7 +17,23 @@ struct bpf_source_opts {
 	uint64_t ringbuf_bytes;	   /* 0: the built-in default */
 	enum vft_mech only;	   /* VFT_MECH_NONE: choose per hook */
 	bool skip_virtual_netdevs; /* drop netdev events of devices without a parent, in BPF */
+	/* directories of CNI plugins (a program under one is one); none: the defaults */
+	const char *cni_dirs[VFT_CNI_MAX_DIRS];
+	size_t n_cni_dirs;
 };
+
+/* The directories of CNI plugins when none is given: where the plugins' packages put them. */
+#define VFT_CNI_DEFAULT_DIRS                   \
+	{                                      \
+		"/opt/cni/bin", "/usr/lib/cni" \
+	}
+
+/*
+ * @dir as the kernel side matches it: an absolute path without "." or ".."
+ * parts, as a prefix ending in one '/'. Returns 0, -EINVAL (not absolute,
+ * or a "." or ".." part) or -ENAMETOOLONG.
+ */
+int vft_cni_dir__make(const char *dir, struct vft_cni_dir *out);
 
 struct bpf_source;
 

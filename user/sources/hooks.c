@@ -164,6 +164,20 @@ const struct vft_hook_def vft_hook_defs[VFT_HOOK_MAX] = {
 		.kprobe_prog = "kprobe__rtnl_newlink",
 		.kretprobe_prog = "kretprobe__rtnl_newlink",
 	},
+	/*
+	 * CNI plugin runs (bpf/proc.bpf.c): kept at exec, reported at the exit
+	 * of their last thread as one cni event
+	 */
+	[VFT_HOOK_CNI_EXIT] = {
+		.name = "cni_exit",
+		.funcs = { "sched_process_exit" },
+		.tp_prog = "raw_tp__sched_process_exit",
+	},
+	[VFT_HOOK_CNI_EXEC] = {
+		.name = "cni_exec",
+		.funcs = { "sched_process_exec" },
+		.tp_prog = "raw_tp__sched_process_exec",
+	},
 };
 
 const char *vft_mech__name(enum vft_mech mech)

@@ -32,6 +32,9 @@ enum vft_hook_id {
 	VFT_HOOK_RDMA_PORT_EVENT,
 	VFT_HOOK_VF_CONFIG,
 	VFT_HOOK_VF_CONFIG_NEWLINK,
+	/* CNI plugin runs: the exit first, so that no run is kept whose exit is not seen */
+	VFT_HOOK_CNI_EXIT,
+	VFT_HOOK_CNI_EXEC,
 	VFT_HOOK_MAX,
 };
 
