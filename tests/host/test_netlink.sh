@@ -77,7 +77,7 @@ ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-fi
 	-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Iuser -Ibpf \
 	tests/host/netlink_probe.c user/sources/netlink_source.c user/sources/nl_netns.c \
 	user/sources/nl_link.c user/sources/nl_addr.c user/sources/nl_devtab.c \
-	user/enrich/sysfs.c user/lib/util.c user/model/event.c user/model/kinds.c user/model/text.c \
+	user/enrich/sysfs.c user/lib/util.c user/model/event.c user/model/kinds.c user/model/describe.c user/model/text.c \
 	user/model/vfcfg.c user/model/cni.c \
 	$(pkg-config --cflags --libs libmnl) -o "$TMP/netlink_probe" ||
 	fail "cannot build tests/host/netlink_probe.c"

@@ -292,4 +292,3 @@ int corr_cni_kernel_return(struct vft_corr *c, struct rec *r, const struct vft_e
 	return corr_raise(c, r, VFT_F_NETNS_GONE_WITHOUT_CNI_DEL, ev->ts_ns, a->ts_ns, ev, 0, msg,
 			  evd);
 }
-

@@ -3,7 +3,7 @@
  * kinds.c - the table of event kinds (see kinds.h) and, per family, what the
  * rows point to: the decoding of the BPF record's union and the two
  * descriptions of an event, the text line's details and the timeline step.
- * Then vft_event__describe(), the one renderer of an event.
+ * describe.c renders an event through its row.
  */
 #include <endian.h>
 #include <string.h>
@@ -40,7 +40,7 @@ static void lids(struct vft_text *t, const struct vft_event *ev)
 /* ---- netdev: register, unregister ---- */
 
 /* The line of a kind without its own: the net device it names. */
-static void line_netdev(struct vft_text *t, const struct vft_event *ev)
+void vft_kind__line_netdev(struct vft_text *t, const struct vft_event *ev)
 {
 	if (!ev->ifname[0])
 		return;
@@ -750,68 +750,4 @@ uint32_t vft_kind__from_name(const char *name)
 		if (vft_kinds[k].name && !strcmp(vft_kinds[k].name, name))
 			return k;
 	return 0;
-}
-
-/* ---- the renderer ---- */
-
-const char *vft_event__subject(const struct vft_event *ev)
-{
-	const struct vft_kind_info *k = vft_kind__get(ev->kind);
-
-	if (k->subject)
-		return k->subject;
-	if (ev->vf_key[0])
-		return ev->vf_key;
-	if (ev->ifname[0])
-		return ev->ifname;
-	if (ev->ibdev[0])
-		return ev->ibdev;
-	if (ev->device[0])
-		return ev->device;
-	if (ev->pf[0])
-		return ev->pf;
-	return "-";
-}
-
-size_t vft_event__describe_step(const struct vft_event *ev, vft_text_pod_of *pod_of, void *ctx,
-				char *buf, size_t size)
-{
-	const struct vft_kind_info *k = vft_kind__get(ev->kind);
-	struct vft_text t;
-
-	vft_text__init(&t, buf, size);
-	t.pod_of = pod_of;
-	t.pod_ctx = ctx;
-	if (k->step)
-		k->step(&t, ev);
-	else
-		vft_text__str(&t, k->name ?: "?");
-	return vft_text__done(&t);
-}
-
-size_t vft_event__describe(const struct vft_event *ev, enum vft_describe how, char *buf,
-			   size_t size)
-{
-	const struct vft_kind_info *k = vft_kind__get(ev->kind);
-	struct vft_text t;
-
-	vft_text__init(&t, buf, size);
-	if (how == VFT_DESCRIBE_STEP) {
-		if (k->step)
-			k->step(&t, ev);
-		else
-			vft_text__str(&t, k->name ?: "?");
-		return vft_text__done(&t);
-	}
-	(k->line ?: line_netdev)(&t, ev);
-	/* what the subject column cannot show: the RDMA device of a netdev, the parent */
-	if (ev->ibdev[0] && ev->ifname[0]) {
-		vft_text__str(&t, " rdma ");
-		vft_text__str(&t, ev->ibdev);
-	}
-	if (ev->parent[0]) {
-		vft_text__str(&t, " dev ");
-		vft_text__str(&t, ev->parent);
-	}
-	return vft_text__done(&t);
 }

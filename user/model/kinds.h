@@ -199,4 +199,8 @@ static inline const struct vft_kind_info *vft_kind__get(uint32_t kind)
 	return &vft_kinds[kind < VFT_EV_KIND_MAX ? kind : 0];
 }
 
+/* The details of a netdev's line, for a kind with no line of its own (describe.c). */
+struct vft_text;
+void vft_kind__line_netdev(struct vft_text *t, const struct vft_event *ev);
+
 #endif /* VFT_KINDS_H */
