@@ -66,7 +66,9 @@ cni() {
 udev_start || exit
 networkd_start || exit
 
-"$VFT_VFTRACE" watch --grace 2 >"$LOG" 2>&1 &
+# the capture goes to the host (make demo's output dir): `vftrace report --html` draws it
+CAP=${VM_OUT:-$TMP}/demo.cap
+"$VFT_VFTRACE" watch --grace 2 -o "$CAP" >"$LOG" 2>&1 &
 VFT_WATCH_PID=$!
 wait_for_line "$LOG" 'hooks attached' 90 || fail "vftrace watch did not start"
 tail -n +1 --pid="$VFT_WATCH_PID" -f "$LOG" &
@@ -104,3 +106,5 @@ say "vftrace stops and prints each VF's timeline and the summary"
 watch_stop || fail "vftrace watch exit status $?"
 wait "$TAIL" # it ends with the watch, its last lines shown
 TAIL=
+printf '\n%s### the capture: %s (vftrace replay / vftrace report --html OUT.html %s)%s\n' \
+	"$bold" "$CAP" "$CAP" "$off"

@@ -106,7 +106,7 @@ VFT_TEST="$(basename "$0" .sh)"
 VFT_LOGDIR="${VM_OUT:-/tmp}"
 VFT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # The CNI plugins that Debian does not package (sriov, ib-sriov, rdma).
-VFTRACE_CNI_DIR="${VFTRACE_CNI_DIR:-$VFT_REPO/../shared/tools/cni}"
+VFTRACE_CNI_DIR="${VFTRACE_CNI_DIR:-$(realpath -m "$VFT_REPO/../shared/tools/cni")}"
 # Debian's containernetworking-plugins: host-device, static, host-local, ...
 VFT_CNI_DEBIAN_DIR=/usr/lib/cni
 

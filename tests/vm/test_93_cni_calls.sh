@@ -72,7 +72,7 @@ echo "cni events: $(jq -sc '[.[] | select(.event == "cni") | {plugin, command, e
 
 expect() { expect_stream "$OUT" "$1" "$2"; }
 C='map(select(.event == "cni"))'
-expect "$C | length >= 6 and all(.[]; .exit_code != null and .pod.namespace == \"ml\" and
+expect "$C | length == 5 and all(.[]; .exit_code != null and .pod.namespace == \"ml\" and
 	(.pod.name | test(\"^trainer-[01]\$\")) and .pod.uid != null and .actor.pid > 0)" \
 	"every cni event carries its exit status and its pod"
 expect "$C | any(.[]; .plugin == \"sriov\" and .command == \"ADD\" and .exit_code == 0 and
