@@ -7,7 +7,9 @@
 #     Chrome trace-event JSON, and replay's text stays byte for byte the golden text;
 #   - the DevTools Performance panel's trace engine (@paulirish/trace_engine, pinned in
 #     tests/host/trace/package-lock.json, installed by scripts/deps.sh) parses it and finds a
-#     track per VF, the pod slices, each kept step and each finding of `replay --json`;
+#     track per VF, the pod slices, each kept step and each finding of `replay --json`, and
+#     binds every flow from a CNI call slice to a step (demo-6.12.cap is `make demo`'s capture:
+#     the real SR-IOV CNI and its static IPAM, 19 flows);
 #   - `report --html` writes one page that fetches nothing; headless Chromium, offline, runs
 #     its script: the rendered DOM has a lane (data-vf) for each VF of `replay --json`, a mark
 #     on that lane and a table row (data-finding) for each of its findings, and draws only the
@@ -140,7 +142,7 @@ self_contained() {
 	! grep -nE 'https?://|<link|<img|@import|url\(| src=' "$1"
 }
 
-for cap in tests/golden/vm-findings-6.12.cap tests/golden/synthetic-64vfs.cap; do
+for cap in tests/golden/vm-findings-6.12.cap tests/golden/synthetic-64vfs.cap tests/golden/demo-6.12.cap; do
 	name=$(basename "$cap" .cap)
 	echo "# $cap"
 	"$VFTRACE" replay --json "$cap" >"$OUT/$name.jsonl" 2>/dev/null || {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "model/cni.h"
 #include "sinks/sink_trace.h"
 #include "sinks/trace_internal.h"
 #include "lib/util.h"
@@ -213,8 +214,75 @@ static int add_call(struct tr_model *m, const char *key, const char *name, const
 	return 0;
 }
 
+/* A CNI plugin run: kept until the end, when the VFs whose steps it made are known. */
+static int add_run(struct tr_model *m, const struct vft_event *ev)
+{
+	struct tr_run *r;
+
+	if (m->n_runs == TR_MAX_RUNS) {
+		m->runs_dropped++;
+		return 0;
+	}
+	if (!(m->n_runs & (m->n_runs - 1))) {
+		r = realloc(m->runs, (m->n_runs ? m->n_runs * 2 : 1) * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		m->runs = r;
+	}
+	r = &m->runs[m->n_runs++];
+	memset(r, 0, sizeof(*r));
+	r->end_ns = ev->ts_ns;
+	r->start_ns = ev->ts_ns > ev->cni_duration_ns ? ev->ts_ns - ev->cni_duration_ns : ev->ts_ns;
+	r->pid = ev->actor.pid;
+	r->netns = ev->netns;
+	r->add_ok = !strcmp(ev->cni_command, "ADD") && !ev->cni_status;
+	snprintf(r->name, sizeof(r->name), "CNI %s %s", ev->cni_command, vft_cni_plugin(ev));
+	vft_event__describe(ev, VFT_DESCRIBE_STEP, r->detail, sizeof(r->detail));
+	if (ev->pod_name[0])
+		vft_pod_label(r->pod, sizeof(r->pod), ev->pod_ns, ev->pod_name, NULL);
+	seen_at(m, r->start_ns);
+	return 0;
+}
+
+/*
+ * At the end: each run becomes a call of every VF it made a step of (its
+ * pid, while it ran), and an ADD names the pod of the stays in its netns.
+ */
+static int match_runs(struct tr_model *m)
+{
+	size_t i, j, k;
+	int err;
+
+	for (i = 0; i < m->n_runs; i++) {
+		const struct tr_run *r = &m->runs[i];
+
+		for (j = 0; j < m->n_vfs; j++) {
+			struct tr_vf *v = m->vfs[j];
+
+			for (k = 0; k < v->n_steps; k++)
+				if (v->steps[k].pid == r->pid && v->steps[k].ts_ns >= r->start_ns &&
+				    v->steps[k].ts_ns <= r->end_ns)
+					break;
+			if (k < v->n_steps) {
+				err = add_call(m, v->key, r->name, r->detail, r->pid, r->start_ns,
+					       r->end_ns);
+				if (err)
+					return err;
+			}
+			for (k = 0; r->add_ok && r->pod[0] && k < v->n_stays; k++)
+				if (v->stays[k].netns == r->netns && !v->stays[k].pod[0] &&
+				    r->end_ns >= v->stays[k].start_ns &&
+				    (v->stays[k].open || r->start_ns <= v->stays[k].end_ns))
+					vft_copy_name(v->stays[k].pod, r->pod,
+						      sizeof(v->stays[k].pod));
+		}
+	}
+	return 0;
+}
+
 static void free_model(struct tr_model *m)
 {
+	free(m->runs);
 	size_t i;
 
 	for (i = 0; i < m->n_vfs; i++) {
@@ -234,7 +302,9 @@ static void free_model(struct tr_model *m)
 
 void tr_stay__label(const struct tr_stay *st, char *buf, size_t size)
 {
-	if (st->pod_uid[0])
+	if (st->pod[0])
+		snprintf(buf, size, "pod %s", st->pod);
+	else if (st->pod_uid[0])
 		snprintf(buf, size, "pod %s", st->pod_uid);
 	else if (st->netns_name[0])
 		snprintf(buf, size, "netns %s", st->netns_name);
@@ -315,16 +385,8 @@ static int trace_event(struct vft_sink *s, const struct vft_event *ev, const str
 	seen_at(m, ev->ts_ns);
 	if (ev->kind == VFT_EV_NETNS_INFO && ev->netns_host)
 		m->host_netns = ev->netns;
-	/*
-	 * HOOK(cni): when the stream has CNI calls (a cni event kind), each
-	 * call's ADD or DEL becomes a slice here, e.g.
-	 *
-	 *	if (ev->kind == VFT_EV_CNI && vf)
-	 *		return add_call(m, vf->ref.key, "CNI ADD", ev->message,
-	 *				ev->actor.pid, start_ns, ev->ts_ns);
-	 *
-	 * and the writers draw it, with flows to the steps its pid made.
-	 */
+	if (ev->kind == VFT_EV_CNI)
+		return add_run(m, ev);
 	if (!vf)
 		return 0;
 	v = get_vf(m, vf->ref.key);
@@ -433,6 +495,9 @@ static int trace_summary(struct vft_sink *s, const struct vft_summary *sum)
 
 	m->summary = *sum;
 	m->has_summary = true;
+	err = match_runs(m);
+	if (err)
+		return err;
 	for (i = 0; i < m->n_vfs; i++) {
 		struct tr_vf *v = m->vfs[i];
 

@@ -27,6 +27,7 @@ struct tr_stay {
 	uint32_t netns;
 	char netns_name[64];
 	char pod_uid[40];
+	char pod[96]; /* "ml/trainer-0": a CNI ADD into the netns named it, "" */
 };
 
 /* A call that acted on the VF (a CNI ADD or DEL), see vft_trace_sink__add_call(). */
@@ -60,6 +61,17 @@ struct tr_vf {
 	uint32_t track; /* 1, 2, ... in drawing order (the trace's pid), 0 before */
 };
 
+/* A CNI plugin run (a cni event), matched to the VFs whose steps it made at the end. */
+#define TR_MAX_RUNS 4096
+struct tr_run {
+	uint64_t start_ns, end_ns;
+	uint32_t pid, netns;
+	bool add_ok; /* an ADD that exited 0 */
+	char name[48];	/* "CNI ADD sriov" */
+	char detail[160];
+	char pod[96]; /* "ml/trainer-0", "" */
+};
+
 struct tr_model {
 	char hostname[256];
 	char kernel[128];
@@ -76,11 +88,13 @@ struct tr_model {
 	size_t n_findings, cap_findings, findings_dropped;
 	struct vft_summary summary;
 	bool has_summary;
+	struct tr_run *runs; /* in order of their exits */
+	size_t n_runs, runs_dropped;
 };
 
 /* The track of @key, NULL if none. */
 struct tr_vf *tr_model__find(const struct tr_model *m, const char *key);
-/* The stay's label: "pod <uid>", "netns <name>" or "netns <inode>". */
+/* The stay's label: "pod ml/trainer-0", "pod <uid>", "netns <name>" or "netns <inode>". */
 void tr_stay__label(const struct tr_stay *st, char *buf, size_t size);
 /* "0000:3b:10.5 ens1f0v3", or the key alone. */
 void tr_vf__label(const struct tr_vf *v, char *buf, size_t size);

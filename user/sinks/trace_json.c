@@ -182,7 +182,7 @@ static int write_steps(struct writer *w, const struct tr_vf *v)
 
 /*
  * The calls (CNI ADD, DEL) and their flows: a step of the VF by the call's
- * process while the call ran was made by the call. HOOK(cni): a finer match
+ * process while the call ran was made by the call. A finer match
  * (the plugin's children, the runtime's pid) goes in caused().
  */
 static bool caused(const struct tr_call *c, const struct vft_step *st)
@@ -306,10 +306,11 @@ int tr_write_trace_json(const struct tr_model *m, FILE *out)
 		err = write_tracks(&w, v);
 		if (!err)
 			err = write_stays(&w, v);
-		if (!err)
-			err = write_steps(&w, v);
+		/* a call before the steps it made: readers keep a flow's events in file order */
 		if (!err)
 			err = write_calls(&w, v);
+		if (!err)
+			err = write_steps(&w, v);
 	}
 	for (i = 0; i < m->n_findings && !err; i++)
 		err = write_finding(&w, &m->findings[i]);
