@@ -66,8 +66,8 @@ struct tr_vf {
 struct tr_run {
 	uint64_t start_ns, end_ns;
 	uint32_t pid, netns;
-	bool add_ok; /* an ADD that exited 0 */
-	char name[48];	/* "CNI ADD sriov" */
+	bool add_ok;   /* an ADD that exited 0 */
+	char name[48]; /* "CNI ADD sriov" */
 	char detail[160];
 	char pod[96]; /* "ml/trainer-0", "" */
 };
