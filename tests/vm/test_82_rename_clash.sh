@@ -9,7 +9,8 @@
 #          the ADD of VF 0 as net1 fails ("error setting container interface name eth1 for
 #          temp_N"), and the plugin's rollback pulls the pod's veth out to the host under the
 #          VF's host name while the VF stays in the pod, down, as temp_N:
-#          CNI_ATTACH_FAILED naming VF 0, left in trainer-1 as temp_N (EEXIST, by sriov);
+#          CNI_ATTACH_FAILED naming VF 0, left in trainer-1 as temp_N (EEXIST, by sriov), and
+#          CNI_ADD_FAILED (the plugin run exited non-zero; its cni event, with the failed rename);
 #          the veth the rollback moved is not reported as a VF (no return, no VF record)
 #
 # The capture replays as text into $VM_OUT/test_82_rename_clash.timeline.txt: the timeline
@@ -91,7 +92,10 @@ expect "$F | map(select(.code == \"CNI_ATTACH_FAILED\")) | length == 1 and (.[0]
 	.actor.comm == \"sriov\" and (.evidence | test(\"netns=$TRAINER1 \") and test(\"left=temp_$IFINDEX \")) and
 	(.message | test(\"temp_$IFINDEX\")))" \
 	"CNI_ATTACH_FAILED: once, naming $VF left in trainer-1 as temp_$IFINDEX (EEXIST, by sriov)"
-expect "$F | map(.code) | sort == [\"CNI_ATTACH_FAILED\", \"VF_RETURNED_TO_HOST\"]" \
+expect "$F | map(select(.code == \"CNI_ADD_FAILED\")) | length == 1 and (.[0] |
+	.vf.key == \"$VF\" and (.message | test(\"exited [1-9][0-9]* after .*failed: EEXIST\")))" \
+	"CNI_ADD_FAILED: the plugin's ADD exited non-zero, with the failed rename"
+expect "$F | map(.code) | sort == [\"CNI_ADD_FAILED\", \"CNI_ATTACH_FAILED\", \"VF_RETURNED_TO_HOST\"]" \
 	"findings other than the scenario's"
 expect "all(.[] | select(.type == \"finding\" or .type == \"vf\"); .vf.pci != null)" \
 	"the rolled-back veth reported as a VF"

@@ -6,7 +6,8 @@
 # sandbox, a process of a kubepods cgroup, holds /run/netns/trainer-0); the sandbox dies and
 # the netns is deleted, so the kernel (a kworker) returns the VF to the host still named net1.
 # Findings: VF_RETURNED_TO_HOST (info, by the kworker), POD_NETNS_GONE_BEFORE_DEL (warning,
-# naming the pod's netns trainer-0) and, when the grace period ends, VF_STRANDED (it keeps
+# naming the pod ml/trainer-0, as its CNI ADD's CNI_ARGS said), NETNS_GONE_WITHOUT_CNI_DEL
+# (warning, no DEL had run for that ADD; the late DEL resolves it) and, when the grace period ends, VF_STRANDED (it keeps
 # net1, its host name was the kernel's); nothing else. The DEL that runs afterwards succeeds
 # and does nothing (no rename, no move, no new finding).
 # vm-timeout: 150
@@ -78,12 +79,16 @@ expect "$F | map(select(.code == \"VF_RETURNED_TO_HOST\")) | length == 1 and (.[
 	"VF_RETURNED_TO_HOST: once, $VF as net1, by a kworker"
 expect "$F | map(select(.code == \"POD_NETNS_GONE_BEFORE_DEL\")) | length == 1 and (.[0] |
 	.vf.key == \"$VF\" and .severity == \"warning\" and
-	(.evidence | test(\"from_netns=$TRAINER0 pod=trainer-0 \")) and (.message | test(\"trainer-0\")))" \
-	"POD_NETNS_GONE_BEFORE_DEL: once, $VF, naming the pod's netns trainer-0"
+	(.evidence | test(\"from_netns=$TRAINER0 pod=ml/trainer-0 \")) and (.message | test(\"pod ml/trainer-0\")))" \
+	"POD_NETNS_GONE_BEFORE_DEL: once, $VF, naming the pod ml/trainer-0 (its CNI ADD's CNI_ARGS)"
+expect "$F | map(select(.code == \"NETNS_GONE_WITHOUT_CNI_DEL\")) | length == 1 and (.[0].vf.key == \"$VF\")" \
+	"NETNS_GONE_WITHOUT_CNI_DEL: once, $VF (no DEL had run for its ADD)"
+expect "map(select(.type == \"resolved\" and .code == \"NETNS_GONE_WITHOUT_CNI_DEL\")) | length == 1" \
+	"the late DEL resolves NETNS_GONE_WITHOUT_CNI_DEL"
 expect "$F | map(select(.code == \"VF_STRANDED\")) | length == 1 and (.[0] |
 	.vf.key == \"$VF\" and .vf.ifname == \"net1\" and (.message | test(\"keeps the name net1 \\\\(its host name was $DEV\\\\)\")))" \
 	"VF_STRANDED: once, $VF keeping net1 (host name $DEV)"
-expect "$F | map(.code) | sort == [\"POD_NETNS_GONE_BEFORE_DEL\", \"VF_RETURNED_TO_HOST\", \"VF_STRANDED\"]" \
+expect "$F | map(.code) | sort == [\"NETNS_GONE_WITHOUT_CNI_DEL\", \"POD_NETNS_GONE_BEFORE_DEL\", \"VF_RETURNED_TO_HOST\", \"VF_STRANDED\"]" \
 	"findings other than the scenario's"
 # the DEL after the return: no step of the VF, no finding
 expect ".[$n_before:] | all(.[]; .type != \"finding\" and (.type != \"event\" or .vf != \"$VF\" or
