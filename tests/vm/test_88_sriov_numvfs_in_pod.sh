@@ -81,7 +81,7 @@ expect "map(select(.event == \"sriov_numvfs\" and .source != \"inventory\")) | l
 	"the two writes to sriov_numvfs: 2 refused with EBUSY, then 0"
 expect "$F | length == 1 and (.[0] | .code == \"VF_REMOVED_IN_POD\" and .severity == \"warning\" and
 	.vf.key == \"$VF\" and .actor.pid == $$ and
-	(.message | test(\"removed by its PF $PF while its netdev net1 is in netns $TRAINER \\\\(pod trainer-88\\\\)\")) and
-	(.evidence | test(\"^pf=$PF vf_index=0 netns=$TRAINER ifname=net1\$\")))" \
+	(.message | test(\"removed by its PF $PF while its netdev net1 is in netns $TRAINER \\\\(pod ml/trainer-88\\\\)\")) and
+	(.evidence | test(\"^pf=$PF vf_index=0 netns=$TRAINER ifname=net1 pod=ml/trainer-88\$\")))" \
 	"exactly one VF_REMOVED_IN_POD: $VF removed by this shell while net1 is in trainer-88"
 expect 'map(select(.type == "resolved")) | length == 0' "resolutions: nothing was open"
