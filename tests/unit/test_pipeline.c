@@ -670,6 +670,25 @@ static uint64_t real_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* After pod_start(): VF1 gets mlx5_16; VF2 is registered, moved into a pod and gets mlx5_17. */
+static void two_rdma_vfs(struct run *r)
+{
+	struct vft_event ev;
+
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
+	ev.has_ret = true;
+	feed(r, &ev);
+	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF2, "ibp24s0v1", 21, HOST_NS);
+	feed(r, &ev);
+	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
+	feed(r, &ev);
+	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
+	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
+	ev.has_ret = true;
+	feed(r, &ev);
+}
+
 /*
  * A grace period ends while the port's sysfs file hangs (a FIFO no one
  * writes, as a driver that never answers): the re-read is killed at its
@@ -681,7 +700,6 @@ static void grace_end_read_hangs(void **state)
 {
 	struct run r = { .corr = { .grace_ns = 2 * SEC }, .read_timeout_ns = 300 * 1000000ULL };
 	char port[700], keep[720], *text = NULL;
-	struct vft_event ev;
 	uint64_t t0, took;
 	size_t len = 0;
 
@@ -695,18 +713,7 @@ static void grace_end_read_hangs(void **state)
 	run_open(&r);
 	assert_int_equal(vft_pipeline__begin(r.p), 0);
 	pod_start(&r);
-	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
-	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
-	ev.has_ret = true;
-	feed(&r, &ev);
-	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF2, "ibp24s0v1", 21, HOST_NS);
-	feed(&r, &ev);
-	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
-	feed(&r, &ev);
-	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
-	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
-	ev.has_ret = true;
-	feed(&r, &ev);
+	two_rdma_vfs(&r);
 	elapse(3 * SEC);
 	t0 = real_ms();
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
@@ -752,18 +759,7 @@ static void grace_end_read_hangs_off_loop(void **state)
 	run_open(&r);
 	assert_int_equal(vft_pipeline__begin(r.p), 0);
 	pod_start(&r);
-	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF1, "", 0, HOST_NS);
-	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_16");
-	ev.has_ret = true;
-	feed(&r, &ev);
-	ev = dev(VFT_EV_NETDEV_REGISTER, VFT_SRC_FENTRY, VF2, "ibp24s0v1", 21, HOST_NS);
-	feed(&r, &ev);
-	ev = move(VF2, "ibp24s0v1", 21, HOST_NS, BU_NS, "net1");
-	feed(&r, &ev);
-	ev = dev(VFT_EV_RDMA_REGISTER, VFT_SRC_FENTRY, VF2, "", 0, HOST_NS);
-	snprintf(ev.ibdev, sizeof(ev.ibdev), "mlx5_17");
-	ev.has_ret = true;
-	feed(&r, &ev);
+	two_rdma_vfs(&r);
 	elapse(3 * SEC);
 	t0 = real_ms();
 	assert_int_equal(vft_pipeline__tick(r.p, false), 0);
