@@ -268,3 +268,34 @@ error_t vft_cli__parse_capture_opt(int key, char *arg, struct argp_state *state,
 		return ARGP_ERR_UNKNOWN;
 	}
 }
+
+error_t vft_cli__parse_window(int key, char *arg, struct argp_state *state,
+			      struct vft_replay_opts *r, struct vft_strlist *paths)
+{
+	switch (key) {
+	case OPT_VF:
+		r->vf_key = arg;
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (vft_parse_time(arg, key == OPT_SINCE ? &r->since_ns : &r->until_ns))
+			argp_error(
+				state,
+				"invalid time '%s': want RFC 3339 (2026-11-28T21:35:00Z) or Unix "
+				"seconds",
+				arg);
+		return 0;
+	case ARGP_KEY_ARG:
+		if (vft_strlist__add(paths, arg))
+			argp_failure(state, EXIT_RUNTIME, ENOMEM, "%s", state->name);
+		return 0;
+	case ARGP_KEY_END:
+		if (!paths->n)
+			argp_error(state, "no capture file given");
+		if (r->since_ns && r->until_ns && r->since_ns > r->until_ns)
+			argp_error(state, "--since is after --until");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}

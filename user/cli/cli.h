@@ -18,6 +18,7 @@
 #include "model/filter.h"
 #include "pipeline/live.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/replay.h"
 
 #define EXIT_RUNTIME VFT_EXIT_RUNTIME
 #define EXIT_USAGE VFT_EXIT_USAGE
@@ -97,6 +98,14 @@ extern volatile sig_atomic_t vft_cli_exiting, vft_cli_hangup;
  * SIGPIPE is ignored (a closed output is an -EPIPE).
  */
 void vft_cli__install_signals(bool hangup);
+
+/*
+ * What of captures replay and report take: --vf, --since, --until and the
+ * capture files (@paths); at the end, that there is one and the window is
+ * not empty. Returns 0 for those keys, ARGP_ERR_UNKNOWN for the others.
+ */
+error_t vft_cli__parse_window(int key, char *arg, struct argp_state *state,
+			      struct vft_replay_opts *r, struct vft_strlist *paths);
 
 /* libbpf's messages, on stderr with -v only. */
 int vft_cli__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);

@@ -45,33 +45,11 @@ static error_t parse_replay(int key, char *arg, struct argp_state *state)
 	case 'j':
 		o->json = true;
 		return 0;
-	case OPT_VF:
-		o->r.vf_key = arg;
-		return 0;
 	case OPT_TRACE_JSON:
 		o->trace_json = arg;
 		return 0;
-	case OPT_SINCE:
-	case OPT_UNTIL:
-		if (vft_parse_time(arg, key == OPT_SINCE ? &o->r.since_ns : &o->r.until_ns))
-			argp_error(
-				state,
-				"invalid time '%s': want RFC 3339 (2026-11-28T21:35:00Z) or Unix "
-				"seconds",
-				arg);
-		return 0;
-	case ARGP_KEY_ARG:
-		if (vft_strlist__add(&o->paths, arg))
-			argp_failure(state, EXIT_RUNTIME, ENOMEM, "replay");
-		return 0;
-	case ARGP_KEY_END:
-		if (!o->paths.n)
-			argp_error(state, "no capture file given");
-		if (o->r.since_ns && o->r.until_ns && o->r.since_ns > o->r.until_ns)
-			argp_error(state, "--since is after --until");
-		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return vft_cli__parse_window(key, arg, state, &o->r, &o->paths);
 	}
 }
 
