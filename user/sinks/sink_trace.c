@@ -8,6 +8,7 @@
  * Times are kept in ns since the epoch; the writers make them relative to
  * the stream's first event.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,47 +245,140 @@ static int add_run(struct tr_model *m, const struct vft_event *ev)
 	return 0;
 }
 
+/* Run indices ordered by a key of the run (pid, or netns), for binary search; @runs: the runs. */
+static int by_pid(const void *a, const void *b, void *runs)
+{
+	const struct tr_run *x = (const struct tr_run *)runs + *(const uint32_t *)a;
+	const struct tr_run *y = (const struct tr_run *)runs + *(const uint32_t *)b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int by_netns(const void *a, const void *b, void *runs)
+{
+	const struct tr_run *x = (const struct tr_run *)runs + *(const uint32_t *)a;
+	const struct tr_run *y = (const struct tr_run *)runs + *(const uint32_t *)b;
+
+	return x->netns < y->netns ? -1 : x->netns > y->netns;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The first position in @idx (@n, sorted by pid or netns) whose run's key is at least @key. */
+static size_t lower_bound(const uint32_t *idx, size_t n, const struct tr_run *runs, bool pid,
+			  uint32_t key)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((pid ? runs[idx[mid]].pid : runs[idx[mid]].netns) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* @v's calls: every run that made one of its steps (its pid, while it ran), in run order. */
+static int match_steps(struct tr_model *m, struct tr_vf *v, const uint32_t *by_p, uint32_t *hit)
+{
+	size_t k, j, n = 0;
+	int err = 0;
+
+	for (k = 0; k < v->n_steps; k++) {
+		const struct vft_step *st = &v->steps[k];
+
+		if (!st->pid)
+			continue;
+		for (j = lower_bound(by_p, m->n_runs, m->runs, true, st->pid);
+		     j < m->n_runs && m->runs[by_p[j]].pid == st->pid; j++)
+			if (st->ts_ns >= m->runs[by_p[j]].start_ns &&
+			    st->ts_ns <= m->runs[by_p[j]].end_ns)
+				hit[n++] = by_p[j];
+	}
+	qsort(hit, n, sizeof(*hit), by_index);
+	for (k = 0; k < n && !err; k++) {
+		const struct tr_run *r = &m->runs[hit[k]];
+
+		if (k && hit[k] == hit[k - 1])
+			continue;
+		err = add_call(m, v->key, r->name, r->detail, r->pid, r->start_ns, r->end_ns);
+	}
+	return err;
+}
+
+/* The pod of @v's stays that a successful ADD into their netns named, while they lasted. */
+static void name_stays(const struct tr_model *m, struct tr_vf *v, const uint32_t *by_n, size_t n)
+{
+	size_t k, j;
+
+	for (k = 0; k < v->n_stays; k++) {
+		struct tr_stay *st = &v->stays[k];
+
+		for (j = lower_bound(by_n, n, m->runs, false, st->netns);
+		     !st->pod[0] && j < n && m->runs[by_n[j]].netns == st->netns; j++) {
+			const struct tr_run *r = &m->runs[by_n[j]];
+
+			if (r->end_ns >= st->start_ns && (st->open || r->start_ns <= st->end_ns))
+				vft_copy_name(st->pod, r->pod, sizeof(st->pod));
+		}
+	}
+}
+
 /*
  * At the end: each run becomes a call of every VF it made a step of (its
  * pid, while it ran), and an ADD names the pod of the stays in its netns.
+ * Runs are looked up by pid and by netns: a capture of 10,000 VFs and
+ * thousands of runs takes a sort and a search per step, not a scan.
  */
 static int match_runs(struct tr_model *m)
 {
-	size_t i, j, k;
-	int err;
+	size_t i, j, n_named = 0, max_steps = 0;
+	uint32_t *by_p = NULL, *by_n = NULL, *hit = NULL;
+	int err = -ENOMEM;
 
+	if (!m->n_runs)
+		return 0;
+	for (j = 0; j < m->n_vfs; j++)
+		if (m->vfs[j]->n_steps > max_steps)
+			max_steps = m->vfs[j]->n_steps;
+	by_p = calloc(m->n_runs, sizeof(*by_p));
+	by_n = calloc(m->n_runs, sizeof(*by_n));
+	/* a step is within at most every run of its pid */
+	hit = calloc(max_steps * m->n_runs + 1, sizeof(*hit));
+	if (!by_p || !by_n || !hit)
+		goto out;
 	for (i = 0; i < m->n_runs; i++) {
-		const struct tr_run *r = &m->runs[i];
-
-		for (j = 0; j < m->n_vfs; j++) {
-			struct tr_vf *v = m->vfs[j];
-
-			for (k = 0; k < v->n_steps; k++)
-				if (v->steps[k].pid == r->pid && v->steps[k].ts_ns >= r->start_ns &&
-				    v->steps[k].ts_ns <= r->end_ns)
-					break;
-			if (k < v->n_steps) {
-				err = add_call(m, v->key, r->name, r->detail, r->pid, r->start_ns,
-					       r->end_ns);
-				if (err)
-					return err;
-			}
-			for (k = 0; r->add_ok && r->pod[0] && k < v->n_stays; k++)
-				if (v->stays[k].netns == r->netns && !v->stays[k].pod[0] &&
-				    r->end_ns >= v->stays[k].start_ns &&
-				    (v->stays[k].open || r->start_ns <= v->stays[k].end_ns))
-					vft_copy_name(v->stays[k].pod, r->pod,
-						      sizeof(v->stays[k].pod));
-		}
+		by_p[i] = (uint32_t)i;
+		if (m->runs[i].add_ok && m->runs[i].pod[0])
+			by_n[n_named++] = (uint32_t)i;
 	}
-	return 0;
+	qsort_r(by_p, m->n_runs, sizeof(*by_p), by_pid, m->runs);
+	qsort_r(by_n, n_named, sizeof(*by_n), by_netns, m->runs);
+	err = 0;
+	for (j = 0; j < m->n_vfs && !err; j++) {
+		err = match_steps(m, m->vfs[j], by_p, hit);
+		if (!err)
+			name_stays(m, m->vfs[j], by_n, n_named);
+	}
+out:
+	free(by_p);
+	free(by_n);
+	free(hit);
+	return err;
 }
 
 static void free_model(struct tr_model *m)
 {
-	free(m->runs);
 	size_t i;
 
+	free(m->runs);
 	for (i = 0; i < m->n_vfs; i++) {
 		free(m->vfs[i]->stays);
 		free(m->vfs[i]->calls);
